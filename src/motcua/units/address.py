@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Iterable, Literal
 
 from rapidfuzz import process
@@ -26,7 +26,7 @@ from motcua.units.text import (
     COMMUNE_TYPE_WORDS,
     DISTRICT_TYPE_WORDS,
     PROVINCE_TYPE_WORDS,
-    Token,
+    Tokens,
     accent_key,
     fold,
     key,
@@ -143,6 +143,8 @@ class AddressIndex:
         self.old_aliases_by_province: dict[str, KeyIndex] = defaultdict(dict)
         self.new_communes: dict[str, KeyIndex] = defaultdict(dict)  # new province → key → codes
         self.district_successors: dict[str, str] = {}  # island districts without communes
+        self._merged: dict[tuple[int, tuple[str, ...]], KeyIndex] = {}
+        self.successors: dict[str, list[Unit]] = {}  # old commune code → new communes
         self._build()
 
     def _build(self) -> None:
@@ -159,6 +161,7 @@ class AddressIndex:
             for s in reg.successors(unit):
                 self.district_successors[unit.code] = s.new.code
         for unit in reg.units("commune", "old"):
+            self.successors[unit.code] = [s.new for s in reg.successors(unit)]
             _index_unit(self.old_communes_by_district[unit.district_code or ""], unit)
             _index_unit(self.old_communes_by_province[unit.province_code], unit)
         for unit in reg.units("commune", "new"):
@@ -177,6 +180,21 @@ class AddressIndex:
                     _add_alias(self.old_aliases_by_district[c.district_code or ""], alias, code)
                     _add_alias(self.old_aliases_by_province[c.province_code], alias, code)
 
+
+    def merged(self, table: dict[str, KeyIndex], codes: Iterable[str]) -> KeyIndex:
+        """One index for several scopes (the old provinces of a new one), built once."""
+        codes = tuple(codes)
+        if len(codes) == 1:
+            return table[codes[0]]
+        cache_key = (id(table), codes)
+        index = self._merged.get(cache_key)
+        if index is None:
+            index = {}
+            for code in codes:
+                for k, values in table[code].items():
+                    index[k] = index[k] + [v for v in values if v not in index[k]] if k in index else values
+            self._merged[cache_key] = index
+        return index
 
     def _add_province_ref(self, k: str, era: str, code: str) -> None:
         _add_alias(self.provinces, k, f"{era}:{code}")
@@ -202,72 +220,68 @@ def get_index() -> AddressIndex:
     return AddressIndex(get_registry())
 
 
-def _match_end(tokens: list[Token], end: int, indexes: Iterable[KeyIndex]) -> tuple[int, list[str]] | None:
-    """Longest run of tokens ending at ``end`` whose joined key is in one of ``indexes``.
+def _match_end(tokens: Tokens, end: int, index: KeyIndex) -> tuple[int, list[str]] | None:
+    """Longest run of tokens ending at ``end`` whose joined key is in ``index``.
 
     A run never crosses a separator: unit names contain no commas."""
     best: tuple[int, list[str]] | None = None
-    indexes = list(indexes)
+    text, seg = tokens.text, tokens.segment
+    segment = seg[end - 1]
     joined = ""
-    segment = tokens[end - 1].segment
     for i in range(end - 1, max(-1, end - 1 - MAX_SPAN), -1):
-        if tokens[i].segment != segment:
+        if seg[i] != segment:
             break
-        joined = tokens[i].text + joined
-        hits: list[str] = []
-        for index in indexes:
-            found = index.get(joined)
-            if found:
-                hits.extend(c for c in found if c not in hits)
-        if hits:
-            best = (i, hits)
+        joined = text[i] + joined
+        found = index.get(joined)
+        if found:
+            best = (i, found)
     return best
 
 
-def _starts_with_type_word(tokens: list[Token], start: int, end: int, words: dict[str, str]) -> bool:
-    if tokens[start].text in words:
+def _starts_with_type_word(tokens: Tokens, start: int, end: int, words: dict[str, str]) -> bool:
+    if tokens.text[start] in words:
         return True
-    return start + 1 < end and tokens[start].text + tokens[start + 1].text in words
+    return start + 1 < end and tokens.text[start] + tokens.text[start + 1] in words
 
 
-def _typed(tokens: list[Token], start: int, end: int, words: dict[str, str], index: KeyIndex) -> bool:
+def _typed(tokens: Tokens, start: int, end: int, words: dict[str, str], index: KeyIndex) -> bool:
     """Does the match begin with a type word followed by the name itself ('Quận Ba Đình'), rather
     than with a name whose first syllable looks like one ('Quản Bạ' → 'quan ba')?"""
-    n = leading_type_words([t.text for t in tokens[start:end]])
+    n = leading_type_words(tokens.text[start:end])
     if n == 0 or n == end - start:
         return False
-    rest = "".join(t.text for t in tokens[start + n : end])
+    rest = "".join(tokens.text[start + n : end])
     return rest.isdigit() or rest in index
 
 
-def _skip_type_words(tokens: list[Token], start: int, words: dict[str, str]) -> int:
+def _skip_type_words(tokens: Tokens, start: int, words: dict[str, str]) -> int:
     """Move ``start`` back over a dangling type word ('xa' before a name matched bare).
 
     A match that already begins with its type word ('quan ba dinh') is left alone, so that the
     end of a commune name ('Thổ Quan', 'Phúc Xá') is not taken for a type word; nor is a word
     behind a separator."""
-    if start < len(tokens) and _starts_with_type_word(tokens, start, len(tokens), words):
+    if start < len(tokens.text) and _starts_with_type_word(tokens, start, len(tokens.text), words):
         return start
-    segment = tokens[start].segment if start < len(tokens) else -1
-    if start >= 2 and tokens[start - 2].segment == segment \
-            and tokens[start - 2].text + tokens[start - 1].text in words:
+    segment = tokens.segment[start] if start < len(tokens.text) else -1
+    if start >= 2 and tokens.segment[start - 2] == segment \
+            and tokens.text[start - 2] + tokens.text[start - 1] in words:
         return start - 2
-    if start >= 1 and tokens[start - 1].segment == segment and tokens[start - 1].text in words:
+    if start >= 1 and tokens.segment[start - 1] == segment and tokens.text[start - 1] in words:
         return start - 1
     return start
 
 
-def _fuzzy_end(tokens: list[Token], end: int, indexes: list[KeyIndex],
+def _fuzzy_end(tokens: Tokens, end: int, indexes: list[KeyIndex],
                type_words: dict[str, str]) -> tuple[int, list[str]] | None:
     """Best fuzzy match for the tokens ending at ``end``: the separator-delimited segment when
     there is one, else the last one to four tokens. Equally close names are all returned."""
     if end <= 0:
         return None
-    segment = tokens[end - 1].segment
+    segment = tokens.segment[end - 1]
     start = end - 1
-    while start > 0 and tokens[start - 1].segment == segment and end - start < 6:
+    while start > 0 and tokens.segment[start - 1] == segment and end - start < 6:
         start -= 1
-    spans = [start] if start == 0 or tokens[start - 1].segment != segment else []
+    spans = [start] if start == 0 or tokens.segment[start - 1] != segment else []
     spans += [s for s in range(end - 1, max(start - 1, end - 5), -1) if s not in spans]
     choices: dict[str, list[str]] = {}
     for index in indexes:
@@ -279,7 +293,7 @@ def _fuzzy_end(tokens: list[Token], end: int, indexes: list[KeyIndex],
     keys = list(choices)
     best: tuple[float, int, list[str]] | None = None
     for s in spans:
-        words = [t.text for t in tokens[s:end]]
+        words = tokens.text[s:end]
         n = 2 if len(words) > 2 and words[0] + words[1] in type_words else 1 if words[0] in type_words else 0
         query = "".join(words[n:])
         if len(query) < 5 or query.isdigit():
@@ -319,43 +333,32 @@ class AddressConverter:
         tokens = tokenize(fold(original))
         if not tokens:
             return Conversion(text, "not_found", "no letters or digits in the input")
-        end = len(tokens)
-        while end > 0 and (tokens[end - 1].text in TRAILING_NOISE or
-                           (tokens[end - 1].text.isdigit() and len(tokens[end - 1].text) >= 5)):
+        end = len(tokens.text)
+        while end > 0 and (tokens.text[end - 1] in TRAILING_NOISE or
+                           (tokens.text[end - 1].isdigit() and len(tokens.text[end - 1]) >= 5)):
             end -= 1
-        if end >= 2 and tokens[end - 2].text + tokens[end - 1].text in TRAILING_NOISE:
+        if end >= 2 and tokens.text[end - 2] + tokens.text[end - 1] in TRAILING_NOISE:
             end -= 2
         if end == 0:
             return Conversion(text, "not_found", "no province or city recognised")
         return self._parse(text, original, tokens, end, at)
 
     # -- the parse, level by level -------------------------------------------------------------
-    def _parse(self, text: str, original: str, tokens: list[Token], end: int, at: date) -> Conversion:
+    def _parse(self, text: str, original: str, tokens: Tokens, end: int, at: date) -> Conversion:
         idx, reg = self.index, self.registry
         fuzzy_used = False
-        province_hit = _match_end(tokens, end, [idx.provinces])
+        province_hit = _match_end(tokens, end, idx.provinces)
         if province_hit is None:
             province_hit = _fuzzy_end(tokens, end, [idx.provinces], PROVINCE_TYPE_WORDS)
             fuzzy_used = province_hit is not None
-        old_scope: list[str] = []
-        new_scope: list[str] = []
         only_old_province = False
         if province_hit is not None:
             start, refs = province_hit
-            for ref in refs:
-                era, code = ref.split(":")
-                if era == "old":
-                    old_scope.append(code)
-                    new_scope.append(reg.new_province_of(code).code)
-                else:
-                    new_scope.append(code)
-                    old_scope.extend(u.code for u in reg.old_provinces_of(code))
-            only_old_province = not any(ref.startswith("new:") for ref in refs)
-            old_scope, new_scope = list(dict.fromkeys(old_scope)), list(dict.fromkeys(new_scope))
+            old_scope, new_scope, only_old_province = self._province_scope(tuple(refs))
             pos = _skip_type_words(tokens, start, PROVINCE_TYPE_WORDS)
         else:
             # No province: a district name that is unique in the country tells it.
-            hit = _match_end(tokens, end, [idx.districts_national])
+            hit = _match_end(tokens, end, idx.districts_national)
             if hit is None or len(hit[1]) != 1:
                 return Conversion(text, "not_found", "no province or city recognised")
             district = reg.get("district", hit[1][0], era="old")
@@ -367,9 +370,10 @@ class AddressConverter:
         if districts and not typed:
             # 'P. Xuân Hương - Đà Lạt', 'Xã Tả Thanh Oai': a bare district name that ends a longer
             # commune name is part of that name.
-            longer = _match_end(tokens, pos, [idx.new_communes[p] for p in new_scope] +
-                                [idx.old_communes_by_province[p] for p in old_scope])
-            if longer is not None and longer[0] < district_start:
+            longer_new = _match_end(tokens, pos, idx.merged(idx.new_communes, new_scope))
+            longer_old = _match_end(tokens, pos, idx.merged(idx.old_communes_by_province, old_scope))
+            starts = [h[0] for h in (longer_new, longer_old) if h is not None]
+            if starts and min(starts) < district_start:
                 districts, district_start, fuzzy_district = [], pos, False
         bare_district = bool(districts) and not typed
         commune = self._find_commune(tokens, district_start, original, districts, old_scope, new_scope,
@@ -403,16 +407,15 @@ class AddressConverter:
                 return self._result(text, status, reason + note, commune.units, street, at,
                                     old if districts else None)
             olds = commune.units
-            successors: list[Unit] = []
-            for o in olds:
-                for s in reg.successors(o):
-                    if s.new not in successors:
-                        successors.append(s.new)
             if len(olds) == 1:
                 o = olds[0]
-                district = reg.get("district", o.district_code or "", era="old")
-                old = OldUnits(o.province_code, reg.get("province", o.province_code, era="old").name,
-                               district.code, district.name, o.code, o.name)
+                successors = idx.successors[o.code]
+                district = reg.find("district", o.district_code or "", "old")
+                province = reg.find("province", o.province_code, "old")
+                assert district is not None and province is not None
+                old = OldUnits(o.province_code, province.name, district.code, district.name, o.code, o.name)
+            else:
+                successors = list(dict.fromkeys(u for o in olds for u in idx.successors[o.code]))
             if len(successors) == 1:
                 return self._result(text, "converted", "old commune merged into one new commune" + note,
                                     successors, street, at, old)
@@ -435,41 +438,55 @@ class AddressConverter:
         result.old = old if districts else None
         return result
 
-    def _find_district(self, tokens: list[Token], pos: int,
+    @lru_cache(maxsize=1024)  # noqa: B019 - a handful of distinct keys
+    def _province_scope(self, refs: tuple[str, ...]) -> tuple[list[str], list[str], bool]:
+        """Old and new provinces a province name may mean; whether it names only old ones."""
+        reg = self.registry
+        old_scope: list[str] = []
+        new_scope: list[str] = []
+        for ref in refs:
+            era, code = ref.split(":")
+            if era == "old":
+                old_scope.append(code)
+                new_scope.append(reg.new_province_of(code).code)
+            else:
+                new_scope.append(code)
+                old_scope.extend(u.code for u in reg.old_provinces_of(code))
+        only_old = not any(ref.startswith("new:") for ref in refs)
+        return list(dict.fromkeys(old_scope)), list(dict.fromkeys(new_scope)), only_old
+
+    def _find_district(self, tokens: Tokens, pos: int,
                        old_scope: list[str]) -> tuple[list[Unit], int, bool, bool]:
         """The old district(s) ending at ``pos``, where the commune part ends, whether the match
         was fuzzy and whether it carried its type word."""
         idx, reg = self.index, self.registry
         if not pos or not old_scope:
             return [], pos, False, False
-        indexes = [idx.districts[p] for p in old_scope]
-        hit = _match_end(tokens, pos, indexes)
+        index = idx.merged(idx.districts, old_scope)
+        hit = _match_end(tokens, pos, index)
         if hit is None:
-            hit = _match_end(tokens, pos, [idx.district_aliases[p] for p in old_scope])
+            hit = _match_end(tokens, pos, idx.merged(idx.district_aliases, old_scope))
             if hit is not None:
-                indexes = [idx.district_aliases[p] for p in old_scope]
+                index = idx.merged(idx.district_aliases, old_scope)
         fuzzy = False
         if hit is None:
             # Only fuzzy-match a district that a type word announces at the start of its own
             # segment, so that a misspelt commune is not taken for a district.
             seg_start = pos - 1
-            while seg_start > 0 and tokens[seg_start - 1].segment == tokens[pos - 1].segment:
+            while seg_start > 0 and tokens.segment[seg_start - 1] == tokens.segment[pos - 1]:
                 seg_start -= 1
             if seg_start > 0 and _starts_with_type_word(tokens, seg_start, pos, DISTRICT_TYPE_WORDS):
-                hit = _fuzzy_end(tokens, pos, indexes, DISTRICT_TYPE_WORDS)
+                hit = _fuzzy_end(tokens, pos, [index], DISTRICT_TYPE_WORDS)
                 fuzzy = hit is not None
         if hit is None:
             return [], pos, False, False
         start, codes = hit
-        merged: KeyIndex = {}
-        for index in indexes:
-            merged.update(index)
-        typed = fuzzy or _typed(tokens, start, pos, DISTRICT_TYPE_WORDS, merged)
+        typed = fuzzy or _typed(tokens, start, pos, DISTRICT_TYPE_WORDS, index)
         if not typed:
-            if start > 0 and tokens[start - 1].segment == tokens[start].segment \
-                    and leading_type_words([t.text for t in tokens[start - 2 if start >= 2 else 0 : start]]):
+            if start > 0 and tokens.segment[start - 1] == tokens.segment[start] \
+                    and leading_type_words(tokens.text[start - 2 if start >= 2 else 0 : start]):
                 dangling = _skip_type_words(tokens, start, ALL_TYPE_WORDS)
-                if dangling != start and tokens[dangling].text + (tokens[dangling + 1].text
+                if dangling != start and tokens.text[dangling] + (tokens.text[dangling + 1]
                                                                  if dangling + 1 < start else "") \
                         in COMMUNE_TYPE_WORDS:
                     return [], pos, False, False  # 'Xã Nhơn Trạch': a commune word says it is a commune
@@ -478,34 +495,37 @@ class AddressConverter:
         districts = [reg.get("district", c, era="old") for c in codes]
         return districts, start, fuzzy, typed
 
-    def _find_commune(self, tokens: list[Token], pos: int, original: str, districts: list[Unit],
+    def _find_commune(self, tokens: Tokens, pos: int, original: str, districts: list[Unit],
                       old_scope: list[str], new_scope: list[str], only_old_province: bool) -> _CommuneHit | None:
         """The commune ending at ``pos``: an old one under the district(s) or province(s), or a new
         one of the province. Exact names first, then former names, then a fuzzy match."""
         idx, reg = self.index, self.registry
         if districts:
-            old_indexes = [idx.old_communes_by_district[d.code] for d in districts]
-            alias_indexes = [idx.old_aliases_by_district[d.code] for d in districts]
+            codes = [d.code for d in districts]
+            old_index = idx.merged(idx.old_communes_by_district, codes)
+            alias_index = idx.merged(idx.old_aliases_by_district, codes)
         else:
-            old_indexes = [idx.old_communes_by_province[p] for p in old_scope]
-            alias_indexes = [idx.old_aliases_by_province[p] for p in old_scope]
-        new_indexes = [idx.new_communes[p] for p in new_scope]
+            old_index = idx.merged(idx.old_communes_by_province, old_scope)
+            alias_index = idx.merged(idx.old_aliases_by_province, old_scope)
+        new_index = idx.merged(idx.new_communes, new_scope)
 
         def hit(era: Literal["old", "new"], found: tuple[int, list[str]] | None, fuzzy: bool) -> _CommuneHit | None:
             if found is None:
                 return None
             start, codes = found
-            units = [reg.get("commune", c, era=era) for c in codes]
+            units = [reg.find("commune", c, era) for c in codes]  # type: ignore[misc]
             if len(units) > 1:
                 units = _prefer_accents(units, original, tokens, start, pos, fuzzy)
             return _CommuneHit(era, _skip_type_words(tokens, start, COMMUNE_TYPE_WORDS), start, units, fuzzy)
 
-        old_hit = hit("old", _match_end(tokens, pos, old_indexes), False)
-        new_hit = hit("new", _match_end(tokens, pos, new_indexes), False)
+        old_hit = hit("old", _match_end(tokens, pos, old_index), False)
+        if old_hit is not None and (districts or only_old_province):
+            return old_hit  # an old district or province: the old reading wins
+        new_hit = hit("new", _match_end(tokens, pos, new_index), False)
         if old_hit is None and (new_hit is None or districts or only_old_province):
-            old_hit = hit("old", _match_end(tokens, pos, alias_indexes), False)
+            old_hit = hit("old", _match_end(tokens, pos, alias_index), False)
         if old_hit is None and (new_hit is None or districts):
-            old_hit = hit("old", _fuzzy_end(tokens, pos, old_indexes, COMMUNE_TYPE_WORDS), True)
+            old_hit = hit("old", _fuzzy_end(tokens, pos, [old_index], COMMUNE_TYPE_WORDS), True)
         if old_hit is not None and new_hit is not None:
             # Old reading when the address names a district or a province that no longer exists,
             # or when the old name is the longer match; otherwise the address is in the new form.
@@ -513,16 +533,19 @@ class AddressConverter:
                 return old_hit
             return new_hit
         if old_hit is None and new_hit is None and not districts:
-            new_hit = hit("new", _fuzzy_end(tokens, pos, new_indexes, COMMUNE_TYPE_WORDS), True)
+            new_hit = hit("new", _fuzzy_end(tokens, pos, [new_index], COMMUNE_TYPE_WORDS), True)
         return old_hit or new_hit
+
+    @lru_cache(maxsize=8192)  # noqa: B019 - one converter per process; names at a date never change
+    def _candidate(self, code: str, at: date) -> Candidate:
+        reg = self.registry
+        commune = reg.get("commune", code, era="new")
+        province = reg.get("province", commune.province_code, era="new")
+        return Candidate(code, _name_at(commune, at), province.code, _name_at(province, at))
 
     def _result(self, text: str, status: Status, reason: str, communes: list[Unit], street: str, at: date,
                 old: OldUnits | None) -> Conversion:
-        reg = self.registry
-        candidates = []
-        for c in communes:
-            province = reg.get("province", c.province_code, era="new")
-            candidates.append(Candidate(c.code, _name_at(c, at), province.code, _name_at(province, at)))
+        candidates = [self._candidate(c.code, at) for c in communes]
         result = Conversion(text, status, reason, street=street, old=old, candidates=candidates)
         provinces = {c.province_code for c in candidates}
         if len(provinces) == 1:
@@ -535,26 +558,26 @@ class AddressConverter:
         return result
 
 
-def _prefer_accents(units: list[Unit], original: str, tokens: list[Token], start: int, end: int,
+def _prefer_accents(units: list[Unit], original: str, tokens: Tokens, start: int, end: int,
                     fuzzy: bool = False) -> list[Unit]:
     """Among homonyms without diacritics (Minh Quán, Minh Quân), keep those whose diacritics
     match what was written; written without diacritics, all stay. After a fuzzy match, keep the
     names closest to what was written, diacritics included."""
     if fuzzy:
-        n = leading_type_words([t.text for t in tokens[start:end]])
-        written = nfc(original[tokens[start + n].start : tokens[end - 1].end]).lower().replace(" ", "")
+        n = leading_type_words(tokens.text[start:end])
+        written = nfc(original[tokens.start[start + n] : tokens.end[end - 1]]).lower().replace(" ", "")
         scores = {u.code: max(OSA.normalized_similarity(written, v.short_name.lower().replace(" ", ""))
                               for v in u.versions) for u in units}
         top = max(scores.values())
         return [u for u in units if scores[u.code] == top]
-    if original[tokens[start].start :].isascii():
+    if original[tokens.start[start] :].isascii():
         return units  # the units are written without diacritics: nothing to choose by
     kept = []
     for unit in units:
         for version in unit.versions:
             n = len(tokenize(fold(version.short_name)))
             if n <= end - start:
-                written = original[tokens[end - n].start : tokens[end - 1].end]
+                written = original[tokens.start[end - n] : tokens.end[end - 1]]
                 if accent_key(written) == accent_key(version.short_name):
                     kept.append(unit)
                     break
@@ -566,10 +589,10 @@ def _name_at(unit: Unit, at: date) -> str:
     return version.name
 
 
-def _street(original: str, tokens: list[Token], pos: int) -> str:
+def _street(original: str, tokens: Tokens, pos: int) -> str:
     if pos <= 0:
         return ""
-    return original[: tokens[pos].start].strip(" ,;-–/.\t\r\n")
+    return original[: tokens.start[pos]].strip(" ,;-–/.\t\r\n")
 
 
 @cache

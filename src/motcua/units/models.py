@@ -67,6 +67,10 @@ class Unit:
     district_code: str | None
     versions: tuple[UnitVersion, ...]
     name_en: str = ""
+    name: str = field(init=False, compare=False)  # the latest name, kept ready for the hot paths
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", self.versions[-1].name)
 
     def version_at(self, at: date) -> UnitVersion | None:
         for v in self.versions:
@@ -77,10 +81,6 @@ class Unit:
     @property
     def current(self) -> UnitVersion:
         return self.versions[-1]
-
-    @property
-    def name(self) -> str:
-        return self.current.name
 
     @property
     def short_name(self) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import NamedTuple
+from bisect import bisect_right
 
 
 def _build_fold_table() -> dict[int, str]:
@@ -27,13 +27,22 @@ def _build_fold_table() -> dict[int, str]:
 
 FOLD_TABLE = _build_fold_table()
 TOKEN = re.compile(r"[a-z]+|[0-9]+")
+SEPARATOR = re.compile(r"[,;\n]")
 
 
-class Token(NamedTuple):
-    text: str  # folded; numbers without leading zeros
-    start: int  # offset in the NFC text
-    end: int
-    segment: int  # how many separators (, ; newline) precede it
+class Tokens:
+    """The words of a folded text as parallel lists (cheaper than one object per word)."""
+
+    __slots__ = ("end", "segment", "start", "text")
+
+    def __init__(self) -> None:
+        self.text: list[str] = []  # folded; numbers without leading zeros
+        self.start: list[int] = []  # offsets in the NFC text
+        self.end: list[int] = []
+        self.segment: list[int] = []  # how many separators (, ; newline) precede the word
+
+    def __len__(self) -> int:
+        return len(self.text)
 
 
 def nfc(text: str) -> str:
@@ -47,22 +56,21 @@ def fold(text: str) -> str:
 
 def key(text: str) -> str:
     """The matching key of a name: folded letters and digits only ('Phường 09' → 'phuong9')."""
-    return "".join(t.text for t in tokenize(fold(nfc(text))))
+    return "".join(tokenize(fold(nfc(text))).text)
 
 
-def tokenize(folded: str) -> list[Token]:
-    tokens: list[Token] = []
-    segment = 0
-    last = 0
-    for m in TOKEN.finditer(folded):
-        gap = folded[last : m.start()]
-        if "," in gap or ";" in gap or "\n" in gap:
-            segment += 1
-        word = m.group()
-        if word[0].isdigit():
-            word = word.lstrip("0") or "0"
-        tokens.append(Token(word, m.start(), m.end(), segment))
-        last = m.end()
+def tokenize(folded: str) -> Tokens:
+    tokens = Tokens()
+    raw = TOKEN.findall(folded)
+    tokens.start = start = [m.start() for m in TOKEN.finditer(folded)]
+    tokens.end = [a + len(w) for a, w in zip(start, raw, strict=True)]
+    # Numbers without leading zeros: 'Phường 09' is 'Phường 9'.
+    tokens.text = [w.lstrip("0") or "0" if w[0] == "0" else w for w in raw] if "0" in folded else raw
+    separators = [m.start() for m in SEPARATOR.finditer(folded)]
+    if separators:
+        tokens.segment = [bisect_right(separators, a) for a in start]
+    else:
+        tokens.segment = [0] * len(raw)
     return tokens
 
 
@@ -90,7 +98,7 @@ def leading_type_words(tokens: list[str]) -> int:
 
 def bare_key(name: str) -> str:
     """The key of a name without its leading type word ('Phường Ba Đình' → 'badinh')."""
-    words = [t.text for t in tokenize(fold(nfc(name)))]
+    words = tokenize(fold(nfc(name))).text
     n = leading_type_words(words)
     return "".join(words[n:] if n < len(words) else words)
 
