@@ -18,7 +18,7 @@ def no_geocoder(*_args: object, **_kwargs: object) -> None:
     return None
 
 
-conv.get_geo_location = no_geocoder  # type: ignore[assignment]
+conv.get_geo_location = no_geocoder
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 from units_testset import Case, build, write_jsonl
 
@@ -29,7 +30,7 @@ BENCH = Path(__file__).resolve().parent
 ANCHOR_VENV = BENCH / ".anchor-venv"
 
 
-def score_motcua(cases: list[Case], results: list[dict]) -> dict[str, Counter[str]]:
+def score_motcua(cases: list[Case], results: list[dict[str, Any]]) -> dict[str, Counter[str]]:
     by: dict[str, Counter[str]] = defaultdict(Counter)
     for case, r in zip(cases, results, strict=True):
         if case.kind == "single":
@@ -44,7 +45,7 @@ def score_motcua(cases: list[Case], results: list[dict]) -> dict[str, Counter[st
     return by
 
 
-def score_anchor(cases: list[Case], results: list[dict]) -> dict[str, Counter[str]]:
+def score_anchor(cases: list[Case], results: list[dict[str, Any]]) -> dict[str, Counter[str]]:
     """The anchor has no 'ambiguous': on a split commune it returns one ward, never the set."""
     by: dict[str, Counter[str]] = defaultdict(Counter)
     for case, r in zip(cases, results, strict=True):
@@ -55,7 +56,7 @@ def score_anchor(cases: list[Case], results: list[dict]) -> dict[str, Counter[st
     return by
 
 
-def run_motcua(cases: list[Case]) -> tuple[list[dict], float]:
+def run_motcua(cases: list[Case]) -> tuple[list[dict[str, Any]], float]:
     from motcua.units.address import get_converter
 
     converter = get_converter()
@@ -78,13 +79,18 @@ def anchor_python(explicit: str | None) -> str:
     return str(python)
 
 
-def run_anchor(cases: list[Case], python: str) -> tuple[list[dict], float]:
+def run_anchor(cases: list[Case], python: str) -> tuple[list[dict[str, Any]], float]:
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
         path = Path(f.name)
     write_jsonl(cases, path)
     with path.open() as stdin:
-        proc = subprocess.run([python, str(BENCH / "anchor_vietnamadminunits.py")], stdin=stdin,
-                              capture_output=True, text=True, check=True)
+        proc = subprocess.run(
+            [python, str(BENCH / "anchor_vietnamadminunits.py")],
+            stdin=stdin,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     path.unlink()
     timing = json.loads(proc.stderr.strip().splitlines()[-1])
     return [json.loads(line) for line in proc.stdout.splitlines()], timing["seconds"]
@@ -94,8 +100,14 @@ def cold_start(runs: int = 5) -> float:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(["motcua", "units", "convert"], input="P.2, Q.5, TP.HCM\n", capture_output=True,
-                       text=True, check=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "0"})
+        subprocess.run(
+            ["motcua", "units", "convert"],
+            input="P.2, Q.5, TP.HCM\n",
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "0"},
+        )
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -123,7 +135,7 @@ def main() -> None:
         anchor_rate = len(cases) / anchor_seconds
 
     print(f"\n{'measure':<44} {'motcua':>28} {'vietnamadminunits':>28}")
-    rows = ["single", "split", "homonym", "new_form"] + sorted(k for k in ours if "/" in k)
+    rows = ["single", "split", "homonym", "new_form", *sorted(k for k in ours if "/" in k)]
     for k in rows:
         print(f"{k:<44} {pct(ours[k]):>28} {pct(anchor[k]) if anchor else '-':>28}")
     print(f"{'addresses/s (one core)':<44} {rate:>28,.0f} {anchor_rate or 0:>28,.0f}")
@@ -133,12 +145,30 @@ def main() -> None:
     if args.failures:
         shown = 0
         for case, r in zip(cases, results, strict=True):
-            ok_single = case.kind not in ("split", "homonym") and r["commune_code"] == case.expected[0] and r["status"] != "ambiguous"
-            ok_split = case.kind in ("split", "homonym") and tuple(sorted(c["code"] for c in r["candidates"])) == case.expected \
+            ok_single = (
+                case.kind not in ("split", "homonym")
+                and r["commune_code"] == case.expected[0]
+                and r["status"] != "ambiguous"
+            )
+            ok_split = (
+                case.kind in ("split", "homonym")
+                and tuple(sorted(c["code"] for c in r["candidates"])) == case.expected
                 and r["status"] == "ambiguous"
+            )
             if not (ok_single or ok_split):
-                print("FAIL", case.style, case.kind, case.expected, "|", case.address, "→", r["status"], r["reason"],
-                      r["commune_code"], [c["code"] for c in r["candidates"]][:6])
+                print(
+                    "FAIL",
+                    case.style,
+                    case.kind,
+                    case.expected,
+                    "|",
+                    case.address,
+                    "→",
+                    r["status"],
+                    r["reason"],
+                    r["commune_code"],
+                    [c["code"] for c in r["candidates"]][:6],
+                )
                 shown += 1
                 if shown >= args.failures:
                     break

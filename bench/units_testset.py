@@ -20,13 +20,32 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
 
-from units_sources import SHARED_UNITS, load_gso_communes, load_gso_districts, load_nso_table, read_csv  # noqa: E402
+from units_sources import SHARED_UNITS, OldCommune, load_gso_communes, load_gso_districts, load_nso_table, read_csv  # noqa: E402
 
-STREETS = ["Số 12 Nguyễn Trãi", "thôn 3", "123/4 Lê Lợi", "Tổ 5", "ấp Bình Lợi", "Số 7, ngõ 21 Trần Phú",
-           "khu phố 2", "", "", "Xóm Đông", "45B Hai Bà Trưng"]
+STREETS = [
+    "Số 12 Nguyễn Trãi",
+    "thôn 3",
+    "123/4 Lê Lợi",
+    "Tổ 5",
+    "ấp Bình Lợi",
+    "Số 7, ngõ 21 Trần Phú",
+    "khu phố 2",
+    "",
+    "",
+    "Xóm Đông",
+    "45B Hai Bà Trưng",
+]
 
-OLD_STYLES = ["full", "no_diacritics", "upper", "abbreviated", "no_type_words", "lower_abbrev_no_diacritics",
-              "typo", "no_district"]
+OLD_STYLES = [
+    "full",
+    "no_diacritics",
+    "upper",
+    "abbreviated",
+    "no_type_words",
+    "lower_abbrev_no_diacritics",
+    "typo",
+    "no_district",
+]
 
 
 @dataclass(frozen=True)
@@ -42,8 +61,17 @@ def strip_marks(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(c for c in text if not unicodedata.combining(c)))
 
 
-TYPE_ABBREV = {"Phường": "P.", "Xã": "X.", "Thị trấn": "TT.", "Quận": "Q.", "Huyện": "H.", "Thị xã": "TX.",
-               "Thành phố": "TP.", "Tỉnh": "T.", "Đặc khu": "Đặc khu"}
+TYPE_ABBREV = {
+    "Phường": "P.",
+    "Xã": "X.",
+    "Thị trấn": "TT.",
+    "Quận": "Q.",
+    "Huyện": "H.",
+    "Thị xã": "TX.",
+    "Thành phố": "TP.",
+    "Tỉnh": "T.",
+    "Đặc khu": "Đặc khu",
+}
 TYPE_RE = re.compile(r"^(Thành phố|Thị xã|Thị trấn|Đặc khu|Tỉnh|Quận|Huyện|Phường|Xã)\s+(.*)$", re.IGNORECASE)
 
 
@@ -111,14 +139,15 @@ def build(seed: int = 20251001) -> list[Case]:
     names_in_province: dict[tuple[str, str], int] = defaultdict(int)
     for c in communes.values():
         names_in_province[(c.province_code, strip_marks(c.name).lower())] += 1
-    by_district: dict[str, list] = defaultdict(list)
+    by_district: dict[str, list[OldCommune]] = defaultdict(list)
     for c in communes.values():
         by_district[c.district_code].append(c)
     # Without a district, an old province name that is also a new province's name covers every
     # old province merged into it (the reader cannot tell which one is meant).
-    new_prov_of_old = {c.province_code: nso.new_province[expected[c.code][0]] for c in communes.values()
-                       if c.code in expected}
-    by_new_province: dict[str, list] = defaultdict(list)
+    new_prov_of_old = {
+        c.province_code: nso.new_province[expected[c.code][0]] for c in communes.values() if c.code in expected
+    }
+    by_new_province: dict[str, list[OldCommune]] = defaultdict(list)
     for c in communes.values():
         if c.code in expected:
             by_new_province[new_prov_of_old[c.province_code][0]].append(c)
@@ -133,11 +162,16 @@ def build(seed: int = 20251001) -> list[Case]:
         new_province = nso.new_province[succ[0]][0]
         new_code, new_name = new_prov_of_old[c.province_code]
         same_name = strip_marks(split_type(new_name)[1]).lower() == strip_marks(split_type(c.province_name)[1]).lower()
-        scope = by_new_province[new_code] if same_name else [o for o in by_new_province[new_code]
-                                                              if o.province_code == c.province_code]
-        unique_name = sum(1 for o in scope if identity(o.name, "full") == identity(c.name, "full")) == 1 and \
-            strip_marks(split_type(c.name)[1]).lower() not in new_names_by_province[new_province] and \
-            not split_type(c.name)[1].isdigit()
+        scope = (
+            by_new_province[new_code]
+            if same_name
+            else [o for o in by_new_province[new_code] if o.province_code == c.province_code]
+        )
+        unique_name = (
+            sum(1 for o in scope if identity(o.name, "full") == identity(c.name, "full")) == 1
+            and strip_marks(split_type(c.name)[1]).lower() not in new_names_by_province[new_province]
+            and not split_type(c.name)[1].isdigit()
+        )
         styles = rng.sample(OLD_STYLES, 2)
         for style in styles:
             street = rng.choice(STREETS)
@@ -170,24 +204,36 @@ def build(seed: int = 20251001) -> list[Case]:
             address = ", ".join(p for p in [street, *text_parts] if p)
             case_kind, case_expected = kind, succ
             if style not in ("typo", "no_district"):
-                same = [o for o in by_district[c.district_code]
-                        if o.code != code and o.code in expected and identity(o.name, style) == identity(c.name, style)]
+                same = [
+                    o
+                    for o in by_district[c.district_code]
+                    if o.code != code and o.code in expected and identity(o.name, style) == identity(c.name, style)
+                ]
                 if same:
                     union = tuple(sorted({x for o in [c, *same] for x in expected[o.code]}))
                     case_kind, case_expected = ("homonym", union) if len(union) > 1 else ("single", union)
             cases.append(Case(address, style, case_kind, case_expected))
 
     # Names from earlier mergers (2019–2025), as alias keys of the old units.
-    prov_key = {re.sub(r"[^a-z0-9]", "", strip_marks(n).lower()): n for n in {c.province_name for c in communes.values()}}
-    by_key = {(re.sub(r"[^a-z0-9]", "", strip_marks(c.province_name).lower()),
-               re.sub(r"[^a-z0-9]", "", strip_marks(districts[c.district_code].name).lower()),
-               re.sub(r"[^a-z0-9]", "", strip_marks(c.name).lower())): c for c in communes.values()}
+    prov_key = {
+        re.sub(r"[^a-z0-9]", "", strip_marks(n).lower()): n for n in {c.province_name for c in communes.values()}
+    }
+    by_key = {
+        (
+            re.sub(r"[^a-z0-9]", "", strip_marks(c.province_name).lower()),
+            re.sub(r"[^a-z0-9]", "", strip_marks(districts[c.district_code].name).lower()),
+            re.sub(r"[^a-z0-9]", "", strip_marks(c.name).lower()),
+        ): c
+        for c in communes.values()
+    }
     for row in read_csv(SHARED_UNITS / "aliases" / "legacy" / "alias_ward.csv"):
-        c = by_key.get((row["province_key"], row["district_key"], row["ward_key"]))
-        if c is None or c.code not in expected or row["alias_keyword"].isdigit():
+        found = by_key.get((row["province_key"], row["district_key"], row["ward_key"]))
+        if found is None or found.code not in expected or row["alias_keyword"].isdigit():
             continue
-        current = {re.sub(r"[^a-z0-9]", "", strip_marks(o.name).lower()) for o in by_district[c.district_code]} | \
-            {re.sub(r"[^a-z0-9]", "", strip_marks(split_type(o.name)[1]).lower()) for o in by_district[c.district_code]}
+        c = found
+        current = {re.sub(r"[^a-z0-9]", "", strip_marks(o.name).lower()) for o in by_district[c.district_code]} | {
+            re.sub(r"[^a-z0-9]", "", strip_marks(split_type(o.name)[1]).lower()) for o in by_district[c.district_code]
+        }
         if row["alias_keyword"] in current:
             continue  # the former name is also a current name in the district: not a test of aliases
         d = districts[c.district_code]
@@ -202,14 +248,16 @@ def build(seed: int = 20251001) -> list[Case]:
     for code, name in sorted(nso.new_names.items()):
         province_code, province = nso.new_province[code]
         street = rng.choice(STREETS)
-        style, style_name = rng.choice([("full", name), ("no_diacritics", strip_marks(name).lower()),
-                                        ("abbreviated", abbreviate(name))])
-        same = tuple(sorted(o for o, n in new_by_province[province_code] if identity(n, style) == identity(name, style)))
-        kind, expected_codes = ("homonym", same) if len(same) > 1 else ("new_form", (code,))
+        style, style_name = rng.choice(
+            [("full", name), ("no_diacritics", strip_marks(name).lower()), ("abbreviated", abbreviate(name))]
+        )
+        homonyms: tuple[str, ...] = tuple(
+            sorted(o for o, n in new_by_province[province_code] if identity(n, style) == identity(name, style))
+        )
+        kind, expected_codes = ("homonym", homonyms) if len(homonyms) > 1 else ("new_form", (code,))
         if style == "no_diacritics":
             province = strip_marks(province).lower()
-        cases.append(Case(", ".join(p for p in [street, style_name, province] if p), "new_form", kind,
-                          expected_codes))
+        cases.append(Case(", ".join(p for p in [street, style_name, province] if p), "new_form", kind, expected_codes))
     return cases
 
 

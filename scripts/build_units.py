@@ -92,9 +92,11 @@ def split_type(name: str, level: str) -> tuple[str, str]:
 
 def strip_marks(text: str) -> str:
     """Remove Vietnamese diacritics, keeping one character per character."""
-    return "".join(
-        c if c == "đ" or c == "Đ" else unicodedata.normalize("NFD", c)[0] for c in text
-    ).replace("đ", "d").replace("Đ", "D")
+    return (
+        "".join(c if c == "đ" or c == "Đ" else unicodedata.normalize("NFD", c)[0] for c in text)
+        .replace("đ", "d")
+        .replace("Đ", "D")
+    )
 
 
 def full_name(name: str, level: str) -> str:
@@ -134,6 +136,12 @@ class Build:
         self.report: dict[str, object] = {}
         self.problems: list[str] = []
 
+    def notes(self, name: str) -> list[str]:
+        """A list in the report, created on first use."""
+        found = self.report.setdefault(name, [])
+        assert isinstance(found, list)
+        return found
+
     # -- new units (from 1 July 2025) -------------------------------------------------------
     def new_units(self) -> None:
         nso = self.nso = load_nso_table()
@@ -142,7 +150,7 @@ class Build:
         wards_2026 = {w["Code"]: w for p in units_2026.values() for w in p["Wards"]}
 
         provinces: dict[str, tuple[str, str]] = {}
-        for code, (prov_code, prov_name) in nso.new_province.items():
+        for prov_code, prov_name in nso.new_province.values():
             provinces[prov_code] = (prov_name, "")
         prov_rows = []
         for code in sorted(provinces):
@@ -159,7 +167,7 @@ class Build:
             name = full_name(nso.new_names[code], "commune")
             unit_type, short = split_type(name, "commune")
             if code not in codes_1027:
-                self.report.setdefault("new_codes_not_in_1027", []).append(code)  # type: ignore[union-attr]
+                self.notes("new_codes_not_in_1027").append(code)
             elif key(codes_1027[code]) != key(name):
                 spelling += 1
             en = wards_2026[code]["NameEn"] if code in wards_2026 else ""
@@ -195,8 +203,14 @@ class Build:
         self.files["old_communes.csv"] = csv_text(
             ["code", "name", "short_name", "unit_type", "district_code", "province_code"],
             [
-                [c.code, c.name, split_type(c.name, "commune")[1], split_type(c.name, "commune")[0], c.district_code,
-                 c.province_code]
+                [
+                    c.code,
+                    c.name,
+                    split_type(c.name, "commune")[1],
+                    split_type(c.name, "commune")[0],
+                    c.district_code,
+                    c.province_code,
+                ]
                 for c in sorted(communes.values(), key=lambda c: c.code)
             ],
         )
@@ -232,7 +246,7 @@ class Build:
             if m and "huyện" in extra["note"].lower():
                 rows.append(["district", m.group(1), extra["new_code"], "whole", "nso"])
             else:
-                self.report.setdefault("nso_rows_without_old_unit", []).append(  # type: ignore[union-attr]
+                self.notes("nso_rows_without_old_unit").append(
                     f"line {extra['line']}: {extra['old_name']} → {extra['new_code']}"
                 )
         unknown_new = sorted({r[2] for r in rows} - set(self.new_communes))
@@ -289,8 +303,10 @@ class Build:
         self.report["codes_only_in_2026_snapshot"] = sorted(set(self.wards_2026) - set(self.new_communes))
         self.files["changes.csv"] = csv_text(
             ["effective_date", "level", "code", "field", "value", "reference", "confirmed"],
-            [[r["effective_date"], r["level"], r["code"], r["field"], r["value"], r["reference"], r["confirmed"]]
-             for r in rows],
+            [
+                [r["effective_date"], r["level"], r["code"], r["field"], r["value"], r["reference"], r["confirmed"]]
+                for r in rows
+            ],
         )
 
     # -- aliases -------------------------------------------------------------------------------
@@ -325,9 +341,9 @@ class Build:
         for r in read_csv(ALIASES / "legacy" / "alias_ward.csv"):
             p = prov_by_key.get(r["province_key"])
             d = dist_by_key.get((p, r["district_key"])) if p else None
-            c = com_by_key.get((p, d, r["ward_key"])) if d else None
-            if c:
-                add("old_commune", c, r["alias_keyword"], "vietnamadminunits")
+            com_code = com_by_key.get((p, d, r["ward_key"])) if p and d else None
+            if com_code:
+                add("old_commune", com_code, r["alias_keyword"], "vietnamadminunits")
             else:
                 unmapped += 1
         for r in read_csv(ALIASES / "legacy" / "divided_district.csv"):
@@ -367,16 +383,25 @@ class Build:
         for k, v in expected.items():
             if got.get(k) != v:
                 self.problems.append(f"expected {v} {k} on 2025-07-01, got {got.get(k)}")
-        inputs = [NSO_TABLE, GSO_COMMUNES, GSO_DISTRICTS, CODES_1027, DVHCVN_SPLITS, UNITS_2026,
-                  *sorted((ALIASES / "legacy").glob("*.csv")), *sorted(REVIEWED.glob("*.csv"))]
+        inputs = [
+            NSO_TABLE,
+            GSO_COMMUNES,
+            GSO_DISTRICTS,
+            CODES_1027,
+            DVHCVN_SPLITS,
+            UNITS_2026,
+            *sorted((ALIASES / "legacy").glob("*.csv")),
+            *sorted(REVIEWED.glob("*.csv")),
+        ]
         manifest = {
             "generated_by": "scripts/build_units.py",
-            "inputs": {str(p.relative_to(p.parents[3] if SHARED_UNITS in p.parents else REPO)): sha256(p)
-                       for p in inputs},
+            "inputs": {
+                str(p.relative_to(p.parents[3] if SHARED_UNITS in p.parents else REPO)): sha256(p) for p in inputs
+            },
             "outputs": {name: hashlib.sha256(text.encode()).hexdigest() for name, text in sorted(self.files.items())},
             "report": self.report,
             "licences": "Derived in part from MIT-licensed datasets: dvhcvn/20250701, vietnamadminunits "
-                        "(aliases), vietnamese-provinces-database (English names); see LICENSES/.",
+            "(aliases), vietnamese-provinces-database (English names); see LICENSES/.",
         }
         self.files["MANIFEST.json"] = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 

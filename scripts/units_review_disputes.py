@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -27,7 +28,7 @@ def resolution_paragraphs() -> list[tuple[str, str, str]]:
     for path in sorted((SHARED_UNITS / "official" / "resolutions").glob("16*_NQ-UBTVQH15.md")):
         text = path.read_text(encoding="utf-8")
         starts = [m.start() for m in PARAGRAPH.finditer(text)] + [len(text)]
-        for a, b in zip(starts, starts[1:]):
+        for a, b in pairwise(starts):
             para = re.sub(r"\s+", " ", text[a:b])
             m = NEW_UNIT.search(para)
             if m:

@@ -13,6 +13,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("MOTCUA_SHARED", REPO.parent / "shared"))
@@ -86,8 +87,13 @@ def load_nso_table() -> NsoTable:
         note = clean(row[5])
         if not old_code:
             table.without_old_code.append(
-                {"line": str(line_no), "new_code": new_code, "old_name": clean(row[3]), "note": note,
-                 "old_district": clean(row[6])}
+                {
+                    "line": str(line_no),
+                    "new_code": new_code,
+                    "old_name": clean(row[3]),
+                    "note": note,
+                    "old_district": clean(row[6]),
+                }
             )
             continue
         if new_code not in table.successors[old_code]:
@@ -99,8 +105,15 @@ def load_nso_table() -> NsoTable:
 def load_gso_communes() -> dict[str, OldCommune]:
     with GSO_COMMUNES.open(encoding="utf-8-sig", newline="") as f:
         return {
-            r["Mã"]: OldCommune(r["Mã"], clean(r["Tên"]), r["Cấp"], r["Mã QH"], clean(r["Quận Huyện"]),
-                                r["Mã TP"], clean(r["Tỉnh / Thành Phố"]))
+            r["Mã"]: OldCommune(
+                r["Mã"],
+                clean(r["Tên"]),
+                r["Cấp"],
+                r["Mã QH"],
+                clean(r["Quận Huyện"]),
+                r["Mã TP"],
+                clean(r["Tỉnh / Thành Phố"]),
+            )
             for r in csv.DictReader(f)
         }
 
@@ -123,8 +136,9 @@ def load_dvhcvn_province_splits() -> dict[str, set[str]]:
     return {p["level1_id"]: {s["new_id"] for s in p["splits"]} for p in data}
 
 
-def load_units_2026() -> list[dict]:
-    return json.loads(UNITS_2026.read_text(encoding="utf-8"))
+def load_units_2026() -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = json.loads(UNITS_2026.read_text(encoding="utf-8"))
+    return data
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

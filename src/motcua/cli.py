@@ -24,9 +24,7 @@ app = typer.Typer(
 units_app = typer.Typer(no_args_is_help=True, help="Administrative units: look up, lineage, address conversion.")
 app.add_typer(units_app, name="units")
 
-DateOption = Annotated[
-    str | None, typer.Option("--at", help="Date the answer is for, YYYY-MM-DD (default: today).")
-]
+DateOption = Annotated[str | None, typer.Option("--at", help="Date the answer is for, YYYY-MM-DD (default: today).")]
 
 
 def _date(value: str | None) -> date:
@@ -45,9 +43,14 @@ def _echo_json(data: Any) -> None:
 def _unit_dict(unit: Any, at: date) -> dict[str, Any]:
     version = unit.version_at(at) or unit.current
     return {
-        "era": unit.era, "level": unit.level, "code": unit.code, "name": version.name,
-        "unit_type": version.unit_type, "province_code": unit.province_code,
-        "district_code": unit.district_code, "name_en": unit.name_en or None,
+        "era": unit.era,
+        "level": unit.level,
+        "code": unit.code,
+        "name": version.name,
+        "unit_type": version.unit_type,
+        "province_code": unit.province_code,
+        "district_code": unit.district_code,
+        "name_en": unit.name_en or None,
         "valid_from": unit.valid_from.isoformat() if unit.valid_from else None,
         "valid_to": unit.valid_to.isoformat() if unit.valid_to else None,
     }
@@ -130,8 +133,12 @@ def units_show(
         raise typer.Exit(1) from None
     data = _unit_dict(unit, when)
     data["versions"] = [
-        {"valid_from": v.valid_from.isoformat() if v.valid_from else None,
-         "valid_to": v.valid_to.isoformat() if v.valid_to else None, "name": v.name, "reference": v.reference}
+        {
+            "valid_from": v.valid_from.isoformat() if v.valid_from else None,
+            "valid_to": v.valid_to.isoformat() if v.valid_to else None,
+            "name": v.name,
+            "reference": v.reference,
+        }
         for v in unit.versions
     ]
     data["successors"] = [{"code": s.new.code, "name": s.new.name, "kind": s.kind} for s in reg.successors(unit)]
@@ -183,9 +190,41 @@ def units_counts(at: DateOption = None) -> None:
 
     when = _date(at)
     c = get_registry().counts(when)
-    _echo_json({"at": when.isoformat(), "provinces": c.provinces, "districts": c.districts,
-                "communes": c.communes, "total_provinces": c.total_provinces,
-                "total_communes": c.total_communes})
+    _echo_json(
+        {
+            "at": when.isoformat(),
+            "provinces": c.provinces,
+            "districts": c.districts,
+            "communes": c.communes,
+            "total_provinces": c.total_provinces,
+            "total_communes": c.total_communes,
+        }
+    )
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Run the portal and the REST API (API documentation at /api/v1/docs)."""
+    import uvicorn
+
+    uvicorn.run("motcua.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+
+
+@app.command("demo")
+def demo(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the portal on the embedded default with demo data, and print its address."""
+    from motcua.units.address import get_converter
+
+    get_converter()  # load the registry before the first visitor
+    typer.echo(f"motcua demo: open http://{host}:{port}/  (API documentation: http://{host}:{port}/api/v1/docs)")
+    serve(host=host, port=port, workers=1)
 
 
 def main() -> None:

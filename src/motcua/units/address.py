@@ -11,15 +11,16 @@ split between several new ones is reported ``ambiguous`` with all its successors
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from motcua.units.models import Unit
+from motcua.units.models import Era, Unit
 from motcua.units.registry import Registry, get_registry
 from motcua.units.text import (
     ALL_TYPE_WORDS,
@@ -56,8 +57,12 @@ class Candidate:
     province_name: str
 
     def to_dict(self) -> dict[str, str]:
-        return {"code": self.code, "name": self.name, "province_code": self.province_code,
-                "province_name": self.province_name}
+        return {
+            "code": self.code,
+            "name": self.name,
+            "province_code": self.province_code,
+            "province_name": self.province_name,
+        }
 
 
 @dataclass(slots=True)
@@ -72,7 +77,7 @@ class OldUnits:
     commune_name: str | None = None
 
     def to_dict(self) -> dict[str, str | None]:
-        return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
+        return {k: getattr(self, k) for k in self.__slots__}
 
 
 @dataclass(slots=True)
@@ -149,8 +154,9 @@ class AddressIndex:
 
     def _build(self) -> None:
         reg = self.registry
-        for era in ("old", "new"):
-            for unit in reg.units("province", era):  # type: ignore[arg-type]
+        eras: tuple[Era, ...] = ("old", "new")
+        for era in eras:
+            for unit in reg.units("province", era):
                 tmp: KeyIndex = {}
                 _index_unit(tmp, unit)
                 for k in tmp:
@@ -179,7 +185,6 @@ class AddressIndex:
                 if c:
                     _add_alias(self.old_aliases_by_district[c.district_code or ""], alias, code)
                     _add_alias(self.old_aliases_by_province[c.province_code], alias, code)
-
 
     def merged(self, table: dict[str, KeyIndex], codes: Iterable[str]) -> KeyIndex:
         """One index for several scopes (the old provinces of a new one), built once."""
@@ -263,16 +268,16 @@ def _skip_type_words(tokens: Tokens, start: int, words: dict[str, str]) -> int:
     if start < len(tokens.text) and _starts_with_type_word(tokens, start, len(tokens.text), words):
         return start
     segment = tokens.segment[start] if start < len(tokens.text) else -1
-    if start >= 2 and tokens.segment[start - 2] == segment \
-            and tokens.text[start - 2] + tokens.text[start - 1] in words:
+    if start >= 2 and tokens.segment[start - 2] == segment and tokens.text[start - 2] + tokens.text[start - 1] in words:
         return start - 2
     if start >= 1 and tokens.segment[start - 1] == segment and tokens.text[start - 1] in words:
         return start - 1
     return start
 
 
-def _fuzzy_end(tokens: Tokens, end: int, indexes: list[KeyIndex],
-               type_words: dict[str, str]) -> tuple[int, list[str]] | None:
+def _fuzzy_end(
+    tokens: Tokens, end: int, indexes: list[KeyIndex], type_words: dict[str, str]
+) -> tuple[int, list[str]] | None:
     """Best fuzzy match for the tokens ending at ``end``: the separator-delimited segment when
     there is one, else the last one to four tokens. Equally close names are all returned."""
     if end <= 0:
@@ -334,8 +339,10 @@ class AddressConverter:
         if not tokens:
             return Conversion(text, "not_found", "no letters or digits in the input")
         end = len(tokens.text)
-        while end > 0 and (tokens.text[end - 1] in TRAILING_NOISE or
-                           (tokens.text[end - 1].isdigit() and len(tokens.text[end - 1]) >= 5)):
+        while end > 0 and (
+            tokens.text[end - 1] in TRAILING_NOISE
+            or (tokens.text[end - 1].isdigit() and len(tokens.text[end - 1]) >= 5)
+        ):
             end -= 1
         if end >= 2 and tokens.text[end - 2] + tokens.text[end - 1] in TRAILING_NOISE:
             end -= 2
@@ -376,8 +383,11 @@ class AddressConverter:
             if starts and min(starts) < district_start:
                 districts, district_start, fuzzy_district = [], pos, False
         bare_district = bool(districts) and not typed
-        commune = self._find_commune(tokens, district_start, original, districts, old_scope, new_scope,
-                                     only_old_province) if district_start else None
+        commune = (
+            self._find_commune(tokens, district_start, original, districts, old_scope, new_scope, only_old_province)
+            if district_start
+            else None
+        )
         if commune is None and bare_district and pos:
             # 'Xã Tả Thanh Oai': a district name inside a commune name. Read it without district.
             retry = self._find_commune(tokens, pos, original, [], old_scope, new_scope, only_old_province)
@@ -398,27 +408,30 @@ class AddressConverter:
             street = _street(original, tokens, commune.start)
             if commune.era == "new":
                 if len(commune.units) > 1:
-                    return self._result(text, "ambiguous", "several new communes have this name" + note,
-                                        commune.units, street, at, None)
+                    return self._result(
+                        text, "ambiguous", "several new communes have this name" + note, commune.units, street, at, None
+                    )
                 written_new = not districts and not only_old_province
                 status: Status = "unchanged" if written_new else "converted"
-                reason = "already in the two-level form" if written_new else \
-                    "new commune name written with old district or province names"
-                return self._result(text, status, reason + note, commune.units, street, at,
-                                    old if districts else None)
+                reason = (
+                    "already in the two-level form"
+                    if written_new
+                    else "new commune name written with old district or province names"
+                )
+                return self._result(text, status, reason + note, commune.units, street, at, old if districts else None)
             olds = commune.units
             if len(olds) == 1:
                 o = olds[0]
                 successors = idx.successors[o.code]
-                district = reg.find("district", o.district_code or "", "old")
-                province = reg.find("province", o.province_code, "old")
-                assert district is not None and province is not None
+                district = reg.unit("district", o.district_code or "", "old")
+                province = reg.unit("province", o.province_code, "old")
                 old = OldUnits(o.province_code, province.name, district.code, district.name, o.code, o.name)
             else:
                 successors = list(dict.fromkeys(u for o in olds for u in idx.successors[o.code]))
             if len(successors) == 1:
-                return self._result(text, "converted", "old commune merged into one new commune" + note,
-                                    successors, street, at, old)
+                return self._result(
+                    text, "converted", "old commune merged into one new commune" + note, successors, street, at, old
+                )
             if len(olds) > 1:
                 reason = f"{len(olds)} old communes match this name; a district or diacritics would choose"
             else:
@@ -428,10 +441,18 @@ class AddressConverter:
         # No commune: an island district that became a special zone, or nothing certain.
         if len(districts) == 1 and districts[0].code in idx.district_successors:
             new = reg.get("commune", idx.district_successors[districts[0].code], era="new")
-            return self._result(text, "converted", "island district became a special zone" + note,
-                                [new], _street(original, tokens, district_start), at, old)
-        result = Conversion(text, "not_found", "no commune-level unit recognised" +
-                            (" in the district" if districts else ""))
+            return self._result(
+                text,
+                "converted",
+                "island district became a special zone" + note,
+                [new],
+                _street(original, tokens, district_start),
+                at,
+                old,
+            )
+        result = Conversion(
+            text, "not_found", "no commune-level unit recognised" + (" in the district" if districts else "")
+        )
         if len(new_scope) == 1:
             province = reg.get("province", new_scope[0], era="new")
             result.province_code, result.province_name = province.code, _name_at(province, at)
@@ -455,8 +476,7 @@ class AddressConverter:
         only_old = not any(ref.startswith("new:") for ref in refs)
         return list(dict.fromkeys(old_scope)), list(dict.fromkeys(new_scope)), only_old
 
-    def _find_district(self, tokens: Tokens, pos: int,
-                       old_scope: list[str]) -> tuple[list[Unit], int, bool, bool]:
+    def _find_district(self, tokens: Tokens, pos: int, old_scope: list[str]) -> tuple[list[Unit], int, bool, bool]:
         """The old district(s) ending at ``pos``, where the commune part ends, whether the match
         was fuzzy and whether it carried its type word."""
         idx, reg = self.index, self.registry
@@ -483,20 +503,24 @@ class AddressConverter:
         start, codes = hit
         typed = fuzzy or _typed(tokens, start, pos, DISTRICT_TYPE_WORDS, index)
         if not typed:
-            if start > 0 and tokens.segment[start - 1] == tokens.segment[start] \
-                    and leading_type_words(tokens.text[start - 2 if start >= 2 else 0 : start]):
-                dangling = _skip_type_words(tokens, start, ALL_TYPE_WORDS)
-                if dangling != start and tokens.text[dangling] + (tokens.text[dangling + 1]
-                                                                 if dangling + 1 < start else "") \
-                        in COMMUNE_TYPE_WORDS:
+            dangling = _skip_type_words(tokens, start, ALL_TYPE_WORDS)
+            if dangling != start:
+                if "".join(tokens.text[dangling:start]) in COMMUNE_TYPE_WORDS:
                     return [], pos, False, False  # 'Xã Nhơn Trạch': a commune word says it is a commune
-                typed = dangling != start
-                start = dangling
+                typed, start = True, dangling
         districts = [reg.get("district", c, era="old") for c in codes]
         return districts, start, fuzzy, typed
 
-    def _find_commune(self, tokens: Tokens, pos: int, original: str, districts: list[Unit],
-                      old_scope: list[str], new_scope: list[str], only_old_province: bool) -> _CommuneHit | None:
+    def _find_commune(
+        self,
+        tokens: Tokens,
+        pos: int,
+        original: str,
+        districts: list[Unit],
+        old_scope: list[str],
+        new_scope: list[str],
+        only_old_province: bool,
+    ) -> _CommuneHit | None:
         """The commune ending at ``pos``: an old one under the district(s) or province(s), or a new
         one of the province. Exact names first, then former names, then a fuzzy match."""
         idx, reg = self.index, self.registry
@@ -513,7 +537,7 @@ class AddressConverter:
             if found is None:
                 return None
             start, codes = found
-            units = [reg.find("commune", c, era) for c in codes]  # type: ignore[misc]
+            units = [reg.unit("commune", c, era) for c in codes]
             if len(units) > 1:
                 units = _prefer_accents(units, original, tokens, start, pos, fuzzy)
             return _CommuneHit(era, _skip_type_words(tokens, start, COMMUNE_TYPE_WORDS), start, units, fuzzy)
@@ -543,8 +567,9 @@ class AddressConverter:
         province = reg.get("province", commune.province_code, era="new")
         return Candidate(code, _name_at(commune, at), province.code, _name_at(province, at))
 
-    def _result(self, text: str, status: Status, reason: str, communes: list[Unit], street: str, at: date,
-                old: OldUnits | None) -> Conversion:
+    def _result(
+        self, text: str, status: Status, reason: str, communes: list[Unit], street: str, at: date, old: OldUnits | None
+    ) -> Conversion:
         candidates = [self._candidate(c.code, at) for c in communes]
         result = Conversion(text, status, reason, street=street, old=old, candidates=candidates)
         provinces = {c.province_code for c in candidates}
@@ -558,16 +583,19 @@ class AddressConverter:
         return result
 
 
-def _prefer_accents(units: list[Unit], original: str, tokens: Tokens, start: int, end: int,
-                    fuzzy: bool = False) -> list[Unit]:
+def _prefer_accents(
+    units: list[Unit], original: str, tokens: Tokens, start: int, end: int, fuzzy: bool = False
+) -> list[Unit]:
     """Among homonyms without diacritics (Minh Quán, Minh Quân), keep those whose diacritics
     match what was written; written without diacritics, all stay. After a fuzzy match, keep the
     names closest to what was written, diacritics included."""
     if fuzzy:
         n = leading_type_words(tokens.text[start:end])
         written = nfc(original[tokens.start[start + n] : tokens.end[end - 1]]).lower().replace(" ", "")
-        scores = {u.code: max(OSA.normalized_similarity(written, v.short_name.lower().replace(" ", ""))
-                              for v in u.versions) for u in units}
+        scores = {
+            u.code: max(OSA.normalized_similarity(written, v.short_name.lower().replace(" ", "")) for v in u.versions)
+            for u in units
+        }
         top = max(scores.values())
         return [u for u in units if scores[u.code] == top]
     if original[tokens.start[start] :].isascii():

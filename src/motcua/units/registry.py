@@ -10,10 +10,11 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 from functools import cache
 from importlib import resources
-from typing import Iterable, cast
+from typing import cast
 
 from motcua.units.models import (
     REORGANISATION_DATE,
@@ -57,18 +58,49 @@ class Registry:
     def _load(self) -> None:
         old_end = REORGANISATION_DATE
         for r in _rows("old_provinces.csv"):
-            self._add(Unit("old", "province", r["code"], r["code"], None,
-                           (UnitVersion(None, old_end, cast(UnitType, r["unit_type"]), r["short_name"]),)))
+            self._add(
+                Unit(
+                    "old",
+                    "province",
+                    r["code"],
+                    r["code"],
+                    None,
+                    (UnitVersion(None, old_end, cast(UnitType, r["unit_type"]), r["short_name"]),),
+                )
+            )
         for r in _rows("old_districts.csv"):
-            self._add(Unit("old", "district", r["code"], r["province_code"], None,
-                           (UnitVersion(None, old_end, cast(UnitType, r["unit_type"]), r["short_name"]),)))
+            self._add(
+                Unit(
+                    "old",
+                    "district",
+                    r["code"],
+                    r["province_code"],
+                    None,
+                    (UnitVersion(None, old_end, cast(UnitType, r["unit_type"]), r["short_name"]),),
+                )
+            )
         for r in _rows("old_communes.csv"):
-            self._add(Unit("old", "commune", r["code"], r["province_code"], r["district_code"],
-                           (UnitVersion(None, old_end, cast(UnitType, r["unit_type"]), r["short_name"]),)))
+            self._add(
+                Unit(
+                    "old",
+                    "commune",
+                    r["code"],
+                    r["province_code"],
+                    r["district_code"],
+                    (UnitVersion(None, old_end, cast(UnitType, r["unit_type"]), r["short_name"]),),
+                )
+            )
 
         self.changes = [
-            DatedChange(date.fromisoformat(r["effective_date"]), cast(Level, r["level"]), r["code"], r["field"],
-                        r["value"], r["reference"], r["confirmed"] == "yes")
+            DatedChange(
+                date.fromisoformat(r["effective_date"]),
+                cast(Level, r["level"]),
+                r["code"],
+                r["field"],
+                r["value"],
+                r["reference"],
+                r["confirmed"] == "yes",
+            )
             for r in _rows("changes.csv")
         ]
         changes_by_unit: dict[tuple[str, str], list[DatedChange]] = defaultdict(list)
@@ -125,6 +157,10 @@ class Registry:
             raise UnknownUnit(f"no {era} {level} with code {code!r}{when}")
         return unit
 
+    def unit(self, level: Level, code: str, era: Era) -> Unit:
+        """Internal fast path for codes known to exist (from the registry's own indexes)."""
+        return self._units[(era, level, code)]
+
     def find(self, level: Level, code: str, era: Era) -> Unit | None:
         return self._units.get((era, level, code))
 
@@ -134,19 +170,27 @@ class Registry:
     def in_force(self, at: date, level: Level | None = None) -> list[Unit]:
         """Every unit in force on ``at`` (optionally of one level)."""
         era = era_at(at)
-        return [u for (e, lv, _c), u in self._units.items()
-                if e == era and (level is None or lv == level) and u.version_at(at) is not None]
+        return [
+            u
+            for (e, lv, _c), u in self._units.items()
+            if e == era and (level is None or lv == level) and u.version_at(at) is not None
+        ]
 
-    def search(self, name: str, *, level: Level | None = None, at: date | None = None,
-               province_code: str | None = None) -> list[Unit]:
+    def search(
+        self, name: str, *, level: Level | None = None, at: date | None = None, province_code: str | None = None
+    ) -> list[Unit]:
         """Units whose name matches, ignoring case, diacritics, spacing and the type word."""
         # Try without and with the leading word: 'Xa La' is a name, 'Xã La' a type and a name.
         found = list(dict.fromkeys(self._by_key.get(bare_key(name), []) + self._by_key.get(key(name), [])))
         era = era_at(at) if at else None
-        return [u for u in found
-                if (level is None or u.level == level) and (era is None or u.era == era)
-                and (province_code is None or u.province_code == province_code)
-                and (at is None or u.version_at(at) is not None)]
+        return [
+            u
+            for u in found
+            if (level is None or u.level == level)
+            and (era is None or u.era == era)
+            and (province_code is None or u.province_code == province_code)
+            and (at is None or u.version_at(at) is not None)
+        ]
 
     def children(self, parent: Unit, at: date | None = None) -> list[Unit]:
         """Districts or communes directly under ``parent`` (a province, or an old district)."""
@@ -175,8 +219,9 @@ class Registry:
         for unit in self.in_force(at):
             version = unit.version_at(at)
             assert version is not None
-            bucket = {"province": counts.provinces, "district": counts.districts,
-                      "commune": counts.communes}[unit.level]
+            bucket = {"province": counts.provinces, "district": counts.districts, "commune": counts.communes}[
+                unit.level
+            ]
             bucket[version.unit_type] = bucket.get(version.unit_type, 0) + 1
         return counts
 

@@ -77,12 +77,24 @@ def tokenize(folded: str) -> Tokens:
 # Unit-type words as people write them, by the level they name. Two-word forms are joined.
 PROVINCE_TYPE_WORDS = {"tinh": "province", "t": "province", "thanhpho": "city", "tp": "city"}
 DISTRICT_TYPE_WORDS = {
-    "quan": "urban_district", "q": "urban_district", "huyen": "district", "h": "district",
-    "thixa": "town", "tx": "town", "thanhpho": "provincial_city", "tp": "provincial_city",
+    "quan": "urban_district",
+    "q": "urban_district",
+    "huyen": "district",
+    "h": "district",
+    "thixa": "town",
+    "tx": "town",
+    "thanhpho": "provincial_city",
+    "tp": "provincial_city",
 }
 COMMUNE_TYPE_WORDS = {
-    "phuong": "ward", "p": "ward", "f": "ward", "xa": "commune", "x": "commune",
-    "thitran": "township", "tt": "township", "dackhu": "special_zone",
+    "phuong": "ward",
+    "p": "ward",
+    "f": "ward",
+    "xa": "commune",
+    "x": "commune",
+    "thitran": "township",
+    "tt": "township",
+    "dackhu": "special_zone",
 }
 ALL_TYPE_WORDS = {**PROVINCE_TYPE_WORDS, **DISTRICT_TYPE_WORDS, **COMMUNE_TYPE_WORDS}
 

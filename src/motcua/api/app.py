@@ -1,0 +1,33 @@
+"""The ASGI application: REST API, pages and static files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from motcua import __version__
+from motcua.api import errors, units
+from motcua.web import routes as web_routes
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="motcua",
+        version=__version__,
+        description="One-stop public services for Vietnam's two-level local government.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    errors.install(app)
+    app.include_router(units.router)
+    app.include_router(web_routes.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent.parent / "web" / "static"), name="static")
+
+    @app.get("/api/v1/health", tags=["health"], summary="Liveness")
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app

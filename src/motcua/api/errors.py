@@ -1,0 +1,48 @@
+"""JSON errors with a machine code and a message in the request's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from motcua.i18n import N_, gettext_for, pick_language
+
+
+class ApiError(Exception):
+    """An error the client can act on. ``message`` is an English msgid, translated on the way out."""
+
+    def __init__(self, status: int, error_code: str, message: str, **params: Any) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.params = status, error_code, message, params
+
+
+def request_language(request: Request) -> str:
+    return pick_language(
+        request.query_params.get("lang"), request.cookies.get("lang"), request.headers.get("accept-language")
+    )
+
+
+def error_body(request: Request, error_code: str, message: str, params: dict[str, Any]) -> dict[str, Any]:
+    _ = gettext_for(request_language(request)).gettext  # type: ignore[arg-type]
+    body: dict[str, Any] = {"code": error_code, "message": _(message).format(**params)}
+    if params:
+        body["details"] = params
+    return {"error": body}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(error_body(request, exc.code, exc.message, exc.params), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [{"where": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()]
+        body = error_body(
+            request, "invalid_request", N_("The request is not valid: {count} problem(s)."), {"count": len(problems)}
+        )
+        body["error"]["problems"] = problems
+        return JSONResponse(body, status_code=422)

@@ -1,0 +1,55 @@
+"""UI languages: Vietnamese (default), French, English, through Babel message catalogs.
+
+The ``.po`` catalogs in ``motcua/locale`` are compiled in memory at first use, so a checkout
+needs no build step; ``pybabel extract/update`` keeps them in step with the code (see README).
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from functools import cache
+from importlib import resources
+from typing import Literal, cast
+
+from babel import Locale, negotiate_locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+Language = Literal["vi", "fr", "en"]
+LANGUAGES: tuple[Language, ...] = ("vi", "fr", "en")
+DEFAULT_LANGUAGE: Language = "vi"
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "fr": "Français", "en": "English"}
+
+
+@cache
+def translations(language: Language) -> gettext.GNUTranslations:
+    po = resources.files("motcua").joinpath("locale").joinpath(language).joinpath("LC_MESSAGES")
+    with po.joinpath("messages.po").open("rb") as f:
+        catalog = read_po(f, locale=language)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return gettext.GNUTranslations(buf)
+
+
+def gettext_for(language: Language) -> gettext.GNUTranslations:
+    return translations(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+def pick_language(requested: str | None, cookie: str | None, accept_language: str | None) -> Language:
+    """Explicit choice, then the remembered one, then the browser's preference, then Vietnamese."""
+    for choice in (requested, cookie):
+        if choice in LANGUAGES:
+            return cast(Language, choice)
+    if accept_language:
+        preferred = [part.split(";")[0].strip().replace("-", "_") for part in accept_language.split(",")]
+        found = negotiate_locale(preferred, list(LANGUAGES), sep="_")
+        if found:
+            return cast(Language, Locale.parse(found).language)
+    return DEFAULT_LANGUAGE
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message

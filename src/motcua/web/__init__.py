@@ -1,0 +1,1 @@
+"""Server-rendered pages: thin adapters over the domain services."""
