@@ -1,4 +1,4 @@
-"""The ``motcua`` command line: one sub-command group per domain.
+"""The ``motcua`` command line: one sub-command group per domain (``motcua/commands/``).
 
 Domain modules are imported inside the commands so that ``motcua --help`` and a one-line
 conversion start fast.
@@ -6,14 +6,13 @@ conversion start fast.
 
 from __future__ import annotations
 
-import csv
-import json
-import sys
-from datetime import date
-from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import Annotated
 
 import typer
+
+from motcua.commands.catalog import catalog_app
+from motcua.commands.db import db_app
+from motcua.commands.units import units_app
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -21,185 +20,9 @@ app = typer.Typer(
     "Start with `motcua demo` to run the portal on the embedded database, or "
     "`motcua units convert` to convert old addresses to the new units.",
 )
-units_app = typer.Typer(no_args_is_help=True, help="Administrative units: look up, lineage, address conversion.")
 app.add_typer(units_app, name="units")
-
-DateOption = Annotated[str | None, typer.Option("--at", help="Date the answer is for, YYYY-MM-DD (default: today).")]
-
-
-def _date(value: str | None) -> date:
-    if value is None:
-        return date.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD", param_hint="--at") from None
-
-
-def _echo_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
-
-
-def _unit_dict(unit: Any, at: date) -> dict[str, Any]:
-    version = unit.version_at(at) or unit.current
-    return {
-        "era": unit.era,
-        "level": unit.level,
-        "code": unit.code,
-        "name": version.name,
-        "unit_type": version.unit_type,
-        "province_code": unit.province_code,
-        "district_code": unit.district_code,
-        "name_en": unit.name_en or None,
-        "valid_from": unit.valid_from.isoformat() if unit.valid_from else None,
-        "valid_to": unit.valid_to.isoformat() if unit.valid_to else None,
-    }
-
-
-@units_app.command("convert")
-def units_convert(
-    file: Annotated[
-        Path | None, typer.Argument(help="File with one address per line (or CSV with --column). Default: stdin.")
-    ] = None,
-    column: Annotated[
-        str | None, typer.Option("--column", "-c", help="Read a CSV file and convert this column.")
-    ] = None,
-    at: DateOption = None,
-    progress: Annotated[
-        bool | None, typer.Option("--progress/--no-progress", help="Progress bar on stderr (default: on a terminal).")
-    ] = None,
-) -> None:
-    """Convert old addresses to the two-level units (from 1 July 2025), writing JSON Lines.
-
-    One JSON object per input line, in order, with: input, status (converted | ambiguous |
-    unchanged | not_found), reason, province_code, commune_code (when one new commune is
-    certain), candidates (every possible new commune), formatted (street part kept) and old
-    (the old units recognised). Nothing is sent over the network.
-
-    Examples:
-
-      echo "P.2, Q.5, TP.HCM" | motcua units convert
-
-      motcua units convert addresses.csv --column dia_chi > converted.jsonl
-    """
-    from motcua.units.address import get_converter
-
-    when = _date(at)
-    source: TextIO
-    if file is None:
-        source = sys.stdin
-    else:
-        if not file.exists():
-            raise typer.BadParameter(f"no such file: {file}", param_hint="FILE")
-        source = file.open(encoding="utf-8-sig", errors="replace", newline="")
-    lines: Any
-    if column is not None:
-        reader = csv.DictReader(source)
-        if reader.fieldnames is None or column not in reader.fieldnames:
-            found = ", ".join(reader.fieldnames or [])
-            raise typer.BadParameter(f"column {column!r} not in the CSV header ({found})", param_hint="--column")
-        lines = (row[column] or "" for row in reader)
-    else:
-        lines = (line.rstrip("\r\n") for line in source)
-    show = progress if progress is not None else sys.stderr.isatty()
-    if show:
-        from tqdm import tqdm
-
-        lines = tqdm(lines, unit=" addresses", file=sys.stderr, mininterval=0.5)
-    converter = get_converter()
-    out = sys.stdout
-    for line in lines:
-        out.write(json.dumps(converter.convert(line, when).to_dict(), ensure_ascii=False) + "\n")
-
-
-@units_app.command("show")
-def units_show(
-    code: Annotated[str, typer.Argument(help="Unit code: 2 digits (province), 3 (old district) or 5 (commune).")],
-    at: DateOption = None,
-    old: Annotated[bool, typer.Option("--old", help="The unit before 1 July 2025 (codes were reused).")] = False,
-) -> None:
-    """Show a unit with its versions, successors and predecessors."""
-    from motcua.units import UnknownUnit, get_registry
-
-    reg = get_registry()
-    when = _date(at)
-    level = {2: "province", 3: "district", 5: "commune"}.get(len(code))
-    if level is None:
-        raise typer.BadParameter("a code has 2, 3 or 5 digits", param_hint="CODE")
-    try:
-        unit = reg.get(level, code, era="old" if old or level == "district" else "new")  # type: ignore[arg-type]
-    except UnknownUnit as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
-    data = _unit_dict(unit, when)
-    data["versions"] = [
-        {
-            "valid_from": v.valid_from.isoformat() if v.valid_from else None,
-            "valid_to": v.valid_to.isoformat() if v.valid_to else None,
-            "name": v.name,
-            "reference": v.reference,
-        }
-        for v in unit.versions
-    ]
-    data["successors"] = [{"code": s.new.code, "name": s.new.name, "kind": s.kind} for s in reg.successors(unit)]
-    data["predecessors"] = [{"code": s.old.code, "name": s.old.name, "kind": s.kind} for s in reg.predecessors(unit)]
-    _echo_json(data)
-
-
-@units_app.command("search")
-def units_search(
-    name: Annotated[str, typer.Argument(help="Name, with or without diacritics or type word.")],
-    at: DateOption = None,
-    province: Annotated[str | None, typer.Option("--province", help="Province code to search in.")] = None,
-) -> None:
-    """Find units by name (diacritics-insensitive) in force at a date."""
-    from motcua.units import get_registry
-
-    when = _date(at)
-    found = get_registry().search(name, at=when, province_code=province)
-    _echo_json([_unit_dict(u, when) for u in found])
-
-
-@units_app.command("list")
-def units_list(
-    province: Annotated[str | None, typer.Option("--province", help="List the units under this province.")] = None,
-    at: DateOption = None,
-) -> None:
-    """List the provinces, or the units of one province, in force at a date."""
-    from motcua.units import UnknownUnit, get_registry
-    from motcua.units.registry import era_at
-
-    reg = get_registry()
-    when = _date(at)
-    if province is None:
-        units = reg.in_force(when, "province")
-    else:
-        try:
-            parent = reg.get("province", province, era=era_at(when), at=when)
-        except UnknownUnit as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from None
-        units = reg.children(parent, when)
-    _echo_json([_unit_dict(u, when) for u in sorted(units, key=lambda u: u.code)])
-
-
-@units_app.command("counts")
-def units_counts(at: DateOption = None) -> None:
-    """How many units of each type are in force at a date."""
-    from motcua.units import get_registry
-
-    when = _date(at)
-    c = get_registry().counts(when)
-    _echo_json(
-        {
-            "at": when.isoformat(),
-            "provinces": c.provinces,
-            "districts": c.districts,
-            "communes": c.communes,
-            "total_provinces": c.total_provinces,
-            "total_communes": c.total_communes,
-        }
-    )
+app.add_typer(catalog_app, name="catalog")
+app.add_typer(db_app, name="db")
 
 
 @app.command("serve")
@@ -208,7 +31,7 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
-    """Run the portal and the REST API (API documentation at /api/v1/docs)."""
+    """Run the portal and the REST API on the configured database (MOTCUA_DATABASE_URL)."""
     import uvicorn
 
     uvicorn.run("motcua.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
@@ -219,10 +42,11 @@ def demo(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
-    """Run the portal on the embedded default with demo data, and print its address."""
-    from motcua.units.address import get_converter
+    """Run the portal on the embedded database (var/motcua.sqlite3) with demo data, and print its address."""
+    from motcua.demo import prepare_demo
 
-    get_converter()  # load the registry before the first visitor
+    summary = prepare_demo()
+    typer.echo(summary)
     typer.echo(f"motcua demo: open http://{host}:{port}/  (API documentation: http://{host}:{port}/api/v1/docs)")
     serve(host=host, port=port, workers=1)
 

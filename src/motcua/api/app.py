@@ -7,12 +7,13 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from motcua import __version__
-from motcua.api import errors, units
+from motcua import __version__, db
+from motcua.api import catalog, errors, units
+from motcua.catalog.routing import SnapshotCache
 from motcua.web import routes as web_routes
 
 
-def create_app() -> FastAPI:
+def create_app(database_url: str | None = None) -> FastAPI:
     app = FastAPI(
         title="motcua",
         version=__version__,
@@ -21,8 +22,12 @@ def create_app() -> FastAPI:
         docs_url="/api/v1/docs",
         redoc_url=None,
     )
+    factory = db.session_factory(db.make_engine(database_url))
+    app.state.session_factory = factory
+    app.state.snapshots = SnapshotCache(factory)
     errors.install(app)
     app.include_router(units.router)
+    app.include_router(catalog.router)
     app.include_router(web_routes.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent.parent / "web" / "static"), name="static")
 

@@ -1,0 +1,1 @@
+"""Procedure catalog with its decentralisation timeline, agencies, service centres and routing."""

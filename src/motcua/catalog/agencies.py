@@ -1,0 +1,153 @@
+"""Generate the agencies and service centres of every province and commune from the unit registry
+and a configurable template (``catalog/data/agency_template.toml``)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from motcua.catalog.models import Agency, ServiceCentre
+from motcua.catalog.routing import bump_revision
+from motcua.units import get_registry
+
+
+def load_template(path: Path | None = None) -> dict[str, Any]:
+    if path is not None:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    text = resources.files("motcua.catalog").joinpath("data").joinpath("agency_template.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+@dataclass
+class GenerationReport:
+    agencies_added: int = 0
+    centres_added: int = 0
+    agencies_kept: int = 0
+    centres_kept: int = 0
+
+
+def generate(session: Session, at: date, template: dict[str, Any] | None = None) -> GenerationReport:
+    """Add the agencies and centres of every unit in force on ``at`` that are not there yet; rows
+    already present (perhaps edited by an operator) are kept as they are."""
+    template = template or load_template()
+    reg = get_registry()
+    report = GenerationReport()
+    have_agencies = set(session.scalars(select(Agency.code)))
+    have_centres = set(session.scalars(select(ServiceCentre.identifier)))
+    single = set(template["centres"]["single_centre_provinces"])
+    agencies: list[Agency] = []
+    centres: list[ServiceCentre] = []
+
+    def add_agency(agency: Agency) -> None:
+        if agency.code in have_agencies:
+            report.agencies_kept += 1
+        else:
+            agencies.append(agency)
+            have_agencies.add(agency.code)
+
+    for province in sorted(reg.in_force(at, "province"), key=lambda u: u.code):
+        pv = province.version_at(at)
+        assert pv is not None
+        pp, pname = province.code, pv.name
+        add_agency(
+            Agency(
+                code=f"{pp}.UBND",
+                name_vi=template["province"]["people_committee"].format(province=pname),
+                kind="provincial_people_committee",
+                province_code=pp,
+                fields=[],
+            )
+        )
+        for dept in template["province"]["departments"]:
+            add_agency(
+                Agency(
+                    code=f"{pp}.{dept['slug']}",
+                    name_vi=dept["name"].format(province=pname),
+                    kind="provincial_department",
+                    department=dept["slug"],
+                    province_code=pp,
+                    fields=list(dept["fields"]),
+                )
+            )
+        centre_cfg = template["centres"]
+        provincial_id = centre_cfg["provincial_identifier"].format(province_code=pp)
+        provincial = ServiceCentre(
+            identifier=provincial_id,
+            level="province",
+            province_code=pp,
+            name_vi=centre_cfg["provincial_name"].format(province=pname),
+            opening_hours=centre_cfg["opening_hours"],
+            serves=[],
+        )
+        if provincial_id in have_centres:
+            report.centres_kept += 1
+            provincial_row = session.scalars(
+                select(ServiceCentre).where(ServiceCentre.identifier == provincial_id)
+            ).one()
+        else:
+            session.add(provincial)
+            session.flush()
+            provincial_row = provincial
+            have_centres.add(provincial_id)
+            report.centres_added += 1
+
+        communes = sorted(reg.children(province, at), key=lambda u: u.code)
+        for seq, commune in enumerate(communes, start=1):
+            cv = commune.version_at(at)
+            assert cv is not None
+            cc, cname = commune.code, cv.name
+            add_agency(
+                Agency(
+                    code=f"{cc}.UBND",
+                    name_vi=template["commune"]["people_committee"].format(commune=cname),
+                    kind="commune_people_committee",
+                    province_code=pp,
+                    commune_code=cc,
+                    fields=[],
+                )
+            )
+            for office in template["commune"]["offices"]:
+                name = office.get("name_for_wards", office["name"]) if cv.unit_type == "ward" else office["name"]
+                add_agency(
+                    Agency(
+                        code=f"{cc}.{office['slug']}",
+                        name_vi=name.format(commune=cname),
+                        kind=office.get("kind", "commune_office"),
+                        department=office["slug"],
+                        province_code=pp,
+                        commune_code=cc,
+                        fields=list(office["fields"]),
+                    )
+                )
+            in_single = pp in single
+            key = "point" if in_single else "commune"
+            identifier = centre_cfg[f"{key}_identifier"].format(seq=seq, province_code=pp)
+            if identifier in have_centres:
+                report.centres_kept += 1
+                continue
+            centres.append(
+                ServiceCentre(
+                    identifier=identifier,
+                    level=key,
+                    province_code=pp,
+                    commune_code=cc,
+                    parent_id=provincial_row.id if in_single else None,
+                    name_vi=centre_cfg[f"{key}_name"].format(commune=cname, province=pname),
+                    opening_hours=centre_cfg["opening_hours"],
+                    serves=[cc],
+                )
+            )
+            have_centres.add(identifier)
+    session.add_all(agencies)
+    session.add_all(centres)
+    report.agencies_added = len(agencies)
+    report.centres_added += len(centres)
+    bump_revision(session)
+    return report
