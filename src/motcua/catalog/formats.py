@@ -1,4 +1,7 @@
-"""Read and write catalog records as JSON or CSV, with errors that name the line and the column.
+"""Read and write catalog records as JSON or CSV, with errors that name the place and the column.
+
+CSV errors name the row as a spreadsheet shows it (the header is row 1), whatever line breaks
+the cells hold; JSON errors name the line and column, or the procedure's position.
 
 JSON: a list of procedure records (``records.ProcedureRecord``). CSV: one row per procedure
 version, plus an optional second CSV of changes (decrees). See ``docs/catalog-format.md``.
@@ -100,16 +103,16 @@ def read_csv(text: str, changes_text: str | None = None) -> list[ProcedureRecord
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in ("code", "number", "level") if c not in (reader.fieldnames or [])]
     if missing:
-        raise FormatError([f"line 1: missing column(s) {', '.join(missing)}"])
+        raise FormatError([f"row 1: missing column(s) {', '.join(missing)}"])
     unknown = [c for c in reader.fieldnames or [] if c not in VERSION_COLUMNS]
     if unknown:
-        raise FormatError([f"line 1: unknown column(s) {', '.join(unknown)}"])
+        raise FormatError([f"row 1: unknown column(s) {', '.join(unknown)}"])
     procedures: dict[str, dict[str, Any]] = {}
     versions: dict[str, list[VersionRecord]] = defaultdict(list)
     for line, row in enumerate(reader, start=2):
         code = (row.get("code") or "").strip()
         if not code:
-            errors.append(f"line {line}, code: empty")
+            errors.append(f"row {line}, code: empty")
             continue
         head = {c: _cell(row, c) for c in PROCEDURE_COLUMNS if c in row}
         head["code_is_national"] = (head.get("code_is_national") or "true").lower() in ("true", "1", "yes")
@@ -117,7 +120,7 @@ def read_csv(text: str, changes_text: str | None = None) -> list[ProcedureRecord
         for column, value in head.items():
             if previous.get(column) != value:
                 errors.append(
-                    f"line {line}, {column}: {value!r} differs from an earlier row of {code} ({previous.get(column)!r})"
+                    f"row {line}, {column}: {value!r} differs from an earlier row of {code} ({previous.get(column)!r})"
                 )
         fields: dict[str, Any] = {}
         for column in VERSION_SCALARS + VERSION_LISTS + VERSION_JSON:
@@ -126,14 +129,14 @@ def read_csv(text: str, changes_text: str | None = None) -> list[ProcedureRecord
             try:
                 value = _cell(row, column)
             except json.JSONDecodeError as exc:
-                errors.append(f"line {line}, {column}: not valid JSON ({exc.msg})")
+                errors.append(f"row {line}, {column}: not valid JSON ({exc.msg})")
                 continue
             if value is not None:
                 fields[column] = value
         try:
             versions[code].append(VersionRecord.model_validate(fields))
         except ValidationError as exc:
-            errors.extend(_pydantic_errors(f"line {line}", exc))
+            errors.extend(_pydantic_errors(f"row {line}", exc))
     changes: dict[str, list[ChangeRecord]] = defaultdict(list)
     if changes_text is not None:
         change_reader = csv.DictReader(io.StringIO(changes_text))
@@ -141,14 +144,14 @@ def read_csv(text: str, changes_text: str | None = None) -> list[ProcedureRecord
             data = {k: v.strip() for k, v in row.items() if k and v is not None and v.strip() != ""}
             code = data.pop("code", "")
             if code not in procedures:
-                errors.append(f"changes line {line}, code: {code!r} is not in the procedures file")
+                errors.append(f"changes row {line}, code: {code!r} is not in the procedures file")
                 continue
             if "verified" in data:
                 data["verified"] = data["verified"].lower() in ("true", "1", "yes")
             try:
                 changes[code].append(ChangeRecord.model_validate(data))
             except ValidationError as exc:
-                errors.extend(_pydantic_errors(f"changes line {line}", exc))
+                errors.extend(_pydantic_errors(f"changes row {line}", exc))
     records: list[ProcedureRecord] = []
     for code, head in procedures.items():
         try:

@@ -1,0 +1,71 @@
+"""Database fixtures: every database test runs on SQLite, and on PostgreSQL too when
+MOTCUA_TEST_POSTGRES names a server (CI sets it; a newcomer without PostgreSQL runs SQLite only)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from motcua import db
+from motcua.catalog import agencies, service
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("MOTCUA_TEST_POSTGRES") else [])
+TODAY = date(2026, 11, 24)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("db") / "motcua.sqlite3"
+        yield f"sqlite:///{path}"
+        return
+    server = os.environ["MOTCUA_TEST_POSTGRES"]
+    name = f"motcua_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    base = server.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """A migrated database holding the demo catalog and the generated agencies and centres."""
+    db.upgrade(database_url)
+    eng = db.make_engine(database_url)
+    with db.transaction(db.session_factory(eng)) as s:
+        service.load_demo(s)
+        agencies.generate(s, TODAY)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session whose every change is rolled back after the test (commits become savepoints)."""
+    connection = engine.connect()
+    outer = connection.begin()
+    s = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield s
+    finally:
+        s.close()
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def factory(engine: Engine) -> sessionmaker[Session]:
+    return db.session_factory(engine)
