@@ -178,3 +178,17 @@ def test_a_decree_abolishes_a_procedure(session: Session) -> None:
             "9.000040",
             ChangeRecord(decree="75/2026/NĐ-CP", effective_date=date(2026, 7, 1), kind="time_limit", time_limit=1),
         )
+
+
+def test_the_full_national_catalog_imports(session: Session) -> None:
+    from pathlib import Path
+
+    from motcua.catalog.national import import_national
+
+    source = Path(__file__).resolve().parents[3] / "shared" / "data" / "procedures"
+    if not source.exists():
+        pytest.skip("../shared is not beside the checkout")
+    result = import_national(source / "tthc_national_2026_details.jsonl.gz")
+    imported = import_records(session, result.records)
+    assert len(imported.codes) == 2642 and imported.replaced == 45  # the demo procedures are among them
+    assert session.scalar(select(func.count()).select_from(Procedure)) >= 2642

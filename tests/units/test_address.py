@@ -185,3 +185,11 @@ def test_separators_and_spacing_do_not_change_the_answer(text: str, noise: str) 
     plain = convert(text)
     noisy = convert(noise + text.replace(", ", "," + noise + " ") + noise)
     assert noisy["candidates"] == plain["candidates"]
+
+
+def test_a_written_type_word_chooses_between_homonyms_of_different_types() -> None:
+    township = convert("Thị trấn Trạm Tấu, Huyện Trạm Tấu, Tỉnh Yên Bái")
+    commune = convert("Xã Trạm Tấu, Huyện Trạm Tấu, Tỉnh Yên Bái")
+    assert township["old"]["commune_name"] == "Thị trấn Trạm Tấu" and commune["old"]["commune_name"] == "Xã Trạm Tấu"
+    typo = convert("Thị trấn Trrạm Tấu, Huyện Trạm Tấu, Tỉnh Yên Bái")
+    assert typo["old"]["commune_name"] == "Thị trấn Trạm Tấu" and "spelling corrected" in typo["reason"]

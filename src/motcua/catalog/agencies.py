@@ -140,6 +140,7 @@ def generate(session: Session, at: date, template: dict[str, Any] | None = None)
                     commune_code=cc,
                     parent_id=provincial_row.id if in_single else None,
                     name_vi=centre_cfg[f"{key}_name"].format(commune=cname, province=pname),
+                    address=centre_cfg.get(f"{key}_address", "").format(commune=cname, province=pname),
                     opening_hours=centre_cfg["opening_hours"],
                     serves=[cc],
                 )

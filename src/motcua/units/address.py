@@ -539,6 +539,8 @@ class AddressConverter:
             start, codes = found
             units = [reg.unit("commune", c, era) for c in codes]
             if len(units) > 1:
+                units = _prefer_written_type(units, tokens, start, pos)
+            if len(units) > 1:
                 units = _prefer_accents(units, original, tokens, start, pos, fuzzy)
             return _CommuneHit(era, _skip_type_words(tokens, start, COMMUNE_TYPE_WORDS), start, units, fuzzy)
 
@@ -581,6 +583,16 @@ class AddressConverter:
             result.commune_code, result.commune_name = only.code, only.name
             result.formatted = ", ".join(p for p in (street, only.name, only.province_name) if p)
         return result
+
+
+def _prefer_written_type(units: list[Unit], tokens: Tokens, start: int, end: int) -> list[Unit]:
+    """'Thị trấn Trạm Tấu' vs 'Xã Trạm Tấu': when a type word is written, keep the units of that type."""
+    n = leading_type_words(tokens.text[start:end])
+    if n == 0 or n == end - start:
+        return units
+    written = COMMUNE_TYPE_WORDS.get("".join(tokens.text[start : start + n]))
+    kept = [u for u in units if any(v.unit_type == written for v in u.versions)]
+    return kept or units
 
 
 def _prefer_accents(
