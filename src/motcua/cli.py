@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from motcua.commands.calendar import calendar_app
 from motcua.commands.catalog import catalog_app
 from motcua.commands.db import db_app
 from motcua.commands.units import units_app
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 app.add_typer(units_app, name="units")
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(calendar_app, name="calendar")
 app.add_typer(db_app, name="db")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import pool
 
-import motcua.catalog.models  # noqa: F401  (register the tables)
+import motcua.models  # noqa: F401  (register every table)
 from motcua.db import Base, database_url, make_engine
 
 config = context.config

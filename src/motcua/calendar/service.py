@@ -1,0 +1,107 @@
+"""The calendar in force: shipped notices plus operators' changes from the database, cached per
+province until a change bumps the ``calendar`` revision."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from motcua.calendar.models import CalendarDay, CalendarProvince, Revision
+from motcua.calendar.working import DayRule, WorkingCalendar, day_kind, shipped_notices, shipped_settings
+
+CHECK_SECONDS = 2.0
+
+
+def revision(session: Session, name: str) -> int:
+    row = session.get(Revision, name)
+    return row.revision if row else 0
+
+
+def bump(session: Session, name: str) -> None:
+    row = session.get(Revision, name)
+    if row is None:
+        session.add(Revision(name=name, revision=1))
+    else:
+        row.revision += 1
+    session.flush()
+
+
+def build_calendar(session: Session, province_code: str = "") -> WorkingCalendar:
+    rules = list(shipped_notices())
+    for row in session.scalars(select(CalendarDay)):
+        rules.append(
+            DayRule(
+                row.day,
+                day_kind(row.kind),
+                row.reason,
+                row.reference,
+                row.confirmed,
+                row.province_code,
+            )
+        )
+    saturday = set(shipped_settings().saturday_reception_provinces)
+    for p in session.scalars(select(CalendarProvince)):
+        (saturday.add if p.saturday_reception else saturday.discard)(p.province_code)
+    settings = replace(shipped_settings(), saturday_reception_provinces=tuple(sorted(saturday)))
+    return WorkingCalendar(rules, settings, province_code)
+
+
+def set_day(
+    session: Session,
+    day: date,
+    kind: str,
+    reason: str,
+    province_code: str = "",
+    reference: str = "",
+    confirmed: bool = True,
+) -> None:
+    """Record a notice's day off or make-up working day (replacing one for the same day and place)."""
+    if kind not in ("day_off", "working_day"):
+        raise ValueError(f"kind must be day_off or working_day, not {kind!r}")
+    row = session.scalars(
+        select(CalendarDay).where(CalendarDay.day == day, CalendarDay.province_code == province_code)
+    ).one_or_none()
+    if row is None:
+        row = CalendarDay(day=day, province_code=province_code)
+        session.add(row)
+    row.kind, row.reason, row.reference, row.confirmed = kind, reason, reference, confirmed
+    bump(session, "calendar")
+
+
+def set_saturday_reception(session: Session, province_code: str, receives: bool) -> None:
+    row = session.get(CalendarProvince, province_code)
+    if row is None:
+        session.add(CalendarProvince(province_code=province_code, saturday_reception=receives))
+    else:
+        row.saturday_reception = receives
+    bump(session, "calendar")
+
+
+class CalendarCache:
+    """Calendars per province, rebuilt when the ``calendar`` revision changes (checked every 2 s)."""
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self.factory = factory
+        self._calendars: dict[str, WorkingCalendar] = {}
+        self._revision = -1
+        self._checked = 0.0
+        self._lock = threading.Lock()
+
+    def get(self, province_code: str = "") -> WorkingCalendar:
+        now = time.monotonic()
+        if now - self._checked >= CHECK_SECONDS:
+            with self._lock, self.factory() as session:
+                current = revision(session, "calendar")
+                if current != self._revision:
+                    self._calendars, self._revision = {}, current
+                self._checked = now
+        cal = self._calendars.get(province_code)
+        if cal is None:
+            with self._lock, self.factory() as session:
+                cal = self._calendars[province_code] = build_calendar(session, province_code)
+        return cal
