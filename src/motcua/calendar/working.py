@@ -75,8 +75,10 @@ class Due:
 
 
 def day_kind(value: str) -> Literal["day_off", "working_day"]:
-    if value == "day_off" or value == "working_day":
-        return value
+    if value == "day_off":
+        return "day_off"
+    if value == "working_day":
+        return "working_day"
     raise ValueError(f"a calendar day is day_off or working_day, not {value!r}")
 
 
