@@ -1,4 +1,6 @@
 """Every domain's tables, imported together so that migrations and tests see the whole schema."""
 
+import motcua.accounts.models
 import motcua.calendar.models
-import motcua.catalog.models  # noqa: F401
+import motcua.catalog.models
+import motcua.dossiers.models  # noqa: F401

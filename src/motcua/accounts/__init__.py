@@ -1,0 +1,1 @@
+"""Accounts: people who act in motcua, their role and the unit it is scoped to."""

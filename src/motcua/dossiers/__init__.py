@@ -1,0 +1,1 @@
+"""Dossiers from submission to signed result."""

@@ -1,0 +1,79 @@
+"""Attachments: sniffed content type, size limit, checksum, and an authorisation check on every read."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import datetime
+
+import filetype
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from motcua.accounts.service import Actor
+from motcua.dossiers.errors import DossierError, NotFound
+from motcua.dossiers.models import Attachment, Dossier
+from motcua.dossiers.service import can_read
+from motcua.dossiers.storage import Storage
+from motcua.i18n import N_
+
+ALLOWED_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+MAX_BYTES = int(os.environ.get("MOTCUA_MAX_ATTACHMENT_BYTES", 8 * 1024 * 1024))
+
+
+def add_attachment(
+    session: Session, storage: Storage, actor: Actor, dossier: Dossier, name: str, data: bytes, kind: str, at: datetime
+) -> Attachment:
+    if not can_read(actor, dossier):
+        raise NotFound("unknown_dossier", N_("No dossier with code {code}."), code=dossier.code)
+    if dossier.status in ("rejected", "stopped", "returned"):
+        raise DossierError(
+            "dossier_closed", N_("The dossier is closed ({status}); nothing can be added."), status=dossier.status
+        )
+    if len(data) > MAX_BYTES:
+        raise DossierError(
+            "attachment_too_large",
+            N_("{name} is {size} bytes; the limit is {limit} bytes."),
+            name=name,
+            size=len(data),
+            limit=MAX_BYTES,
+        )
+    if not data:
+        raise DossierError("attachment_empty", N_("{name} is empty."), name=name)
+    guessed = filetype.guess(data)
+    content_type = guessed.mime if guessed else "application/octet-stream"
+    if content_type not in ALLOWED_TYPES:
+        raise DossierError(
+            "attachment_type", N_("{name} is {type}; accepted: PDF, JPEG, PNG."), name=name, type=content_type
+        )
+    digest = hashlib.sha256(data).hexdigest()
+    key = f"{dossier.code}/{digest}"
+    storage.put(key, data)
+    row = Attachment(
+        dossier_id=dossier.id,
+        kind=kind,
+        name=os.path.basename(name)[:200] or "file",
+        content_type=content_type,
+        size=len(data),
+        sha256=digest,
+        storage_key=key,
+        uploaded_by=actor.user_id,
+        uploaded_at=at,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def read_attachment(
+    session: Session, storage: Storage, actor: Actor, dossier: Dossier, attachment_id: int
+) -> tuple[Attachment, bytes]:
+    row = session.scalars(
+        select(Attachment).where(Attachment.id == attachment_id, Attachment.dossier_id == dossier.id)
+    ).one_or_none()
+    if row is None or not can_read(actor, dossier):
+        raise NotFound("unknown_attachment", N_("No attachment {id} on this dossier."), id=attachment_id)
+    data = storage.get(row.storage_key)
+    if hashlib.sha256(data).hexdigest() != row.sha256:
+        raise DossierError("attachment_corrupt", N_("The stored file does not match its checksum."))
+    return row, data

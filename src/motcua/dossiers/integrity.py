@@ -1,0 +1,86 @@
+"""Checking a dossier's event log: the hash chain, and that replaying it gives the stored projection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from motcua.dossiers.chain import GENESIS, event_hash
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.service import CalendarFor, project
+
+PROJECTED = (
+    "status",
+    "status_code",
+    "received_on",
+    "due_on",
+    "outcome",
+    "supplement_count",
+    "extended",
+    "finished_at",
+    "returned_at",
+    "assigned_to",
+)
+
+
+@dataclass
+class Verification:
+    code: str
+    events: int
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(dossier: Dossier, calendar_for: CalendarFor) -> Verification:
+    result = Verification(dossier.code, len(dossier.events))
+    prev = GENESIS
+    shadow = Dossier(
+        code=dossier.code,
+        channel=dossier.channel,
+        time_limit=dossier.time_limit,
+        time_limit_kind=dossier.time_limit_kind,
+        submitted_at=dossier.submitted_at,
+        supplement_count=0,
+        extended=False,
+    )
+    cal = calendar_for(dossier.province_code)
+    for expected_seq, e in enumerate(dossier.events, start=1):
+        if e.seq != expected_seq:
+            result.problems.append(f"event {expected_seq} is missing (found {e.seq})")
+        if e.prev_hash != prev:
+            result.problems.append(f"event {e.seq} does not follow event {e.seq - 1} (previous hash differs)")
+        digest = event_hash(
+            dossier.code,
+            e.seq,
+            e.transition,
+            e.at,
+            e.actor_id,
+            e.actor_role,
+            e.actor_unit,
+            e.from_status,
+            e.to_status,
+            e.payload,
+            e.prev_hash,
+        )
+        if digest != e.hash:
+            result.problems.append(f"event {e.seq} ({e.transition}) was changed after it was written")
+        project(shadow, e.transition, e.at, e.to_status, e.payload, cal)
+        prev = e.hash
+    if dossier.last_hash != prev or dossier.event_count != len(dossier.events):
+        result.problems.append("the dossier's last hash or event count does not match its log")
+    for name in PROJECTED:
+        if getattr(shadow, name) != getattr(dossier, name):
+            result.problems.append(f"{name} is {getattr(dossier, name)!r} but the log gives {getattr(shadow, name)!r}")
+    return result
+
+
+def verify_all(session: Session, calendar_for: CalendarFor, codes: list[str] | None = None) -> list[Verification]:
+    query = select(Dossier).options(selectinload(Dossier.events)).order_by(Dossier.id)
+    if codes:
+        query = query.where(Dossier.code.in_(codes))
+    return [verify(d, calendar_for) for d in session.scalars(query)]

@@ -1,0 +1,452 @@
+"""Dossier operations: submission or counter reception, then one operation per transition.
+
+Every operation checks the transition table (``states.py``) for the state and the actor's role,
+the actor's unit for the role's scope, and the rule of the step (a reason, one supplement
+request, one extension at least a working day before the due date…); then it appends one event to
+the hash-chained log and updates the dossier's projection in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from motcua.accounts.service import Actor
+from motcua.calendar.working import WorkingCalendar
+from motcua.catalog.models import ProcedureVersion
+from motcua.catalog.routing import CatalogSnapshot, RoutingRefused, route
+from motcua.dossiers.chain import GENESIS, event_hash
+from motcua.dossiers.codes import dossier_code, next_number
+from motcua.dossiers.errors import Conflict, DossierError, Forbidden, NotFound
+from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.states import NATIONAL_STATUS, ROLE_SCOPE, TRANSITIONS, State
+from motcua.i18n import N_
+from motcua.units.address import convert_address
+
+CalendarFor = Callable[[str], WorkingCalendar]
+SUPPLEMENT_RESTART_DAYS = 3  # a supplement request within 3 working days restarts the clock
+CITIZEN_ID = re.compile(r"^\d{12}$")
+BUSINESS_CODE = re.compile(r"^\d{10}(-\d{3})?$")
+PHONE = re.compile(r"^\+?\d{9,12}$")
+
+
+@dataclass
+class Applicant:
+    kind: str  # citizen | business
+    id_number: str
+    name: str
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass
+class SubmitRequest:
+    procedure_code: str
+    centre_identifier: str
+    applicant: Applicant
+    form: dict[str, Any] = field(default_factory=dict)
+    subject_commune_code: str | None = None
+    subject_address: str = ""  # as written; converted when no commune code is given
+    channel: str = "online"
+    idempotency_key: str | None = None
+
+    def fingerprint(self) -> str:
+        data = json.dumps(self.__dict__, default=lambda o: o.__dict__, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(data.encode()).hexdigest()
+
+
+# -- scope ----------------------------------------------------------------------------------------
+
+
+def _unit_matches(actor_unit: str | None, agency_code: str | None) -> bool:
+    """Commune staff act for their commune's agencies; provincial staff for their own agency."""
+    if not actor_unit or not agency_code:
+        return False
+    mine, theirs = actor_unit.split(".")[0], agency_code.split(".")[0]
+    return mine == theirs if len(mine) == 5 else actor_unit == agency_code
+
+
+def can_read(actor: Actor, dossier: Dossier) -> bool:
+    if actor.role == "admin":
+        return True
+    if actor.role == "citizen":
+        return dossier.owner_id == actor.user_id or (
+            actor.personal_id is not None and actor.personal_id == dossier.applicant_id_number
+        )
+    if actor.role == "reception_officer":
+        return actor.unit_code == dossier.centre_identifier
+    return _unit_matches(actor.unit_code, dossier.deciding_agency_code) or _unit_matches(
+        actor.unit_code, dossier.handling_unit_code
+    )
+
+
+def _check_scope(actor: Actor, dossier: Dossier | None, centre: str, agency: str | None) -> None:
+    scope = ROLE_SCOPE.get(actor.role)  # type: ignore[call-overload]
+    if scope == "owner":
+        allowed = dossier is None or can_read(actor, dossier)
+    elif scope == "receiving_centre":
+        allowed = actor.unit_code == centre
+    else:
+        allowed = _unit_matches(actor.unit_code, agency) or (
+            dossier is not None and _unit_matches(actor.unit_code, dossier.handling_unit_code)
+        )
+    if not allowed:
+        raise Forbidden(
+            "wrong_unit",
+            N_("Your account ({role}, {unit}) does not act for this dossier."),
+            role=actor.role,
+            unit=actor.unit_code or "-",
+        )
+
+
+# -- submission -----------------------------------------------------------------------------------
+
+
+def _validate_applicant(a: Applicant) -> list[str]:
+    problems = []
+    if a.kind not in ("citizen", "business"):
+        problems.append("applicant.kind: must be citizen or business")
+    elif a.kind == "citizen" and not CITIZEN_ID.match(a.id_number):
+        problems.append("applicant.id_number: a citizen ID number has 12 digits")
+    elif a.kind == "business" and not BUSINESS_CODE.match(a.id_number):
+        problems.append("applicant.id_number: a business code has 10 digits (13 for a branch)")
+    if not a.name.strip():
+        problems.append("applicant.name: empty")
+    if a.phone and not PHONE.match(a.phone.replace(" ", "")):
+        problems.append("applicant.phone: 9 to 12 digits")
+    return problems
+
+
+def validate_form(schema: dict[str, Any], data: dict[str, Any]) -> list[str]:
+    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    return [
+        f"form.{'.'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}"
+        for e in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    ]
+
+
+def submit(
+    session: Session,
+    actor: Actor,
+    req: SubmitRequest,
+    at: datetime,
+    snapshot: CatalogSnapshot,
+    calendar_for: CalendarFor,
+) -> tuple[Dossier, bool]:
+    """Create a dossier: online/postal submission by the applicant (``submitted``) or counter reception
+    by an officer of the receiving centre (``accepted`` at once, receipt and due date). Returns the
+    dossier and whether it was created (False: the same request was already made with this key)."""
+    name = "submit" if actor.role == "citizen" else "receive"
+    transition = TRANSITIONS[name]
+    if actor.role not in transition.roles:
+        raise Forbidden("wrong_role", N_("A {role} cannot {transition}."), role=actor.role, transition=name)
+    if req.channel not in ("online", "in_person", "postal"):
+        raise DossierError(
+            "invalid_request",
+            N_("The request is not valid: {count} problem(s)."),
+            count=1,
+            problems=[f"channel: {req.channel!r} is not online, in_person or postal"],
+        )
+    fingerprint = req.fingerprint()
+    if req.idempotency_key:
+        existing = session.scalars(
+            select(Dossier).where(Dossier.owner_id == actor.user_id, Dossier.idempotency_key == req.idempotency_key)
+        ).first()
+        if existing is not None:
+            if existing.request_sha256 != fingerprint:
+                raise Conflict("idempotency_key_reused", N_("This Idempotency-Key was used for a different request."))
+            return existing, False
+    problems = _validate_applicant(req.applicant)
+    commune = req.subject_commune_code
+    if not commune:
+        converted = convert_address(req.subject_address, at.date())
+        if converted.commune_code is None:
+            problems.append(
+                f"subject_address: {converted.status} ({converted.reason})"
+                + (": " + ", ".join(c.name for c in converted.candidates) if converted.candidates else "")
+            )
+        commune = converted.commune_code
+    if problems:
+        raise DossierError(
+            "invalid_request",
+            N_("The request is not valid: {count} problem(s)."),
+            count=len(problems),
+            problems=problems,
+        )
+    assert commune is not None
+    try:
+        plan = route(snapshot, req.procedure_code, commune, req.centre_identifier, at.date())
+    except RoutingRefused as exc:
+        raise DossierError(exc.code, exc.template, **exc.details) from None
+    _check_scope(actor, None, req.centre_identifier, plan.deciding_agency["code"])
+    version = session.scalars(
+        select(ProcedureVersion)
+        .join(ProcedureVersion.procedure)
+        .where(ProcedureVersion.number == plan.version_number, ProcedureVersion.procedure.has(code=req.procedure_code))
+    ).one()
+    form_problems = validate_form(version.form_schema, req.form)
+    if form_problems:
+        raise DossierError(
+            "invalid_form", N_("The form has {count} problem(s)."), count=len(form_problems), problems=form_problems
+        )
+    number = next_number(session, req.centre_identifier, at.date())
+    dossier = Dossier(
+        code=dossier_code(req.centre_identifier, at.date(), number),
+        centre_identifier=req.centre_identifier,
+        province_code=plan.subject["province_code"],
+        procedure_code=req.procedure_code,
+        procedure_version_id=version.id,
+        version_number=version.number,
+        channel="in_person" if actor.role != "citizen" and req.channel == "online" else req.channel,
+        owner_id=actor.user_id if actor.role == "citizen" else None,
+        idempotency_key=req.idempotency_key,
+        request_sha256=fingerprint,
+        applicant_kind=req.applicant.kind,
+        applicant_id_number=req.applicant.id_number,
+        applicant_name=req.applicant.name,
+        applicant_phone=req.applicant.phone,
+        applicant_email=req.applicant.email,
+        subject_commune_code=commune,
+        subject_address=req.subject_address or plan.subject["name"],
+        subject_address_as_written=req.subject_address,
+        deciding_agency_code=plan.deciding_agency["code"],
+        handling_unit_code=(plan.handled_by or {}).get("code"),
+        form_data=req.form,
+        fees=plan.fees,
+        time_limit=plan.time_limit["amount"],
+        time_limit_kind=plan.time_limit["kind"],
+        status="submitted",
+        status_code=1,
+        submitted_at=at,
+    )
+    session.add(dossier)
+    session.flush()
+    _append(
+        session,
+        dossier,
+        actor,
+        name,
+        at,
+        None,
+        transition.target or "submitted",
+        {"channel": dossier.channel},
+        calendar_for(dossier.province_code),
+    )
+    return dossier, True
+
+
+# -- transitions ----------------------------------------------------------------------------------
+
+
+def get_dossier(session: Session, code: str, *, for_update: bool = False) -> Dossier:
+    query = select(Dossier).where(Dossier.code == code)
+    if for_update and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    dossier = session.scalars(query).one_or_none()
+    if dossier is None:
+        raise NotFound("unknown_dossier", N_("No dossier with code {code}."), code=code)
+    return dossier
+
+
+def act(
+    session: Session,
+    actor: Actor,
+    code: str,
+    name: str,
+    at: datetime,
+    calendar_for: CalendarFor,
+    payload: dict[str, Any] | None = None,
+    expected_events: int | None = None,
+) -> Dossier:
+    """Take transition ``name`` on dossier ``code``. ``expected_events`` (the event count the actor
+    saw) refuses a stale action when someone else acted in between."""
+    transition = TRANSITIONS.get(name)
+    if transition is None or name in ("submit", "receive"):
+        raise DossierError("unknown_transition", N_("There is no step called {transition}."), transition=name)
+    dossier = get_dossier(session, code, for_update=True)
+    if not can_read(actor, dossier) and actor.role == "citizen":
+        raise NotFound("unknown_dossier", N_("No dossier with code {code}."), code=code)
+    if expected_events is not None and expected_events != dossier.event_count:
+        last = dossier.events[-1]
+        raise Conflict(
+            "stale_action",
+            N_("Someone acted on this dossier since you opened it ({transition} at {at}); reload it."),
+            transition=last.transition,
+            at=last.at.isoformat(timespec="minutes"),
+        )
+    if dossier.status not in transition.sources:
+        raise DossierError(
+            "wrong_state",
+            N_("{transition} is not possible while the dossier is {status}."),
+            transition=name,
+            status=dossier.status,
+        )
+    if actor.role not in transition.roles:
+        raise Forbidden("wrong_role", N_("A {role} cannot {transition}."), role=actor.role, transition=name)
+    _check_scope(actor, dossier, dossier.centre_identifier, dossier.deciding_agency_code)
+    payload = dict(payload or {})
+    reason = str(payload.get("reason", "")).strip()
+    if transition.needs_reason and not reason:
+        raise DossierError("reason_required", N_("{transition} needs a reason."), transition=name)
+    target = _rules(session, dossier, actor, name, at, payload, calendar_for(dossier.province_code))
+    _append(
+        session,
+        dossier,
+        actor,
+        name,
+        at,
+        dossier.status,
+        target or transition.target or dossier.status,
+        payload,
+        calendar_for(dossier.province_code),
+    )
+    return dossier
+
+
+def _rules(
+    session: Session, d: Dossier, actor: Actor, name: str, at: datetime, payload: dict[str, Any], cal: WorkingCalendar
+) -> State | None:
+    """The rule of each step; fills the payload with what the event must record. Returns the target
+    state where the table leaves it to the step (supplement)."""
+    if name in ("request_supplement", "request_supplement_at_reception"):
+        missing = payload.get("missing")
+        if not isinstance(missing, list) or not missing or not all(isinstance(x, str) and x.strip() for x in missing):
+            raise DossierError(
+                "supplement_list_required",
+                N_("A supplement request lists every missing document at once (missing: a non-empty list)."),
+            )
+        if d.supplement_count >= 1:
+            raise DossierError("supplement_once", N_("A supplement may be requested only once, completely."))
+        if name == "request_supplement" and d.received_on and d.due_on:
+            elapsed = cal.working_days_between(d.received_on, at.date())
+            payload["restarts_clock"] = elapsed <= SUPPLEMENT_RESTART_DAYS
+            payload["remaining_working_days"] = cal.working_days_between(at.date(), d.due_on)
+    elif name == "supplement":
+        if not payload.get("documents") and not payload.get("note"):
+            raise DossierError("supplement_empty", N_("Say what is supplied (documents or a note)."))
+        request = next(e for e in reversed(d.events) if e.transition.startswith("request_supplement"))
+        payload["after"] = request.transition
+        payload["request"] = {
+            k: request.payload[k] for k in ("restarts_clock", "remaining_working_days") if k in request.payload
+        }
+        if request.transition == "request_supplement_at_reception":
+            return "submitted"
+        return "processing"
+    elif name == "extend":
+        if d.extended:
+            raise DossierError("extension_once", N_("The appointment may be postponed only once."))
+        try:
+            new_due = date.fromisoformat(str(payload.get("new_due")))
+        except ValueError:
+            raise DossierError(
+                "new_due_required", N_("An extension gives the new appointment date (new_due, YYYY-MM-DD).")
+            ) from None
+        assert d.due_on is not None
+        if new_due <= d.due_on or not cal.is_working_day(new_due):
+            raise DossierError(
+                "new_due_invalid",
+                N_("The new appointment must be a working day after {due}."),
+                due=d.due_on.isoformat(),
+            )
+        if cal.working_days_between(at.date(), d.due_on) < 1:
+            raise DossierError(
+                "extension_too_late",
+                N_("An apology and new appointment must be sent at least one working day before the due date ({due})."),
+                due=d.due_on.isoformat(),
+            )
+        payload["new_due"] = new_due.isoformat()
+        payload["previous_due"] = d.due_on.isoformat()
+    elif name == "assign":
+        if not isinstance(payload.get("user_id"), int):
+            raise DossierError("assignee_required", N_("Say who the dossier is assigned to (user_id)."))
+    elif name == "pay":
+        payload["online"] = actor.role == "citizen"
+    return None
+
+
+def _append(
+    session: Session,
+    d: Dossier,
+    actor: Actor,
+    name: str,
+    at: datetime,
+    source: str | None,
+    target: str,
+    payload: dict[str, Any],
+    cal: WorkingCalendar,
+) -> None:
+    """Append the event, chained to the previous one, and update the projection."""
+    seq = d.event_count + 1
+    prev = d.last_hash or GENESIS
+    digest = event_hash(
+        d.code, seq, name, at, actor.user_id, actor.role, actor.unit_code, source, target, payload, prev
+    )
+    session.add(
+        DossierEvent(
+            dossier_id=d.id,
+            seq=seq,
+            transition=name,
+            at=at,
+            actor_id=actor.user_id,
+            actor_role=actor.role,
+            actor_unit=actor.unit_code,
+            from_status=source,
+            to_status=target,
+            payload=payload,
+            prev_hash=prev,
+            hash=digest,
+        )
+    )
+    project(d, name, at, target, payload, cal)
+    d.event_count, d.last_hash = seq, digest
+    session.flush()
+    session.expire(d, ["events"])
+
+
+def project(d: Dossier, name: str, at: datetime, target: str, payload: dict[str, Any], cal: WorkingCalendar) -> None:
+    """What an event changes in the dossier's projection (also used to replay the log)."""
+    d.status, d.status_code = target, NATIONAL_STATUS[target]  # type: ignore[index]
+    limit, kind = d.time_limit or 0, d.time_limit_kind
+    if name in ("submit", "receive"):
+        d.complete_at = at
+    if name in ("receive", "accept"):
+        # The clock starts when the complete dossier arrived: at the counter now, online when sent.
+        received_at = d.complete_at or at
+        due = cal.due(received_at, limit, "same_day" if kind == "same_day" else kind)  # type: ignore[arg-type]
+        d.received_on, d.due_on = due.treated_as_received, due.due
+    elif name in ("request_supplement", "request_supplement_at_reception"):
+        d.supplement_count += 1
+    elif name == "supplement":
+        if payload.get("after") == "request_supplement_at_reception":
+            d.complete_at, d.received_on, d.due_on = at, None, None  # the clock starts on acceptance
+        else:
+            request = payload.get("request") or {}
+            restarts = request.get("restarts_clock", True) if isinstance(request, dict) else True
+            if restarts:
+                due = cal.due(at, limit, "same_day" if kind == "same_day" else kind)  # type: ignore[arg-type]
+                d.received_on, d.due_on = due.treated_as_received, due.due
+            else:
+                start = cal.treated_as_received(at)
+                d.due_on = cal.add_working_days(start, int(request.get("remaining_working_days", 0)))
+    elif name == "extend":
+        d.due_on, d.extended = date.fromisoformat(payload["new_due"]), True
+    elif name == "assign":
+        d.assigned_to = payload["user_id"]
+    elif name == "pay":
+        d.paid_online = bool(payload.get("online"))
+    elif name in ("approve", "refuse"):
+        d.outcome = "approved" if name == "approve" else "refused"
+        d.finished_at = at
+    elif name == "return_result":
+        d.returned_at = at
+    elif name in ("reject", "stop"):
+        d.finished_at = at
