@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from motcua import db
 from motcua.catalog import agencies, service
+from motcua.catalog.routing import CatalogSnapshot
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("MOTCUA_TEST_POSTGRES") else [])
 TODAY = date(2026, 11, 24)
@@ -69,3 +70,10 @@ def session(engine: Engine) -> Iterator[Session]:
 @pytest.fixture
 def factory(engine: Engine) -> sessionmaker[Session]:
     return db.session_factory(engine)
+
+
+@pytest.fixture(scope="session")
+def snapshot(engine: Engine) -> CatalogSnapshot:
+    """The routing snapshot of the demo catalog (loading it takes most of a second: once per backend)."""
+    with db.session_factory(engine)() as s:
+        return CatalogSnapshot.load(s)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +15,7 @@ from sqlalchemy.orm import Session
 from motcua.catalog.formats import FormatError, read_csv, read_json, write_csv, write_json
 from motcua.catalog.models import Procedure
 from motcua.catalog.records import ChangeRecord, ProcedureRecord, VersionRecord, missing_components
+from motcua.catalog.routing import CatalogSnapshot
 from motcua.catalog.service import (
     CatalogError,
     apply_change,
@@ -180,15 +183,44 @@ def test_a_decree_abolishes_a_procedure(session: Session) -> None:
         )
 
 
-def test_the_full_national_catalog_imports(session: Session) -> None:
-    from pathlib import Path
-
+def test_the_full_national_catalog_imports(tmp_path: Path) -> None:
+    from motcua import db
     from motcua.catalog.national import import_national
 
     source = Path(__file__).resolve().parents[3] / "shared" / "data" / "procedures"
     if not source.exists():
         pytest.skip("../shared is not beside the checkout")
+    url = f"sqlite:///{tmp_path / 'national.sqlite3'}"
+    db.upgrade(url)
     result = import_national(source / "tthc_national_2026_details.jsonl.gz")
-    imported = import_records(session, result.records)
-    assert len(imported.codes) == 2642 and imported.replaced == 45  # the demo procedures are among them
-    assert session.scalar(select(func.count()).select_from(Procedure)) >= 2642
+    with db.transaction(db.session_factory(db.make_engine(url))) as s:
+        imported = import_records(s, result.records)
+        assert len(imported.codes) == 2642 and imported.added == 2642
+        assert s.scalar(select(func.count()).select_from(Procedure)) == 2642
+
+
+def test_a_version_pinned_by_dossiers_cannot_change(session: Session, snapshot: CatalogSnapshot) -> None:
+    from tests.dossiers.helpers import World
+
+    world = World(session, "pinned", snapshot)
+    world.submit()  # pins version 2 of 1.001612
+    records = export_records(session, ["1.001612"])
+    changed = records[0].model_copy(deep=True)
+    changed.versions[1].time_limit = 10
+    with pytest.raises(CatalogError) as err:
+        import_records(session, [changed])
+    assert len(err.value.errors) == 1
+    assert re.fullmatch(
+        r"1\.001612: version 2 is pinned by \d+ dossier\(s\) and cannot change; add a new version "
+        r"instead",
+        err.value.errors[0],
+    )
+    closing = records[0].model_copy(deep=True)  # the same content, now ended by a later decree
+    closing.versions[1].valid_to = date(2027, 1, 1)
+    closing.versions.append(
+        closing.versions[1].model_copy(
+            update={"number": 3, "valid_from": date(2027, 1, 1), "valid_to": None, "time_limit": 2}
+        )
+    )
+    import_records(session, [closing])
+    assert [v.time_limit for v in export_records(session, ["1.001612"])[0].versions] == [3, 3, 2]

@@ -26,9 +26,9 @@ def calendar_for(province: str) -> Any:
 class World:
     """A citizen and officials of Phường Sài Gòn (and strangers), with a catalog snapshot."""
 
-    def __init__(self, session: Session, tag: str) -> None:
+    def __init__(self, session: Session, tag: str, snapshot: CatalogSnapshot | None = None) -> None:
         self.session = session
-        self.snapshot = CatalogSnapshot.load(session)
+        self.snapshot = snapshot or CatalogSnapshot.load(session)
         self.centre = session.scalars(
             select(ServiceCentre.identifier).where(ServiceCentre.commune_code == SAI_GON)
         ).one()

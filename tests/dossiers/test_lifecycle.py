@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
+from motcua.catalog.routing import CatalogSnapshot
 from motcua.dossiers.errors import Conflict, DossierError, Forbidden, NotFound
 from motcua.dossiers.integrity import verify
 from motcua.dossiers.service import act
@@ -32,8 +33,8 @@ SOURCE = {
 
 
 @pytest.fixture
-def world(session: Session, request: pytest.FixtureRequest) -> World:
-    return World(session, request.node.name[:40])
+def world(session: Session, snapshot: CatalogSnapshot, request: pytest.FixtureRequest) -> World:
+    return World(session, request.node.name[:40], snapshot)
 
 
 @pytest.mark.parametrize("name", sorted(SOURCE))

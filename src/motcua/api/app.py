@@ -8,8 +8,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from motcua import __version__, db
-from motcua.api import catalog, errors, units
+from motcua.api import catalog, dossiers, errors, units
+from motcua.calendar.service import CalendarCache
 from motcua.catalog.routing import SnapshotCache
+from motcua.dossiers.storage import storage_from_env
 from motcua.web import routes as web_routes
 
 
@@ -25,9 +27,12 @@ def create_app(database_url: str | None = None) -> FastAPI:
     factory = db.session_factory(db.make_engine(database_url))
     app.state.session_factory = factory
     app.state.snapshots = SnapshotCache(factory)
+    app.state.calendars = CalendarCache(factory)
+    app.state.storage = storage_from_env()
     errors.install(app)
     app.include_router(units.router)
     app.include_router(catalog.router)
+    app.include_router(dossiers.router)
     app.include_router(web_routes.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent.parent / "web" / "static"), name="static")
 

@@ -14,9 +14,9 @@ from motcua.i18n import N_, gettext_for, pick_language
 class ApiError(Exception):
     """An error the client can act on. ``message`` is an English msgid, translated on the way out."""
 
-    def __init__(self, status: int, error_code: str, message: str, **params: Any) -> None:
+    def __init__(self, http_status: int, error_code: str, message: str, /, **params: Any) -> None:
         super().__init__(message)
-        self.status, self.code, self.message, self.params = status, error_code, message, params
+        self.status, self.code, self.message, self.params = http_status, error_code, message, params
 
 
 def request_language(request: Request) -> str:

@@ -29,7 +29,7 @@ class RoutingRefused(Exception):
 
     ``template`` is an English message id (translated by the adapters) filled with ``details``."""
 
-    def __init__(self, code: str, template: str, **details: Any) -> None:
+    def __init__(self, code: str, template: str, /, **details: Any) -> None:
         self.code, self.template, self.details = code, template, details
         self.message = template.format(**details)
         super().__init__(self.message)

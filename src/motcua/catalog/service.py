@@ -66,27 +66,86 @@ def import_records(session: Session, records: list[ProcedureRecord]) -> ImportRe
         errors.extend(f"procedure #{i} ({record.code}): {e}" for e in consistency_errors(record))
     if errors:
         raise CatalogError(f"import rejected, {len(errors)} error(s), nothing changed", errors)
-    existing = {p.code: p for p in session.scalars(select(Procedure).where(Procedure.code.in_(seen)))}
+    existing = {
+        p.code: p
+        for p in session.scalars(
+            select(Procedure).where(Procedure.code.in_(seen)).options(selectinload(Procedure.versions))
+        )
+    }
+    pinned = _pinned_versions(session, [v.id for p in existing.values() for v in p.versions])
+    for record in records:
+        procedure = existing.get(record.code)
+        if procedure is None:
+            continue
+        incoming = {v.number: v for v in record.versions}
+        for v in procedure.versions:
+            if v.id not in pinned:
+                continue
+            new = incoming.get(v.number)
+            if new is None or _content(new) != _content(to_record(procedure).versions[v.number - 1]):
+                errors.append(
+                    f"{record.code}: version {v.number} is pinned by {pinned[v.id]} dossier(s) and "
+                    "cannot change; add a new version instead"
+                )
+    if errors:
+        raise CatalogError(f"import rejected, {len(errors)} error(s), nothing changed", errors)
     result = ImportResult()
     for record in records:
         procedure = existing.get(record.code)
+        keep: dict[int, ProcedureVersion] = {}
         if procedure is None:
             procedure = Procedure(code=record.code)
             session.add(procedure)
             result.added += 1
         else:
-            session.execute(delete(ProcedureVersion).where(ProcedureVersion.procedure_id == procedure.id))
+            keep = {v.number: v for v in procedure.versions if v.id in pinned}
+            session.execute(
+                delete(ProcedureVersion).where(
+                    ProcedureVersion.procedure_id == procedure.id,
+                    ProcedureVersion.id.not_in([v.id for v in keep.values()]),
+                )
+            )
             session.execute(delete(ProcedureChange).where(ProcedureChange.procedure_id == procedure.id))
             session.expire(procedure, ["versions", "changes"])
             result.replaced += 1
         procedure.code_is_national = record.code_is_national
         procedure.ministry, procedure.field = record.ministry, record.field
         procedure.abolished_on, procedure.abolished_by = record.abolished_on, record.abolished_by
-        procedure.versions = [_version_row(v) for v in record.versions]
+        versions: list[ProcedureVersion] = []
+        for incoming_version in record.versions:
+            kept = keep.get(incoming_version.number)
+            if kept is not None:
+                kept.valid_to, kept.status = incoming_version.valid_to, incoming_version.status
+                versions.append(kept)
+            else:
+                versions.append(_version_row(incoming_version))
+        procedure.versions = versions
         procedure.changes = [_change_row(c) for c in record.changes]
         result.codes.append(record.code)
+    session.flush()
     bump_revision(session)
     return result
+
+
+def _pinned_versions(session: Session, version_ids: list[int]) -> dict[int, int]:
+    """Version id → number of dossiers pinned to it (they must keep what they were received under)."""
+    from sqlalchemy import func
+
+    from motcua.dossiers.models import Dossier
+
+    if not version_ids:
+        return {}
+    rows = session.execute(
+        select(Dossier.procedure_version_id, func.count())
+        .where(Dossier.procedure_version_id.in_(version_ids))
+        .group_by(Dossier.procedure_version_id)
+    )
+    return {int(vid): int(n) for vid, n in rows}
+
+
+def _content(v: VersionRecord) -> dict[str, object]:
+    """What a dossier relies on: everything but the end of validity and the status."""
+    return v.model_dump(mode="json", exclude={"valid_to", "status"})
 
 
 def to_record(procedure: Procedure) -> ProcedureRecord:

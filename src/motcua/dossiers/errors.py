@@ -9,7 +9,7 @@ from typing import Any
 class DossierError(Exception):
     status = 422
 
-    def __init__(self, error_code: str, template: str, **details: Any) -> None:
+    def __init__(self, error_code: str, template: str, /, **details: Any) -> None:
         self.code, self.template, self.details = error_code, template, details
         self.message = template.format(**details)
         super().__init__(self.message)

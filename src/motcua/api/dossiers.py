@@ -1,0 +1,288 @@
+"""``/api/v1/dossiers`` and ``/api/v1/track``: submission, transitions, attachments, tracking.
+
+Authenticated by ``Authorization: Bearer <token>`` (``motcua accounts token``); every read and
+write is scoped by the service layer (the applicant, the receiving centre, the deciding agency).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, UploadFile
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from motcua import db
+from motcua.accounts.service import Actor, actor_of, user_for_token
+from motcua.api.deps import session, snapshots
+from motcua.api.errors import ApiError
+from motcua.catalog.routing import SnapshotCache
+from motcua.dossiers.attachments import add_attachment, read_attachment
+from motcua.dossiers.errors import DossierError
+from motcua.dossiers.models import Attachment, Dossier
+from motcua.dossiers.service import Applicant, SubmitRequest, act, can_read, get_dossier, submit
+from motcua.dossiers.states import TRANSITIONS
+from motcua.dossiers.timeliness import timeliness
+from motcua.i18n import N_
+
+router = APIRouter(prefix="/api/v1", tags=["dossiers"])
+SessionDep = Annotated[Session, Depends(session)]
+
+
+def now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+def current_actor(
+    request: Request, db_session: SessionDep, authorization: Annotated[str | None, Header()] = None
+) -> Actor:
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise ApiError(401, "not_authenticated", N_("Sign in: this needs an Authorization: Bearer token."))
+    user = user_for_token(db_session, authorization.split(" ", 1)[1].strip())
+    if user is None:
+        raise ApiError(401, "not_authenticated", N_("Sign in: this needs an Authorization: Bearer token."))
+    return actor_of(user)
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+def _raise(exc: DossierError) -> ApiError:
+    return ApiError(exc.status, exc.code, exc.template, **exc.details)
+
+
+class ApplicantIn(BaseModel):
+    kind: Literal["citizen", "business"]
+    id_number: str = Field(max_length=20)
+    name: str = Field(max_length=200)
+    phone: str = Field("", max_length=20)
+    email: str = Field("", max_length=200)
+
+
+class SubmitIn(BaseModel):
+    procedure_code: str = Field(max_length=40)
+    centre: str = Field(max_length=40, description="Identifier of the receiving centre")
+    subject_commune_code: str | None = Field(None, pattern=r"^\d{5}$")
+    subject_address: str = Field("", max_length=1000, description="Old or new address; converted if no code")
+    channel: Literal["online", "in_person", "postal"] = "online"
+    applicant: ApplicantIn
+    form: dict[str, Any] = Field(default_factory=dict)
+
+
+class ActIn(BaseModel):
+    reason: str | None = Field(None, max_length=4000)
+    missing: list[str] | None = None
+    documents: list[str] | None = None
+    note: str | None = Field(None, max_length=4000)
+    new_due: date | None = None
+    user_id: int | None = None
+    expected_events: int | None = Field(None, description="The event count you saw: refuses stale actions")
+
+
+def view(d: Dossier, *, full: bool = True) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "code": d.code,
+        "procedure_code": d.procedure_code,
+        "version": d.version_number,
+        "status": d.status,
+        "status_code": d.status_code,
+        "received_on": d.received_on,
+        "due_on": d.due_on,
+        "outcome": d.outcome,
+        "timeliness": timeliness(d, date.today()),
+    }
+    if not full:
+        return base
+    return {
+        **base,
+        "channel": d.channel,
+        "centre": d.centre_identifier,
+        "deciding_agency": d.deciding_agency_code,
+        "handling_unit": d.handling_unit_code,
+        "subject_commune_code": d.subject_commune_code,
+        "subject_address": d.subject_address,
+        "applicant": {
+            "kind": d.applicant_kind,
+            "id_number": d.applicant_id_number,
+            "name": d.applicant_name,
+            "phone": d.applicant_phone,
+            "email": d.applicant_email,
+        },
+        "form": d.form_data,
+        "fees": d.fees,
+        "assigned_to": d.assigned_to,
+        "extended": d.extended,
+        "supplement_count": d.supplement_count,
+        "submitted_at": d.submitted_at,
+        "events": d.event_count,
+        "allowed": sorted(n for n, t in TRANSITIONS.items() if d.status in t.sources),
+    }
+
+
+@router.post("/dossiers", status_code=201, summary="Submit online, or receive at the counter (officers)")
+def submit_dossier(
+    body: SubmitIn,
+    request: Request,
+    response: Response,
+    actor: ActorDep,
+    idempotency_key: Annotated[str | None, Header(max_length=120)] = None,
+) -> dict[str, Any]:
+    req = SubmitRequest(
+        procedure_code=body.procedure_code,
+        centre_identifier=body.centre,
+        channel=body.channel,
+        applicant=Applicant(**body.applicant.model_dump()),
+        form=body.form,
+        subject_commune_code=body.subject_commune_code,
+        subject_address=body.subject_address,
+        idempotency_key=idempotency_key,
+    )
+    cache: SnapshotCache = snapshots(request)
+    try:
+        with db.transaction(request.app.state.session_factory) as s:
+            dossier, created = submit(s, actor, req, now(), cache.get(), request.app.state.calendars.get)
+            result = view(dossier)
+    except DossierError as exc:
+        raise _raise(exc) from None
+    if not created:
+        response.status_code = 200
+    response.headers["Location"] = f"/api/v1/dossiers/{result['code']}"
+    return result
+
+
+@router.get("/dossiers", summary="Dossiers the caller may see, with filters")
+def list_dossiers(
+    db_session: SessionDep,
+    actor: ActorDep,
+    status: str | None = None,
+    overdue: bool = False,
+    due_before: date | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    query = select(Dossier)
+    if actor.role == "citizen":
+        query = query.where((Dossier.owner_id == actor.user_id) | (Dossier.applicant_id_number == actor.personal_id))
+    elif actor.role == "reception_officer":
+        query = query.where(Dossier.centre_identifier == actor.unit_code)
+    elif actor.role != "admin":
+        unit = actor.unit_code or "-"
+        prefix = unit.split(".")[0]
+        query = query.where(
+            Dossier.deciding_agency_code.like(f"{prefix}.%")
+            if len(prefix) == 5
+            else Dossier.deciding_agency_code == unit
+        )
+    if status:
+        query = query.where(Dossier.status == status)
+    if overdue:
+        query = query.where(Dossier.due_on < date.today(), Dossier.finished_at.is_(None))
+    if due_before:
+        query = query.where(Dossier.due_on <= due_before)
+    total = db_session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db_session.scalars(
+        query.order_by(Dossier.due_on.is_(None), Dossier.due_on, Dossier.id).limit(limit).offset(offset)
+    )
+    return {"total": total, "items": [view(d, full=False) for d in rows]}
+
+
+@router.get("/dossiers/{code}", summary="A dossier with its history (authorised)")
+def get_one(code: str, db_session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    d = db_session.scalars(select(Dossier).where(Dossier.code == code).options(selectinload(Dossier.events))).first()
+    if d is None or not can_read(actor, d):
+        raise ApiError(404, "unknown_dossier", N_("No dossier with code {code}."), code=code)
+    return {
+        **view(d),
+        "history": [
+            {
+                "seq": e.seq,
+                "transition": e.transition,
+                "at": e.at,
+                "actor_role": e.actor_role,
+                "actor_unit": e.actor_unit,
+                "from": e.from_status,
+                "to": e.to_status,
+                "payload": e.payload,
+                "hash": e.hash,
+            }
+            for e in d.events
+        ],
+    }
+
+
+@router.get("/track/{code}", tags=["public"], summary="Public tracking: status and appointment, no personal data")
+def track(code: str, db_session: SessionDep) -> dict[str, Any]:
+    d = db_session.scalars(select(Dossier).where(Dossier.code == code)).first()
+    if d is None:
+        raise ApiError(404, "unknown_dossier", N_("No dossier with code {code}."), code=code)
+    return view(d, full=False)
+
+
+@router.post("/dossiers/{code}/transitions/{name}", summary="Take one step of the state machine")
+def transition(code: str, name: str, body: ActIn, request: Request, actor: ActorDep) -> dict[str, Any]:
+    payload = body.model_dump(exclude_none=True, mode="json")
+    expected = payload.pop("expected_events", None)
+    try:
+        with db.transaction(request.app.state.session_factory) as s:
+            d = act(s, actor, code, name, now(), request.app.state.calendars.get, payload, expected)
+            return view(d)
+    except DossierError as exc:
+        raise _raise(exc) from None
+
+
+@router.post("/dossiers/{code}/attachments", status_code=201, summary="Attach a PDF, JPEG or PNG")
+async def attach(
+    code: str,
+    request: Request,
+    actor: ActorDep,
+    file: Annotated[UploadFile, File()],
+    kind: Literal["applicant", "scan", "result"] = "applicant",
+) -> dict[str, Any]:
+    from motcua.dossiers.attachments import MAX_BYTES
+
+    data = await file.read(MAX_BYTES + 1)
+    try:
+        with db.transaction(request.app.state.session_factory) as s:
+            d = get_dossier(s, code)
+            row = add_attachment(s, request.app.state.storage, actor, d, file.filename or "file", data, kind, now())
+            return {
+                "id": row.id,
+                "name": row.name,
+                "content_type": row.content_type,
+                "size": row.size,
+                "sha256": row.sha256,
+            }
+    except DossierError as exc:
+        raise _raise(exc) from None
+
+
+@router.get("/dossiers/{code}/attachments", summary="Attachments of a dossier (metadata)")
+def attachments(code: str, db_session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
+    d = db_session.scalars(select(Dossier).where(Dossier.code == code)).first()
+    if d is None or not can_read(actor, d):
+        raise ApiError(404, "unknown_dossier", N_("No dossier with code {code}."), code=code)
+    rows = db_session.scalars(select(Attachment).where(Attachment.dossier_id == d.id).order_by(Attachment.id))
+    return [
+        {"id": a.id, "kind": a.kind, "name": a.name, "content_type": a.content_type, "size": a.size, "sha256": a.sha256}
+        for a in rows
+    ]
+
+
+@router.get("/dossiers/{code}/attachments/{attachment_id}", summary="Download an attachment (authorised)")
+def download(code: str, attachment_id: int, request: Request, db_session: SessionDep, actor: ActorDep) -> Response:
+    try:
+        d = get_dossier(db_session, code)
+        row, data = read_attachment(db_session, request.app.state.storage, actor, d, attachment_id)
+    except DossierError as exc:
+        raise _raise(exc) from None
+    return Response(
+        data,
+        media_type=row.content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{row.sha256[:12]}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
