@@ -14,6 +14,7 @@ from motcua.commands.accounts import accounts_app
 from motcua.commands.calendar import calendar_app
 from motcua.commands.catalog import catalog_app
 from motcua.commands.db import db_app
+from motcua.commands.documents import documents_app
 from motcua.commands.dossiers import dossiers_app
 from motcua.commands.units import units_app
 
@@ -27,6 +28,7 @@ app.add_typer(units_app, name="units")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(dossiers_app, name="dossiers")
+app.add_typer(documents_app, name="documents")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(db_app, name="db")
 

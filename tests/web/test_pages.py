@@ -36,3 +36,21 @@ def test_address_page_converts_and_escapes_input() -> None:
     assert "<script>alert(1)</script>" not in r.text and "&lt;script&gt;" in r.text
     r = TestClient(create_app()).get("/address", params={"q": "Xã Cổ Bi, Gia Lâm, Hà Nội", "lang": "en"})
     assert "Several new communes are possible" in r.text and "Xã Phù Đổng" in r.text
+
+
+def test_public_tracking_page_shows_status_and_appointment_without_personal_data(engine: object) -> None:
+    from sqlalchemy import Engine
+
+    from motcua import db
+    from tests.dossiers.helpers import World
+
+    assert isinstance(engine, Engine)
+    with db.transaction(db.session_factory(engine)) as s:
+        d = World(s, "tracking-page").in_state("accepted")
+        code, due = d.code, d.due_on
+    client = TestClient(create_app(engine.url.render_as_string(hide_password=False)))
+    page = client.get(f"/track/{code}", params={"lang": "vi"})
+    assert page.status_code == 200 and "Đã tiếp nhận" in page.text and due.strftime("%d/%m/%Y") in page.text  # type: ignore[union-attr]
+    assert "079123456789" not in page.text and "Nguyễn Văn An" not in page.text
+    assert client.get("/track", params={"code": "nope"}).status_code == 404
+    assert "Result returned" not in client.get(f"/track/{code}", params={"lang": "en"}).text

@@ -11,6 +11,7 @@ from motcua import __version__, db
 from motcua.api import catalog, dossiers, errors, units
 from motcua.calendar.service import CalendarCache
 from motcua.catalog.routing import SnapshotCache
+from motcua.documents.signing import signing_config
 from motcua.dossiers.storage import storage_from_env
 from motcua.web import routes as web_routes
 
@@ -29,6 +30,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.snapshots = SnapshotCache(factory)
     app.state.calendars = CalendarCache(factory)
     app.state.storage = storage_from_env()
+    app.state.signing = signing_config()
     errors.install(app)
     app.include_router(units.router)
     app.include_router(catalog.router)

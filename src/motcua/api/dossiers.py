@@ -19,6 +19,7 @@ from motcua.accounts.service import Actor, actor_of, user_for_token
 from motcua.api.deps import session, snapshots
 from motcua.api.errors import ApiError
 from motcua.catalog.routing import SnapshotCache
+from motcua.documents.forms import FormName
 from motcua.dossiers.attachments import add_attachment, read_attachment
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Attachment, Dossier
@@ -285,4 +286,23 @@ def download(code: str, attachment_id: int, request: Request, db_session: Sessio
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, no-store",
         },
+    )
+
+
+@router.get("/dossiers/{code}/documents/{form}", summary="A form of the dossier as PDF (the result is signed)")
+def download_document(code: str, form: FormName, request: Request, actor: ActorDep) -> Response:
+    from motcua.documents.service import document
+
+    try:
+        with db.transaction(request.app.state.session_factory) as s:
+            d = s.scalars(select(Dossier).where(Dossier.code == code).options(selectinload(Dossier.events))).first()
+            if d is None:
+                raise ApiError(404, "unknown_dossier", N_("No dossier with code {code}."), code=code)
+            data = document(s, request.app.state.storage, request.app.state.signing, actor, d, form, now())
+    except DossierError as exc:
+        raise _raise(exc) from None
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{form}-{code}.pdf"', "Cache-Control": "private, no-store"},
     )

@@ -22,11 +22,22 @@ MAX_BYTES = int(os.environ.get("MOTCUA_MAX_ATTACHMENT_BYTES", 8 * 1024 * 1024))
 
 
 def add_attachment(
-    session: Session, storage: Storage, actor: Actor, dossier: Dossier, name: str, data: bytes, kind: str, at: datetime
+    session: Session,
+    storage: Storage,
+    actor: Actor,
+    dossier: Dossier,
+    name: str,
+    data: bytes,
+    kind: str,
+    at: datetime,
+    *,
+    issued: bool = False,
 ) -> Attachment:
+    """Store a file of the dossier. ``issued``: a document motcua itself issues (the signed result),
+    which may be stored after the dossier is closed."""
     if not can_read(actor, dossier):
         raise NotFound("unknown_dossier", N_("No dossier with code {code}."), code=dossier.code)
-    if dossier.status in ("rejected", "stopped", "returned"):
+    if not issued and dossier.status in ("rejected", "stopped", "returned"):
         raise DossierError(
             "dossier_closed", N_("The dossier is closed ({status}); nothing can be added."), status=dossier.status
         )

@@ -1,0 +1,1 @@
+"""Documents: the one-stop forms as PDFs, and signed results (PAdES)."""
