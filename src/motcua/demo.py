@@ -9,9 +9,12 @@ from sqlalchemy import func, select
 from motcua import db
 from motcua.catalog import agencies, service
 from motcua.catalog.models import Agency, Procedure
+from motcua.dossiers.models import Dossier
+
+DEMO_DOSSIERS = 3000
 
 
-def prepare_demo(url: str | None = None) -> str:
+def prepare_demo(url: str | None = None, dossiers: int = DEMO_DOSSIERS) -> str:
     """Bring the database up to date and load what is missing; safe to run again."""
     db.upgrade(url)
     factory = db.session_factory(db.make_engine(url))
@@ -23,4 +26,18 @@ def prepare_demo(url: str | None = None) -> str:
         if not session.scalar(select(func.count()).select_from(Agency)):
             report = agencies.generate(session, date.today())
             lines.append(f"agencies: {report.agencies_added}, service centres: {report.centres_added}")
+    with db.transaction(factory) as session:
+        if dossiers and not session.scalar(select(func.count()).select_from(Dossier)):
+            from motcua.calendar.service import CalendarCache
+            from motcua.catalog.routing import CatalogSnapshot
+            from motcua.dossiers.demo import generate
+
+            calendars = CalendarCache(factory)
+            report = generate(session, CatalogSnapshot.load(session), calendars.get, dossiers, date.today())
+            states = ", ".join(f"{k} {v}" for k, v in report.by_state.most_common())
+            lines.append(f"dossiers: {report.dossiers} ({states})")
+            lines.append(
+                "demo accounts (password 'demo'): demo-citizen, demo-00004-reception, "
+                "demo-00004-officer, demo-00004-leader, … (one set per demo commune)"
+            )
     return "; ".join(lines) or "demo data already loaded"

@@ -67,10 +67,16 @@ class SubmitRequest:
 # -- scope ----------------------------------------------------------------------------------------
 
 
+VERTICAL_SUFFIXES = (".police",)  # vertical agencies in a commune: only their own staff act for them
+
+
 def _unit_matches(actor_unit: str | None, agency_code: str | None) -> bool:
-    """Commune staff act for their commune's agencies; provincial staff for their own agency."""
+    """Commune staff act for their commune's People's Committee and offices; vertical agencies (the
+    commune police) and provincial agencies only for themselves."""
     if not actor_unit or not agency_code:
         return False
+    if agency_code.endswith(VERTICAL_SUFFIXES) or actor_unit.endswith(VERTICAL_SUFFIXES):
+        return actor_unit == agency_code
     mine, theirs = actor_unit.split(".")[0], agency_code.split(".")[0]
     return mine == theirs if len(mine) == 5 else actor_unit == agency_code
 
