@@ -33,9 +33,9 @@ def prepare_demo(url: str | None = None, dossiers: int = DEMO_DOSSIERS) -> str:
             from motcua.dossiers.demo import generate
 
             calendars = CalendarCache(factory)
-            report = generate(session, CatalogSnapshot.load(session), calendars.get, dossiers, date.today())
-            states = ", ".join(f"{k} {v}" for k, v in report.by_state.most_common())
-            lines.append(f"dossiers: {report.dossiers} ({states})")
+            demo = generate(session, CatalogSnapshot.load(session), calendars.get, dossiers, date.today())
+            states = ", ".join(f"{k} {v}" for k, v in demo.by_state.most_common())
+            lines.append(f"dossiers: {demo.dossiers} ({states})")
             lines.append(
                 "demo accounts (password 'demo'): demo-citizen, demo-00004-reception, "
                 "demo-00004-officer, demo-00004-leader, … (one set per demo commune)"
