@@ -41,6 +41,9 @@ def database_url() -> str:
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     url = url or database_url()
+    if "poolclass" not in kwargs:
+        kwargs.setdefault("pool_size", int(os.environ.get("MOTCUA_DB_POOL_SIZE", 20)))
+        kwargs.setdefault("max_overflow", int(os.environ.get("MOTCUA_DB_MAX_OVERFLOW", 10)))
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
 
@@ -53,7 +56,10 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # A pre-ping costs a round trip per checkout; connections are recycled instead (opt in with
+    # MOTCUA_DB_PRE_PING=1 where the network drops idle connections).
+    kwargs.setdefault("pool_recycle", 1800)
+    return create_engine(url, pool_pre_ping=os.environ.get("MOTCUA_DB_PRE_PING") == "1", **kwargs)
 
 
 @cache

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import contextvars
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import event, make_url
+from sqlalchemy.orm import Session, sessionmaker
 
 from motcua import __version__, db
 from motcua.api import catalog, dossiers, errors, units
@@ -16,8 +23,67 @@ from motcua.dossiers.storage import storage_from_env
 from motcua.web import routes as web_routes
 
 
+class QueryCounter:
+    """Benchmarks: say in ``X-SQL-Queries`` how many SQL statements a request ran (pure ASGI)."""
+
+    current: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("sql_queries", default=None)
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    @classmethod
+    def listen(cls, factory: sessionmaker[Session]) -> None:
+        @event.listens_for(factory.kw["bind"], "before_cursor_execute")
+        def _count(*_args: Any) -> None:
+            box = cls.current.get()
+            if box is not None:
+                box[0] += 1
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        box = [0]
+        token = self.current.set(box)
+
+        async def send_with_count(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"x-sql-queries", str(box[0]).encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_count)
+        finally:
+            self.current.reset(token)
+
+
+def _async_pool(url: str) -> Any:
+    """An async psycopg pool for the hot public read, on PostgreSQL only (opened with the app)."""
+    if not url.startswith("postgresql"):
+        return None
+    from psycopg_pool import AsyncConnectionPool
+
+    conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    size = int(os.environ.get("MOTCUA_DB_POOL_SIZE", 20))
+    return AsyncConnectionPool(conninfo, min_size=2, max_size=size, open=False, kwargs={"autocommit": True})
+
+
 def create_app(database_url: str | None = None) -> FastAPI:
+    url = database_url or db.database_url()
+    pool = _async_pool(url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if pool is not None:
+            await pool.open()
+        try:
+            yield
+        finally:
+            if pool is not None:
+                await pool.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="motcua",
         version=__version__,
         description="One-stop public services for Vietnam's two-level local government.",
@@ -25,12 +91,17 @@ def create_app(database_url: str | None = None) -> FastAPI:
         docs_url="/api/v1/docs",
         redoc_url=None,
     )
-    factory = db.session_factory(db.make_engine(database_url))
+    factory = db.session_factory(db.make_engine(url))
+    app.state.async_pool = pool
+    app.state.token_cache = {}
     app.state.session_factory = factory
     app.state.snapshots = SnapshotCache(factory)
     app.state.calendars = CalendarCache(factory)
     app.state.storage = storage_from_env()
     app.state.signing = signing_config()
+    if os.environ.get("MOTCUA_COUNT_QUERIES"):
+        QueryCounter.listen(factory)
+        app.add_middleware(QueryCounter)
     errors.install(app)
     app.include_router(units.router)
     app.include_router(catalog.router)

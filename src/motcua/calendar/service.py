@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,6 +17,7 @@ from motcua.calendar.models import CalendarDay, CalendarProvince, Revision
 from motcua.calendar.working import DayRule, WorkingCalendar, day_kind, shipped_notices, shipped_settings
 
 CHECK_SECONDS = 2.0
+T = TypeVar("T")
 
 
 def revision(session: Session, name: str) -> int:
@@ -83,25 +86,39 @@ def set_saturday_reception(session: Session, province_code: str, receives: bool)
 
 
 class CalendarCache:
-    """Calendars per province, rebuilt when the ``calendar`` revision changes (checked every 2 s)."""
+    """Calendars per province, rebuilt when the ``calendar`` revision changes (checked every 2 s).
+
+    The check runs in the caller's session when one is given, and never blocks: while one thread
+    refreshes, the others keep the calendar they have (a request holding a connection must never
+    wait for another connection)."""
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self.factory = factory
         self._calendars: dict[str, WorkingCalendar] = {}
         self._revision = -1
         self._checked = 0.0
-        self._lock = threading.Lock()
+        self._refreshing = threading.Lock()
 
-    def get(self, province_code: str = "") -> WorkingCalendar:
+    def get(self, province_code: str = "", session: Session | None = None) -> WorkingCalendar:
         now = time.monotonic()
-        if now - self._checked >= CHECK_SECONDS:
-            with self._lock, self.factory() as session:
-                current = revision(session, "calendar")
+        if now - self._checked >= CHECK_SECONDS and self._refreshing.acquire(blocking=False):
+            try:
+                self._checked = now
+                current = self._with_session(session, revision, "calendar")
                 if current != self._revision:
                     self._calendars, self._revision = {}, current
-                self._checked = now
+            finally:
+                self._refreshing.release()
         cal = self._calendars.get(province_code)
         if cal is None:
-            with self._lock, self.factory() as session:
-                cal = self._calendars[province_code] = build_calendar(session, province_code)
+            cal = self._calendars[province_code] = self._with_session(session, build_calendar, province_code)
         return cal
+
+    def for_session(self, session: Session) -> Callable[[str], WorkingCalendar]:
+        return lambda province_code: self.get(province_code, session)
+
+    def _with_session(self, session: Session | None, fn: Callable[[Session, str], T], arg: str) -> T:
+        if session is not None:
+            return fn(session, arg)
+        with self.factory() as own:
+            return fn(own, arg)

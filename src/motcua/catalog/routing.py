@@ -47,6 +47,8 @@ class VersionView:
     time_limit_kind: str
     time_limit_text: str
     fees: tuple[dict[str, Any], ...]
+    id: int = 0
+    form_schema: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def in_force(self, at: date) -> bool:
         return (self.valid_from is None or self.valid_from <= at) and (self.valid_to is None or at < self.valid_to)
@@ -114,6 +116,8 @@ class CatalogSnapshot:
                         v.time_limit_kind,
                         v.time_limit_text,
                         tuple(v.fees),
+                        v.id,
+                        v.form_schema,
                     )
                     for v in p.versions
                 ),
@@ -145,25 +149,44 @@ def bump_revision(session: Session) -> None:
 
 
 class SnapshotCache:
-    """One snapshot per process, checked against the database revision at most every 2 seconds."""
+    """One snapshot per process, checked against the database revision at most every 2 seconds.
+
+    Only the first load blocks; later checks never do (see ``CalendarCache``), and they use the
+    caller's session when given so that a request never needs a second connection."""
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self.factory = factory
         self._snapshot: CatalogSnapshot | None = None
         self._checked = 0.0
-        self._lock = threading.Lock()
+        self._loading = threading.Lock()
 
-    def get(self) -> CatalogSnapshot:
-        now = time.monotonic()
+    def get(self, session: Session | None = None) -> CatalogSnapshot:
         snap = self._snapshot
-        if snap is not None and now - self._checked < SNAPSHOT_CHECK_SECONDS:
+        now = time.monotonic()
+        if snap is not None and (
+            now - self._checked < SNAPSHOT_CHECK_SECONDS or not self._loading.acquire(blocking=False)
+        ):
             return snap
-        with self._lock, self.factory() as session:
-            revision = current_revision(session)
-            if self._snapshot is None or self._snapshot.revision != revision:
-                self._snapshot = CatalogSnapshot.load(session)
-            self._checked = now
+        if snap is None:
+            self._loading.acquire()
+        try:
+            if self._snapshot is not None and self._snapshot is not snap:
+                return self._snapshot  # another thread loaded it while we waited
+            if session is not None:
+                self._refresh(session, now)
+            else:
+                with self.factory() as own:
+                    self._refresh(own, now)
+            assert self._snapshot is not None
             return self._snapshot
+        finally:
+            self._loading.release()
+
+    def _refresh(self, session: Session, now: float) -> None:
+        revision = current_revision(session)
+        if self._snapshot is None or self._snapshot.revision != revision:
+            self._snapshot = CatalogSnapshot.load(session)
+        self._checked = now
 
 
 @dataclass

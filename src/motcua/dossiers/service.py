@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from motcua.accounts.service import Actor
 from motcua.calendar.working import WorkingCalendar
-from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.routing import CatalogSnapshot, RoutingRefused, route
 from motcua.dossiers.chain import GENESIS, event_hash
 from motcua.dossiers.codes import dossier_code, next_number
@@ -194,11 +193,7 @@ def submit(
     except RoutingRefused as exc:
         raise DossierError(exc.code, exc.template, **exc.details) from None
     _check_scope(actor, None, req.centre_identifier, plan.deciding_agency["code"])
-    version = session.scalars(
-        select(ProcedureVersion)
-        .join(ProcedureVersion.procedure)
-        .where(ProcedureVersion.number == plan.version_number, ProcedureVersion.procedure.has(code=req.procedure_code))
-    ).one()
+    version = next(v for v in snapshot.procedures[req.procedure_code].versions if v.number == plan.version_number)
     form_problems = validate_form(version.form_schema, req.form)
     if form_problems:
         raise DossierError(
@@ -235,7 +230,6 @@ def submit(
         submitted_at=at,
     )
     session.add(dossier)
-    session.flush()
     _append(
         session,
         dossier,
@@ -390,12 +384,17 @@ def _append(
     payload: dict[str, Any],
     cal: WorkingCalendar,
 ) -> None:
-    """Append the event, chained to the previous one, and update the projection."""
-    seq = d.event_count + 1
+    """Append the event, chained to the previous one, and update the projection (a new dossier is
+    inserted once, with its projection, before its first event)."""
+    seq = (d.event_count or 0) + 1
     prev = d.last_hash or GENESIS
     digest = event_hash(
         d.code, seq, name, at, actor.user_id, actor.role, actor.unit_code, source, target, payload, prev
     )
+    project(d, name, at, target, payload, cal)
+    d.event_count, d.last_hash = seq, digest
+    if d.id is None:
+        session.flush()
     session.add(
         DossierEvent(
             dossier_id=d.id,
@@ -412,8 +411,6 @@ def _append(
             hash=digest,
         )
     )
-    project(d, name, at, target, payload, cal)
-    d.event_count, d.last_hash = seq, digest
     session.flush()
     session.expire(d, ["events"])
 
