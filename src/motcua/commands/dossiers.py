@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
-dossiers_app = typer.Typer(no_args_is_help=True, help="Dossiers: integrity of the event logs.")
+dossiers_app = typer.Typer(no_args_is_help=True, help="Dossiers: submit, act, documents, verify the event logs.")
 UrlOption = Annotated[str | None, typer.Option("--url", help="Database URL (default: MOTCUA_DATABASE_URL).")]
 
 
@@ -33,3 +35,179 @@ def verify(
     typer.echo(f"{len(results)} dossiers, {events} events checked: {len(bad)} with problems")
     if bad:
         raise typer.Exit(1)
+
+
+AsOption = Annotated[str, typer.Option("--as", help="Username of the account acting (citizen or official).")]
+
+
+def _context(url: str | None) -> tuple[Any, Any, Any]:
+    from motcua import db
+    from motcua.calendar.service import CalendarCache
+    from motcua.catalog.routing import SnapshotCache
+
+    factory = db.session_factory(db.make_engine(url))
+    return factory, SnapshotCache(factory), CalendarCache(factory)
+
+
+def _actor(session: Any, username: str) -> Any:
+    from sqlalchemy import select
+
+    from motcua.accounts.models import User
+    from motcua.accounts.service import actor_of
+
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        raise typer.BadParameter(f"no account {username!r}", param_hint="--as")
+    return actor_of(user)
+
+
+def _fail(exc: Any) -> None:
+    typer.echo(f"error: {exc.code}: {exc.message}", err=True)
+    for problem in exc.details.get("problems", []):
+        typer.echo(f"  - {problem}", err=True)
+    raise typer.Exit(1)
+
+
+@dossiers_app.command("submit")
+def submit_cmd(
+    as_user: AsOption,
+    procedure: Annotated[str, typer.Option(help="Procedure code, e.g. 1.001612.")],
+    centre: Annotated[str, typer.Option(help="Identifier of the receiving centre.")],
+    applicant_id: Annotated[str, typer.Option(help="Citizen ID (12 digits) or business code.")],
+    applicant_name: Annotated[str, typer.Option()],
+    subject: Annotated[str, typer.Option(help="Commune code, or an address (old or new) to convert.")],
+    form: Annotated[Path | None, typer.Option(help="JSON file with the form data.")] = None,
+    applicant_kind: Annotated[str, typer.Option()] = "citizen",
+    phone: Annotated[str, typer.Option()] = "",
+    channel: Annotated[str, typer.Option(help="online, in_person or postal.")] = "online",
+    url: UrlOption = None,
+) -> None:
+    """Submit a dossier (as a citizen) or receive one at the counter (as a reception officer)."""
+    from datetime import datetime
+
+    from motcua import db
+    from motcua.dossiers.errors import DossierError
+    from motcua.dossiers.service import Applicant, SubmitRequest, submit
+
+    data = json.loads(form.read_text(encoding="utf-8")) if form else {}
+    factory, snapshots, calendars = _context(url)
+    commune, address = (subject, "") if subject.isdigit() and len(subject) == 5 else (None, subject)
+    req = SubmitRequest(
+        procedure,
+        centre,
+        Applicant(applicant_kind, applicant_id, applicant_name, phone),
+        data,
+        subject_commune_code=commune,
+        subject_address=address,
+        channel=channel,
+    )
+    try:
+        with db.transaction(factory) as s:
+            dossier, _ = submit(
+                s,
+                _actor(s, as_user),
+                req,
+                datetime.now().replace(microsecond=0),
+                snapshots.get(s),
+                calendars.for_session(s),
+            )
+            typer.echo(f"{dossier.code} {dossier.status} due {dossier.due_on or '-'}")
+    except DossierError as exc:
+        _fail(exc)
+
+
+@dossiers_app.command("act")
+def act_cmd(
+    code: Annotated[str, typer.Argument(help="Dossier code.")],
+    transition: Annotated[
+        str,
+        typer.Argument(
+            help="accept, transfer, request_supplement, supplement, extend, approve, refuse, return_result, …"
+        ),
+    ],
+    as_user: AsOption,
+    reason: Annotated[str | None, typer.Option()] = None,
+    missing: Annotated[list[str] | None, typer.Option(help="A missing document (repeat).")] = None,
+    documents: Annotated[list[str] | None, typer.Option(help="A supplied document (repeat).")] = None,
+    new_due: Annotated[str | None, typer.Option(help="New appointment for an extension, YYYY-MM-DD.")] = None,
+    assignee: Annotated[int | None, typer.Option(help="User id to assign the dossier to.")] = None,
+    url: UrlOption = None,
+) -> None:
+    """Take one step of the state machine on a dossier."""
+    from datetime import datetime
+
+    from motcua import db
+    from motcua.dossiers.errors import DossierError
+    from motcua.dossiers.service import act
+
+    payload: dict[str, Any] = {
+        k: v
+        for k, v in {
+            "reason": reason,
+            "missing": missing,
+            "documents": documents,
+            "new_due": new_due,
+            "user_id": assignee,
+        }.items()
+        if v
+    }
+    factory, _snapshots, calendars = _context(url)
+    try:
+        with db.transaction(factory) as s:
+            d = act(
+                s,
+                _actor(s, as_user),
+                code,
+                transition,
+                datetime.now().replace(microsecond=0),
+                calendars.for_session(s),
+                payload,
+            )
+            typer.echo(f"{d.code} {d.status} (national code {d.status_code}) due {d.due_on or '-'}")
+    except DossierError as exc:
+        _fail(exc)
+
+
+@dossiers_app.command("document")
+def document_cmd(
+    code: Annotated[str, typer.Argument(help="Dossier code.")],
+    form: Annotated[
+        str, typer.Argument(help="receipt, supplement_request, refusal, apology, control_sheet or result (signed).")
+    ],
+    as_user: AsOption,
+    output: Annotated[Path, typer.Option(help="Where to write the PDF.")],
+    url: UrlOption = None,
+) -> None:
+    """Write one of the dossier's documents as PDF."""
+    from datetime import datetime
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from motcua import db
+    from motcua.documents.service import document
+    from motcua.documents.signing import signing_config
+    from motcua.dossiers.errors import DossierError
+    from motcua.dossiers.models import Dossier
+    from motcua.dossiers.storage import storage_from_env
+
+    factory, _s, _c = _context(url)
+    try:
+        with db.transaction(factory) as s:
+            d = s.scalars(select(Dossier).where(Dossier.code == code).options(selectinload(Dossier.events))).first()
+            if d is None:
+                typer.echo(f"error: no dossier {code}", err=True)
+                raise typer.Exit(1)
+            data = document(
+                s,
+                storage_from_env(),
+                signing_config(),
+                _actor(s, as_user),
+                d,
+                form,  # type: ignore[arg-type]
+                datetime.now(),
+            )
+    except DossierError as exc:
+        _fail(exc)
+    output.write_bytes(data)
+    typer.echo(f"wrote {output} ({len(data)} bytes)")
