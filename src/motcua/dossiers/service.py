@@ -131,8 +131,20 @@ def _validate_applicant(a: Applicant) -> list[str]:
     return problems
 
 
+_VALIDATORS: dict[int, tuple[dict[str, Any], Draft202012Validator]] = {}
+
+
 def validate_form(schema: dict[str, Any], data: dict[str, Any]) -> list[str]:
-    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    """Problems of the form data against the version's JSON Schema. A validator is built once per
+    schema object (the routing snapshot keeps each version's schema for its lifetime)."""
+    cached = _VALIDATORS.get(id(schema))
+    if cached is not None and cached[0] is schema:
+        validator = cached[1]
+    else:
+        validator = Draft202012Validator(schema, format_checker=FormatChecker())
+        if len(_VALIDATORS) > 10_000:
+            _VALIDATORS.clear()
+        _VALIDATORS[id(schema)] = (schema, validator)
     return [
         f"form.{'.'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}"
         for e in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
