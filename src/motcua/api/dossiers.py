@@ -27,7 +27,7 @@ from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.service import Applicant, SubmitRequest, act, can_read, get_dossier, submit
 from motcua.dossiers.states import TRANSITIONS
-from motcua.dossiers.timeliness import timeliness
+from motcua.dossiers.timeliness import classify, timeliness
 from motcua.i18n import N_
 
 router = APIRouter(prefix="/api/v1", tags=["dossiers"])
@@ -216,20 +216,6 @@ def get_one(code: str, db_session: SessionDep, actor: ActorDep) -> dict[str, Any
     }
 
 
-TRACK_COLUMNS = (
-    Dossier.code,
-    Dossier.procedure_code,
-    Dossier.version_number,
-    Dossier.status,
-    Dossier.status_code,
-    Dossier.received_on,
-    Dossier.due_on,
-    Dossier.outcome,
-    Dossier.finished_at,
-    Dossier.supplement_count,
-)
-
-
 TRACK_SQL = (
     "SELECT code, procedure_code, version_number, status, status_code, received_on, due_on, outcome, finished_at, "
     "supplement_count FROM dossiers WHERE code = %s"
@@ -238,13 +224,7 @@ TRACK_SQL = (
 
 def _track_body(row: Any) -> bytes:
     code, procedure, version, status, status_code, received_on, due_on, outcome, finished_at, supplements = row
-    finished = finished_at.date() if finished_at else None
-    if due_on is None:
-        when = "not_started"
-    elif finished is None:
-        when = "in_progress" if date.today() <= due_on else "overdue"
-    else:
-        when = "late" if supplements > 1 or finished > due_on else "early" if finished < due_on else "on_time"
+    when = classify(status, outcome, due_on, finished_at, supplements, date.today())
     return orjson.dumps(
         {
             "code": code,

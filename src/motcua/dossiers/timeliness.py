@@ -4,7 +4,7 @@ time is already excluded from the due date; more than one supplement request cou
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from motcua.dossiers.models import Dossier
@@ -13,15 +13,26 @@ Timeliness = Literal["early", "on_time", "late", "in_progress", "overdue", "not_
 
 
 def timeliness(d: Dossier, today: date) -> Timeliness:
-    if d.status in ("rejected", "stopped") and d.outcome is None:
+    return classify(d.status, d.outcome, d.due_on, d.finished_at, d.supplement_count, today)
+
+
+def classify(
+    status: str,
+    outcome: str | None,
+    due_on: date | None,
+    finished_at: datetime | None,
+    supplement_count: int,
+    today: date,
+) -> Timeliness:
+    if status in ("rejected", "stopped") and outcome is None:
         return "not_applicable"
-    if d.due_on is None:
+    if due_on is None:
         return "not_started"
-    finished = d.finished_at.date() if d.finished_at else None
-    if d.supplement_count > 1:
+    if supplement_count > 1:
         return "late"
+    finished = finished_at.date() if finished_at else None
     if finished is None:
-        return "in_progress" if today <= d.due_on else "overdue"
-    if finished < d.due_on:
+        return "in_progress" if today <= due_on else "overdue"
+    if finished < due_on:
         return "early"
-    return "on_time" if finished == d.due_on else "late"
+    return "on_time" if finished == due_on else "late"
