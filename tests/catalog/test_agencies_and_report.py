@@ -24,6 +24,8 @@ def test_every_province_and_commune_has_its_agencies_and_centre(session: Session
     kinds = Counter(session.scalars(select(Agency.kind)))
     assert kinds["provincial_people_committee"] == 34 and kinds["commune_people_committee"] == 3321
     assert kinds["commune_police"] == 3321
+    provincial = session.scalars(select(ServiceCentre).where(ServiceCentre.identifier == "000.00.01.H79")).one()
+    assert provincial.address == "Trụ sở Ủy ban nhân dân Thành phố Hồ Chí Minh"
     identifiers = session.scalars(select(ServiceCentre.identifier)).all()
     assert len(identifiers) == len(set(identifiers))
 

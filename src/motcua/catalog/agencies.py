@@ -83,6 +83,7 @@ def generate(session: Session, at: date, template: dict[str, Any] | None = None)
             level="province",
             province_code=pp,
             name_vi=centre_cfg["provincial_name"].format(province=pname),
+            address=centre_cfg.get("provincial_address", "").format(province=pname),
             opening_hours=centre_cfg["opening_hours"],
             serves=[],
         )

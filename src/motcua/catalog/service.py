@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -259,7 +258,3 @@ def version_in_force(procedure: Procedure, at: date) -> ProcedureVersion | None:
         if (v.valid_from is None or v.valid_from <= at) and (v.valid_to is None or at < v.valid_to):
             return v
     return None
-
-
-def dumps(records: list[ProcedureRecord]) -> str:
-    return json.dumps([r.model_dump(mode="json") for r in records], ensure_ascii=False)

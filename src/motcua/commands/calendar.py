@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+if TYPE_CHECKING:
+    from motcua.calendar.working import WorkingCalendar
 from motcua.commands.common import echo_json, parse_date
 
 calendar_app = typer.Typer(no_args_is_help=True, help="Working-day calendar and legal deadlines.")
@@ -14,7 +16,7 @@ UrlOption = Annotated[str | None, typer.Option("--url", help="Database URL (defa
 ProvinceOption = Annotated[str | None, typer.Option("--province", help="Province code (its own notices apply).")]
 
 
-def _calendar(province: str | None, url: str | None, use_db: bool) -> object:
+def _calendar(province: str | None, url: str | None, use_db: bool) -> WorkingCalendar:
     from motcua.calendar.working import default_calendar
 
     if not use_db:
@@ -37,8 +39,6 @@ def due(
     url: UrlOption = None,
 ) -> None:
     """Print the due date (YYYY-MM-DD) of a time limit counted on the working-day calendar."""
-    from motcua.calendar.working import WorkingCalendar
-
     try:
         at = datetime.fromisoformat(received)
     except ValueError:
@@ -48,7 +48,6 @@ def due(
     if days < 0:
         raise typer.BadParameter("a time limit cannot be negative", param_hint="--days")
     cal = _calendar(province, url, use_db)
-    assert isinstance(cal, WorkingCalendar)
     result = cal.due(at, days, "same_day" if days == 0 else kind)
     if as_json:
         echo_json(result.to_dict())
@@ -66,10 +65,7 @@ def days_off(
     """List the weekday rest days and the make-up working days of a year, with their reasons."""
     from datetime import timedelta
 
-    from motcua.calendar.working import WorkingCalendar
-
     cal = _calendar(province, url, use_db)
-    assert isinstance(cal, WorkingCalendar)
     out = []
     d = date(year, 1, 1)
     while d.year == year:

@@ -21,7 +21,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from motcua.units.models import Era, Unit
-from motcua.units.registry import Registry, get_registry
+from motcua.units.registry import Registry, data_rows, get_registry
 from motcua.units.text import (
     ALL_TYPE_WORDS,
     COMMUNE_TYPE_WORDS,
@@ -172,7 +172,7 @@ class AddressIndex:
             _index_unit(self.old_communes_by_province[unit.province_code], unit)
         for unit in reg.units("commune", "new"):
             _index_unit(self.new_communes[unit.province_code], unit)
-        for row in _alias_rows():
+        for row in data_rows("aliases.csv"):
             level, code, alias = row["level"], row["code"], row["alias_key"]
             if level in ("old_province", "new_province"):
                 self._add_province_ref(alias, "old" if level == "old_province" else "new", code)
@@ -209,15 +209,6 @@ class AddressIndex:
             new = self.registry.find("province", code, "new")
             if old and new and key(old.short_name) == key(new.short_name):
                 _add_alias(self.provinces, k, f"new:{code}")
-
-
-def _alias_rows() -> list[dict[str, str]]:
-    import csv
-    import io
-    from importlib import resources
-
-    text = resources.files("motcua.units").joinpath("data").joinpath("aliases.csv").read_text(encoding="utf-8")
-    return list(csv.DictReader(io.StringIO(text)))
 
 
 @cache

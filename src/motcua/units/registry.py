@@ -35,7 +35,8 @@ class UnknownUnit(LookupError):
     """No unit with that code (at that date)."""
 
 
-def _rows(name: str) -> list[dict[str, str]]:
+def data_rows(name: str) -> list[dict[str, str]]:
+    """The rows of one of the shipped CSV files in ``motcua/units/data``."""
     text = resources.files("motcua.units").joinpath("data").joinpath(name).read_text(encoding="utf-8")
     return list(csv.DictReader(io.StringIO(text)))
 
@@ -57,7 +58,7 @@ class Registry:
     # -- loading -----------------------------------------------------------------------------
     def _load(self) -> None:
         old_end = REORGANISATION_DATE
-        for r in _rows("old_provinces.csv"):
+        for r in data_rows("old_provinces.csv"):
             self._add(
                 Unit(
                     "old",
@@ -68,7 +69,7 @@ class Registry:
                     (UnitVersion(None, old_end, cast(UnitType, r["unit_type"]), r["short_name"]),),
                 )
             )
-        for r in _rows("old_districts.csv"):
+        for r in data_rows("old_districts.csv"):
             self._add(
                 Unit(
                     "old",
@@ -79,7 +80,7 @@ class Registry:
                     (UnitVersion(None, old_end, cast(UnitType, r["unit_type"]), r["short_name"]),),
                 )
             )
-        for r in _rows("old_communes.csv"):
+        for r in data_rows("old_communes.csv"):
             self._add(
                 Unit(
                     "old",
@@ -101,20 +102,20 @@ class Registry:
                 r["reference"],
                 r["confirmed"] == "yes",
             )
-            for r in _rows("changes.csv")
+            for r in data_rows("changes.csv")
         ]
         changes_by_unit: dict[tuple[str, str], list[DatedChange]] = defaultdict(list)
         for ch in sorted(self.changes, key=lambda c: c.effective_date):
             changes_by_unit[(ch.level, ch.code)].append(ch)
 
-        for r in _rows("new_provinces.csv"):
+        for r in data_rows("new_provinces.csv"):
             versions = self._versions(r, changes_by_unit[("province", r["code"])])
             self._add(Unit("new", "province", r["code"], r["code"], None, versions, r["name_en"]))
-        for r in _rows("new_communes.csv"):
+        for r in data_rows("new_communes.csv"):
             versions = self._versions(r, changes_by_unit[("commune", r["code"])])
             self._add(Unit("new", "commune", r["code"], r["province_code"], None, versions, r["name_en"]))
 
-        for r in _rows("lineage.csv"):
+        for r in data_rows("lineage.csv"):
             level = cast(Level, r["level"])
             old = self._units[("old", level, r["old_code"])]
             new_level: Level = "province" if level == "province" else "commune"
