@@ -54,7 +54,7 @@ FORM = {"business_name": "Tạp hóa", "business_address": "12 Lê Lợi", "acti
 class Prepared:
     citizen_token: str
     centres: list[tuple[str, str]]  # (centre identifier, commune code)
-    moves: list[tuple[str, str]]  # (dossier code in processing, token of an officer who may act on it)
+    moves: list[tuple[str, str, int]]  # (dossier code in processing, token and id of an officer who may act on it)
 
 
 def prepare(url: str, processing: int) -> Prepared:
@@ -82,7 +82,7 @@ def prepare(url: str, processing: int) -> Prepared:
         commune_of = {c.identifier: c.commune_code or "" for c in centres}
         snapshot = CatalogSnapshot.load(s)
     # Dossiers in processing, each with the officer who may act on it.
-    moves: list[tuple[str, str]] = []
+    moves: list[tuple[str, str, int]] = []
     now = datetime.now().replace(microsecond=0)
     cal = lambda _p: default_calendar()  # noqa: E731
     rng = random.Random(1)
@@ -102,7 +102,7 @@ def prepare(url: str, processing: int) -> Prepared:
             rec, eco = officers[commune]
             act(s, actor_of(rec), d.code, "accept", now, cal)
             act(s, actor_of(rec), d.code, "transfer", now, cal)
-            moves.append((d.code, issue_token(s, eco, "bench")))
+            moves.append((d.code, issue_token(s, eco, "bench"), eco.id))
     return Prepared(tokens["citizen"], [(c, commune_of[c]) for c in centre_ids], moves)
 
 
@@ -128,10 +128,12 @@ end
 LUA_MOVE = """
 local codes = {%s}
 local tokens = {%s}
+local officers = {%s}
 request = function()
   local i = math.random(#codes)
   return wrk.format("POST", "/api/v1/dossiers/" .. codes[i] .. "/transitions/assign",
-    {["Content-Type"]="application/json", ["Authorization"]="Bearer " .. tokens[i]}, '{"user_id": 1}')
+    {["Content-Type"]="application/json", ["Authorization"]="Bearer " .. tokens[i]},
+    '{"user_id": ' .. officers[i] .. '}')
 end
 """
 
@@ -239,7 +241,7 @@ def measure(label: str, url: str, seconds: int, processing: int) -> dict[str, di
     with tempfile.TemporaryDirectory() as tmpdir:
         proc = serve(url, Path(tmpdir))
         try:
-            codes = [c for c, _ in moves]
+            codes = [c for c, _, _ in moves]
             body = json.dumps(
                 {
                     "procedure_code": "1.001612",
@@ -259,11 +261,14 @@ def measure(label: str, url: str, seconds: int, processing: int) -> dict[str, di
                     "POST",
                     f"/api/v1/dossiers/{codes[0]}/transitions/assign",
                     {"Authorization": f"Bearer {moves[0][1]}"},
-                    b'{"user_id": 1}',
+                    json.dumps({"user_id": moves[0][2]}).encode(),
                 ),
             }
             results["read"] = run_wrk(LUA_READ % lua_list(codes), seconds)
-            results["transition"] = run_wrk(LUA_MOVE % (lua_list(codes), lua_list([t for _, t in moves])), seconds)
+            results["transition"] = run_wrk(
+                LUA_MOVE % (lua_list(codes), lua_list([t for _, t, _ in moves]), ",".join(str(u) for *_, u in moves)),
+                seconds,
+            )
             results["submit"] = run_wrk(
                 LUA_SUBMIT % (lua_list([c for c, _ in centres]), lua_list([m for _, m in centres]), data.citizen_token),
                 seconds,

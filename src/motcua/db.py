@@ -78,6 +78,18 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
+def lock_for_write(session: Session) -> None:
+    """On SQLite, take the database's write lock before reading what will be changed (``BEGIN
+    IMMEDIATE``): a deferred transaction reads without a lock, and a concurrent writer could make
+    that read stale before this one writes. PostgreSQL locks the rows instead (``FOR UPDATE``)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def upgrade(url: str | None = None, revision: str = "head") -> None:
     """Bring the database schema to ``revision`` with the shipped Alembic migrations."""
     from alembic import command

@@ -23,7 +23,6 @@ PAYLOADS = {
     "extend": {"reason": "Cần xác minh thực địa", "new_due": "2026-06-10"},
     "refuse": {"reason": "Không đủ điều kiện"},
     "stop": {"reason": "Công dân rút hồ sơ"},
-    "assign": {"user_id": 1},
 }
 SOURCE = {
     name: sorted(s for s in t.sources if s is not None)[0]
@@ -49,7 +48,8 @@ def test_every_transition_per_role(world: World, name: str, role: str) -> None:
         assert err.value.code == "wrong_role"
         return
     before = dossier.event_count
-    world.act(dossier, name, actor, **PAYLOADS.get(name, {}))
+    payload = {"user_id": world.officer.user_id} if name == "assign" else PAYLOADS.get(name, {})
+    world.act(dossier, name, actor, **payload)
     assert dossier.event_count == before + 1 and dossier.status_code == NATIONAL_STATUS[dossier.status]  # type: ignore[index]
     world.session.refresh(dossier)
     assert verify(dossier, calendar_for).ok
@@ -158,6 +158,9 @@ def test_steps_that_need_something_say_so(world: World) -> None:
         ("extend", {"reason": "x", "new_due": "2026-06-03"}, "new_due_invalid"),
         ("extend", {"reason": "x", "new_due": "2026-06-06"}, "new_due_invalid"),
         ("assign", {}, "assignee_required"),
+        ("assign", {"user_id": world.citizen.user_id}, "assignee_invalid"),
+        ("assign", {"user_id": world.other_leader.user_id}, "assignee_invalid"),
+        ("assign", {"user_id": 10**9}, "assignee_invalid"),
     ]:
         with pytest.raises(DossierError) as err:
             world.act(d, name, **payload)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from motcua import db
 from motcua.catalog.routing import CatalogSnapshot
@@ -16,7 +17,7 @@ from motcua.dossiers.attachments import MAX_BYTES, add_attachment, read_attachme
 from motcua.dossiers.errors import Conflict, DossierError, NotFound
 from motcua.dossiers.integrity import verify
 from motcua.dossiers.models import Dossier, DossierEvent, DossierSequence
-from motcua.dossiers.service import Applicant, submit
+from motcua.dossiers.service import Applicant, act, submit, submit_in_transaction
 from motcua.dossiers.storage import LocalStorage
 from tests.dossiers.helpers import T0, World, calendar_for
 
@@ -171,3 +172,74 @@ def test_codes_are_unique_and_gap_free_under_concurrent_receptions(engine: Engin
             s.execute(delete(DossierEvent).where(DossierEvent.dossier_id.in_(ids)))
             s.execute(delete(Dossier).where(Dossier.id.in_(ids)))
             s.execute(delete(DossierSequence).where(DossierSequence.day == day.date()))
+
+
+def _cleanup(factory: sessionmaker[Session], codes: list[str], day: date) -> None:
+    with db.transaction(factory) as s:
+        ids = s.scalars(select(Dossier.id).where(Dossier.code.in_(codes))).all()
+        s.execute(delete(DossierEvent).where(DossierEvent.dossier_id.in_(ids)))
+        s.execute(delete(Dossier).where(Dossier.id.in_(ids)))
+        s.execute(delete(DossierSequence).where(DossierSequence.day == day))
+
+
+def _in_threads(count: int, work: Callable[[int], None]) -> list[BaseException]:
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(count)
+
+    def run(n: int) -> None:
+        barrier.wait()
+        try:
+            work(n)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
+def test_concurrent_retries_with_one_idempotency_key_make_one_dossier(engine: Engine) -> None:
+    factory = db.session_factory(engine)
+    with db.transaction(factory) as s:
+        world = World(s, f"idem-race-{engine.dialect.name}")
+        citizen, request, snapshot = world.citizen, world.request(idempotency_key="retry-1"), world.snapshot
+    day = datetime(2027, 3, 2, 9, 0)
+    results: list[tuple[str, bool]] = []
+
+    def work(_n: int) -> None:
+        d, created = submit_in_transaction(factory, citizen, request, day, lambda _s: snapshot, lambda _s: calendar_for)
+        results.append((d.code, created))
+
+    errors = _in_threads(6, work)
+    try:
+        assert not errors, errors
+        assert len({code for code, _ in results}) == 1 and sum(created for _, created in results) == 1
+    finally:
+        _cleanup(factory, [code for code, _ in results], day.date())
+
+
+def test_concurrent_steps_on_one_dossier_are_serialised(engine: Engine) -> None:
+    """Officials acting at once on one dossier: every step lands in order, the chain holds."""
+    factory = db.session_factory(engine)
+    with db.transaction(factory) as s:
+        world = World(s, f"step-race-{engine.dialect.name}")
+        d = world.in_state("processing")
+        code, before, officer = d.code, d.event_count, world.officer
+    at = T0 + timedelta(days=1)
+
+    def work(_n: int) -> None:
+        with db.transaction(factory) as s:
+            act(s, officer, code, "assign", at, calendar_for, {"user_id": officer.user_id})
+
+    errors = _in_threads(6, work)
+    try:
+        assert not errors, errors
+        with factory() as s:
+            d = s.scalars(select(Dossier).where(Dossier.code == code)).one()
+            assert d.event_count == before + 6 and [e.seq for e in d.events] == list(range(1, before + 7))
+            assert verify(d, calendar_for).ok
+    finally:
+        _cleanup(factory, [code], T0.date())

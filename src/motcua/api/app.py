@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import event, make_url
@@ -68,6 +69,9 @@ def _async_pool(url: str) -> Any:
     return AsyncConnectionPool(conninfo, min_size=2, max_size=size, open=False, kwargs={"autocommit": True})
 
 
+THREADS = int(os.environ.get("MOTCUA_THREADS", 4))
+
+
 def create_app(database_url: str | None = None) -> FastAPI:
     url = database_url or db.database_url()
     pool = _async_pool(url)
@@ -76,6 +80,9 @@ def create_app(database_url: str | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if pool is not None:
             await pool.open()
+        # Handlers that talk to the database run in threads; the waits are short on a nearby
+        # database, so a few threads keep the cores busy and many only fight over the GIL.
+        to_thread.current_default_thread_limiter().total_tokens = THREADS
         try:
             yield
         finally:

@@ -26,7 +26,7 @@ from motcua.documents.forms import FormName
 from motcua.dossiers.attachments import add_attachment, read_attachment
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Attachment, Dossier
-from motcua.dossiers.service import Applicant, SubmitRequest, act, can_read, get_dossier, submit
+from motcua.dossiers.service import Applicant, SubmitRequest, act, can_read, get_dossier, submit_in_transaction
 from motcua.dossiers.states import TRANSITIONS
 from motcua.dossiers.timeliness import classify, timeliness
 from motcua.i18n import N_
@@ -162,9 +162,10 @@ def submit_dossier(
     )
     cache: SnapshotCache = snapshots(request)
     try:
-        with db.transaction(request.app.state.session_factory) as s:
-            dossier, created = submit(s, actor, req, now(), cache.get(s), request.app.state.calendars.for_session(s))
-            result = view(dossier)
+        dossier, created = submit_in_transaction(
+            request.app.state.session_factory, actor, req, now(), cache.get, request.app.state.calendars.for_session
+        )
+        result = view(dossier)
     except DossierError as exc:
         raise _raise(exc) from None
     return json_response(result, 201 if created else 200, {"Location": f"/api/v1/dossiers/{result['code']}"})

@@ -14,12 +14,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from jsonschema import Draft202012Validator, FormatChecker
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 
+from motcua import db
+from motcua.accounts.models import User
 from motcua.accounts.service import Actor
 from motcua.calendar.working import WorkingCalendar
 from motcua.catalog.routing import CatalogSnapshot, RoutingRefused, route
@@ -66,6 +69,7 @@ class SubmitRequest:
 # -- scope ----------------------------------------------------------------------------------------
 
 
+ASSIGNABLE_ROLES = ("processing_officer", "leader")
 VERTICAL_SUFFIXES = (".police",)  # vertical agencies in a commune: only their own staff act for them
 
 
@@ -240,8 +244,17 @@ def submit(
         status="submitted",
         status_code=1,
         submitted_at=at,
+        outcome=None,
+        assigned_to=None,
+        complete_at=None,
+        received_on=None,
+        due_on=None,
+        finished_at=None,
+        returned_at=None,
+        supplement_count=0,
+        extended=False,
+        paid_online=False,
     )
-    session.add(dossier)
     _append(
         session,
         dossier,
@@ -256,13 +269,36 @@ def submit(
     return dossier, True
 
 
+def submit_in_transaction(
+    factory: sessionmaker[Session],
+    actor: Actor,
+    req: SubmitRequest,
+    at: datetime,
+    snapshot_of: Callable[[Session], CatalogSnapshot],
+    calendars_of: Callable[[Session], CalendarFor],
+) -> tuple[Dossier, bool]:
+    """``submit`` in a transaction of its own. When two requests with the same Idempotency-Key race,
+    the later insert breaks the unique key; it is retried once and then finds the first dossier."""
+    for attempt in (1, 2):
+        try:
+            with db.transaction(factory) as s:
+                return submit(s, actor, req, at, snapshot_of(s), calendars_of(s))
+        except IntegrityError:
+            if attempt == 2 or not req.idempotency_key:
+                raise
+    raise AssertionError("unreachable")
+
+
 # -- transitions ----------------------------------------------------------------------------------
 
 
 def get_dossier(session: Session, code: str, *, for_update: bool = False) -> Dossier:
     query = select(Dossier).where(Dossier.code == code)
-    if for_update and session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
+    if for_update:
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        else:
+            db.lock_for_write(session)
     dossier = session.scalars(query).one_or_none()
     if dossier is None:
         raise NotFound("unknown_dossier", N_("No dossier with code {code}."), code=code)
@@ -380,9 +416,29 @@ def _rules(
     elif name == "assign":
         if not isinstance(payload.get("user_id"), int):
             raise DossierError("assignee_required", N_("Say who the dossier is assigned to (user_id)."))
+        assignee = session.get(User, payload["user_id"])
+        if (
+            assignee is None
+            or assignee.role not in ASSIGNABLE_ROLES
+            or not (
+                _unit_matches(assignee.unit_code, d.deciding_agency_code)
+                or _unit_matches(assignee.unit_code, d.handling_unit_code)
+            )
+        ):
+            raise DossierError(
+                "assignee_invalid",
+                N_("User {user_id} is not an official of the agency that handles this dossier."),
+                user_id=payload["user_id"],
+            )
     elif name == "pay":
         payload["online"] = actor.role == "citizen"
     return None
+
+
+DOSSIERS, EVENTS = cast(Table, Dossier.__table__), cast(Table, DossierEvent.__table__)
+DOSSIER_COLUMNS = [c for c in DOSSIERS.columns if c.key != "id"]
+INSERT_DOSSIER = insert(DOSSIERS).returning(DOSSIERS.c.id)
+INSERT_EVENT = insert(EVENTS)
 
 
 def _append(
@@ -406,24 +462,31 @@ def _append(
     project(d, name, at, target, payload, cal)
     d.event_count, d.last_hash = seq, digest
     if d.id is None:
-        session.flush()
-    session.add(
-        DossierEvent(
-            dossier_id=d.id,
-            seq=seq,
-            transition=name,
-            at=at,
-            actor_id=actor.user_id,
-            actor_role=actor.role,
-            actor_unit=actor.unit_code,
-            from_status=source,
-            to_status=target,
-            payload=payload,
-            prev_hash=prev,
-            hash=digest,
-        )
+        # A new dossier: one INSERT … RETURNING id through Core, then the object joins the session
+        # as persistent (the unit of work would cost more than the statement on this hot path).
+        values = {c.key: getattr(d, c.key) for c in DOSSIER_COLUMNS}
+        d.id = session.connection().execute(INSERT_DOSSIER, values).scalar_one()
+        make_transient_to_detached(d)
+        session.add(d)
+    else:
+        session.flush()  # the projection's UPDATE, before the event that records it
+    session.connection().execute(
+        INSERT_EVENT,
+        {
+            "dossier_id": d.id,
+            "seq": seq,
+            "transition": name,
+            "at": at,
+            "actor_id": actor.user_id,
+            "actor_role": actor.role,
+            "actor_unit": actor.unit_code,
+            "from_status": source,
+            "to_status": target,
+            "payload": payload,
+            "prev_hash": prev,
+            "hash": digest,
+        },
     )
-    session.flush()
     session.expire(d, ["events"])
 
 
