@@ -1,6 +1,7 @@
 """Benchmark: the dossier API over real HTTP (issue 4 targets).
 
-Starts ``uvicorn motcua.api.app:create_app`` (2 workers) on PostgreSQL (and then on SQLite), and
+Starts ``uvicorn motcua.api.app:create_app`` (3 workers: one per core and one more, so the cores stay
+busy while a worker waits on the database; ``--workers``) on PostgreSQL (and then on SQLite), and
 drives it with ``wrk`` (Debian's package) from the same 2-core machine, 32 connections, for:
 
 - read a dossier by code (public look-up, ``GET /api/v1/track/{code}``), target ≥ 2,500 req/s;
@@ -45,6 +46,7 @@ from motcua.dossiers.service import Applicant, SubmitRequest, act, submit
 
 PG_SERVER = os.environ.get("MOTCUA_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PORT = 8765
+WORKERS = 3
 ANCHOR = {"read": 25, "submit": 20, "transition": 11}
 TARGET = {"read": 2500, "submit": 500, "transition": 500}
 FORM = {"business_name": "Tạp hóa", "business_address": "12 Lê Lợi", "activities": ["Bán lẻ"], "capital_vnd": 1}
@@ -142,7 +144,11 @@ def lua_list(items: list[str]) -> str:
     return ",".join(json.dumps(x) for x in items)
 
 
-def run_wrk(script: str, seconds: int) -> dict[str, float]:
+def run_wrk(script: str, seconds: int, warm_up: int = 3) -> dict[str, float]:
+    """Drive the server with ``script``: ``warm_up`` seconds first, not measured (every worker loads
+    its catalog snapshot and calendars on its first requests), then ``seconds`` measured."""
+    if warm_up:
+        run_wrk(script, warm_up, warm_up=0)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
     out = subprocess.run(
@@ -197,7 +203,7 @@ def port_is_free() -> bool:
         return sock.connect_ex(("127.0.0.1", PORT)) != 0
 
 
-def serve(url: str, tmp: Path) -> subprocess.Popen[bytes]:
+def serve(url: str, tmp: Path, workers: int) -> subprocess.Popen[bytes]:
     if not port_is_free():
         raise RuntimeError(f"port {PORT} is taken: stop the server that holds it first")
     env = {
@@ -214,7 +220,7 @@ def serve(url: str, tmp: Path) -> subprocess.Popen[bytes]:
             "motcua.api.app:create_app",
             "--factory",
             "--workers",
-            "2",
+            str(workers),
             "--port",
             str(PORT),
             "--log-level",
@@ -234,12 +240,12 @@ def serve(url: str, tmp: Path) -> subprocess.Popen[bytes]:
     raise RuntimeError("the server did not start")
 
 
-def measure(label: str, url: str, seconds: int, processing: int) -> dict[str, dict[str, float]]:
+def measure(label: str, url: str, seconds: int, processing: int, workers: int) -> dict[str, dict[str, float]]:
     data = prepare(url, processing)
     centres, moves = data.centres, data.moves
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmpdir:
-        proc = serve(url, Path(tmpdir))
+        proc = serve(url, Path(tmpdir), workers)
         try:
             codes = [c for c, _, _ in moves]
             body = json.dumps(
@@ -282,7 +288,7 @@ def measure(label: str, url: str, seconds: int, processing: int) -> dict[str, di
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-    print(f"\n{label}: 32 connections, wrk and uvicorn (2 workers) on this 2-core machine, {seconds} s each")
+    print(f"\n{label}: 32 connections, wrk and uvicorn ({workers} workers) on this 2-core machine, {seconds} s each")
     print(
         f"{'operation':<12}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'SQL/req':>9}"
         f"{'target':>8}{'anchor':>8}{'×anchor':>9}"
@@ -311,6 +317,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--dossiers", type=int, default=2000, help="dossiers in processing to read and move")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--workers", type=int, default=WORKERS)
     args = parser.parse_args()
     rate = due_dates_per_second()
     print(f"due-date computations: {rate:,.0f}/s (target 100,000/s: {rate / 100_000:.1f}×)")
@@ -319,13 +326,13 @@ def main() -> None:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        measure("PostgreSQL", f"{PG_SERVER.rsplit('/', 1)[0]}/{name}", args.seconds, args.dossiers)
+        measure("PostgreSQL", f"{PG_SERVER.rsplit('/', 1)[0]}/{name}", args.seconds, args.dossiers, args.workers)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     if not args.skip_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
-            measure("SQLite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", args.seconds, args.dossiers)
+            measure("SQLite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", args.seconds, args.dossiers, args.workers)
 
 
 if __name__ == "__main__":

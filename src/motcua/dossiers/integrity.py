@@ -9,20 +9,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from motcua.dossiers.chain import GENESIS, event_hash
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.service import CalendarFor, project
-
-PROJECTED = (
-    "status",
-    "status_code",
-    "received_on",
-    "due_on",
-    "outcome",
-    "supplement_count",
-    "extended",
-    "finished_at",
-    "returned_at",
-    "assigned_to",
-)
+from motcua.dossiers.projection import PROJECTED, Projection, project
+from motcua.dossiers.service import CalendarFor
 
 
 @dataclass
@@ -39,15 +27,7 @@ class Verification:
 def verify(dossier: Dossier, calendar_for: CalendarFor) -> Verification:
     result = Verification(dossier.code, len(dossier.events))
     prev = GENESIS
-    shadow = Dossier(
-        code=dossier.code,
-        channel=dossier.channel,
-        time_limit=dossier.time_limit,
-        time_limit_kind=dossier.time_limit_kind,
-        submitted_at=dossier.submitted_at,
-        supplement_count=0,
-        extended=False,
-    )
+    shadow = Projection(dossier.time_limit, dossier.time_limit_kind)
     cal = calendar_for(dossier.province_code)
     for expected_seq, e in enumerate(dossier.events, start=1):
         if e.seq != expected_seq:

@@ -17,9 +17,10 @@ from datetime import date, datetime
 from typing import Any, cast
 
 from jsonschema import Draft202012Validator, FormatChecker
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from motcua import db
 from motcua.accounts.models import User
@@ -30,7 +31,8 @@ from motcua.dossiers.chain import GENESIS, event_hash
 from motcua.dossiers.codes import dossier_code, next_number
 from motcua.dossiers.errors import Conflict, DossierError, Forbidden, NotFound
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.dossiers.states import NATIONAL_STATUS, ROLE_SCOPE, TRANSITIONS, State
+from motcua.dossiers.projection import PROJECTED, Projection, project
+from motcua.dossiers.states import ROLE_SCOPE, TRANSITIONS, State
 from motcua.i18n import N_
 from motcua.units.address import convert_address
 
@@ -292,14 +294,18 @@ def submit_in_transaction(
 # -- transitions ----------------------------------------------------------------------------------
 
 
+BY_CODE = select(Dossier).where(Dossier.code == bindparam("code"))  # built once: cached compiled form
+BY_CODE_FOR_UPDATE = BY_CODE.with_for_update()
+
+
 def get_dossier(session: Session, code: str, *, for_update: bool = False) -> Dossier:
-    query = select(Dossier).where(Dossier.code == code)
+    query = BY_CODE
     if for_update:
         if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update()
+            query = BY_CODE_FOR_UPDATE
         else:
             db.lock_for_write(session)
-    dossier = session.scalars(query).one_or_none()
+    dossier = session.scalars(query, {"code": code}).one_or_none()
     if dossier is None:
         raise NotFound("unknown_dossier", N_("No dossier with code {code}."), code=code)
     return dossier
@@ -416,7 +422,7 @@ def _rules(
     elif name == "assign":
         if not isinstance(payload.get("user_id"), int):
             raise DossierError("assignee_required", N_("Say who the dossier is assigned to (user_id)."))
-        assignee = session.get(User, payload["user_id"])
+        assignee = session.connection().execute(ASSIGNEE, {"id": payload["user_id"]}).first()
         if (
             assignee is None
             or assignee.role not in ASSIGNABLE_ROLES
@@ -439,6 +445,12 @@ DOSSIERS, EVENTS = cast(Table, Dossier.__table__), cast(Table, DossierEvent.__ta
 DOSSIER_COLUMNS = [c for c in DOSSIERS.columns if c.key != "id"]
 INSERT_DOSSIER = insert(DOSSIERS).returning(DOSSIERS.c.id)
 INSERT_EVENT = insert(EVENTS)
+WRITTEN = (*PROJECTED, "event_count", "last_hash")  # what each step writes back
+UPDATE_PROJECTION = (
+    update(DOSSIERS).where(DOSSIERS.c.id == bindparam("p_id")).values({k: bindparam(f"p_{k}") for k in WRITTEN})
+)
+USERS = cast(Table, User.__table__)
+ASSIGNEE = select(USERS.c.role, USERS.c.unit_code).where(USERS.c.id == bindparam("id"))
 
 
 def _append(
@@ -459,17 +471,25 @@ def _append(
     digest = event_hash(
         d.code, seq, name, at, actor.user_id, actor.role, actor.unit_code, source, target, payload, prev
     )
-    project(d, name, at, target, payload, cal)
-    d.event_count, d.last_hash = seq, digest
     if d.id is None:
+        project(d, name, at, target, payload, cal)
+        d.event_count, d.last_hash = seq, digest
         # A new dossier: one INSERT … RETURNING id through Core, then the object joins the session
         # as persistent (the unit of work would cost more than the statement on this hot path).
-        values = {c.key: getattr(d, c.key) for c in DOSSIER_COLUMNS}
-        d.id = session.connection().execute(INSERT_DOSSIER, values).scalar_one()
+        row = {c.key: getattr(d, c.key) for c in DOSSIER_COLUMNS}
+        d.id = session.connection().execute(INSERT_DOSSIER, row).scalar_one()
         make_transient_to_detached(d)
         session.add(d)
     else:
-        session.flush()  # the projection's UPDATE, before the event that records it
+        # The projection's UPDATE, through Core like the inserts; the object keeps the new values as
+        # committed state so that the session does not write them again.
+        shadow = Projection.of(d)
+        project(shadow, name, at, target, payload, cal)
+        written: dict[str, Any] = {key: getattr(shadow, key) for key in PROJECTED}
+        written.update(event_count=seq, last_hash=digest)
+        session.connection().execute(UPDATE_PROJECTION, {"p_id": d.id, **{f"p_{k}": v for k, v in written.items()}})
+        for key, value in written.items():
+            set_committed_value(d, key, value)
     session.connection().execute(
         INSERT_EVENT,
         {
@@ -488,43 +508,3 @@ def _append(
         },
     )
     session.expire(d, ["events"])
-
-
-def project(d: Dossier, name: str, at: datetime, target: str, payload: dict[str, Any], cal: WorkingCalendar) -> None:
-    """What an event changes in the dossier's projection (also used to replay the log)."""
-    d.status, d.status_code = target, NATIONAL_STATUS[target]  # type: ignore[index]
-    limit, kind = d.time_limit or 0, d.time_limit_kind
-    if name in ("submit", "receive"):
-        d.complete_at = at
-    if name in ("receive", "accept"):
-        # The clock starts when the complete dossier arrived: at the counter now, online when sent.
-        received_at = d.complete_at or at
-        due = cal.due(received_at, limit, "same_day" if kind == "same_day" else kind)  # type: ignore[arg-type]
-        d.received_on, d.due_on = due.treated_as_received, due.due
-    elif name in ("request_supplement", "request_supplement_at_reception"):
-        d.supplement_count += 1
-    elif name == "supplement":
-        if payload.get("after") == "request_supplement_at_reception":
-            d.complete_at, d.received_on, d.due_on = at, None, None  # the clock starts on acceptance
-        else:
-            request = payload.get("request") or {}
-            restarts = request.get("restarts_clock", True) if isinstance(request, dict) else True
-            if restarts:
-                due = cal.due(at, limit, "same_day" if kind == "same_day" else kind)  # type: ignore[arg-type]
-                d.received_on, d.due_on = due.treated_as_received, due.due
-            else:
-                start = cal.treated_as_received(at)
-                d.due_on = cal.add_working_days(start, int(request.get("remaining_working_days", 0)))
-    elif name == "extend":
-        d.due_on, d.extended = date.fromisoformat(payload["new_due"]), True
-    elif name == "assign":
-        d.assigned_to = payload["user_id"]
-    elif name == "pay":
-        d.paid_online = bool(payload.get("online"))
-    elif name in ("approve", "refuse"):
-        d.outcome = "approved" if name == "approve" else "refused"
-        d.finished_at = at
-    elif name == "return_result":
-        d.returned_at = at
-    elif name in ("reject", "stop"):
-        d.finished_at = at
