@@ -6,6 +6,7 @@ conversion start fast.
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -55,6 +56,8 @@ def demo(
 
     summary = prepare_demo()
     typer.echo(summary)
+    # The demo is served over plain http on this machine: a Secure cookie would never come back.
+    os.environ.setdefault("MOTCUA_SECURE_COOKIES", "0")
     typer.echo(f"motcua demo: open http://{host}:{port}/  (API documentation: http://{host}:{port}/api/v1/docs)")
     serve(host=host, port=port, workers=1)
 

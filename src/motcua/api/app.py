@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import event, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.middleware.sessions import SessionMiddleware
 
 from motcua import __version__, db
 from motcua.api import catalog, dossiers, errors, units
@@ -21,7 +22,10 @@ from motcua.calendar.service import CalendarCache
 from motcua.catalog.routing import SnapshotCache
 from motcua.documents.signing import signing_config
 from motcua.dossiers.storage import storage_from_env
+from motcua.web import account as web_account
+from motcua.web import citizen as web_citizen
 from motcua.web import routes as web_routes
+from motcua.web import security
 
 
 class QueryCounter:
@@ -114,6 +118,16 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(catalog.router)
     app.include_router(dossiers.router)
     app.include_router(web_routes.router)
+    app.include_router(web_account.router)
+    app.include_router(web_citizen.router)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=security.secret_key(),
+        session_cookie="motcua_session",
+        max_age=security.SESSION_MAX_AGE,
+        same_site="lax",
+        https_only=security.secure_cookies(),
+    )
     app.mount("/static", StaticFiles(directory=Path(__file__).parent.parent / "web" / "static"), name="static")
 
     @app.get("/api/v1/health", tags=["health"], summary="Liveness")

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from motcua.i18n import N_, gettext_for, pick_language
 
@@ -35,8 +35,13 @@ def error_body(request: Request, error_code: str, message: str, params: dict[str
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
-    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(request, exc.code, exc.message, exc.params), status_code=exc.status)
+    async def api_error(request: Request, exc: ApiError) -> Response:
+        body = error_body(request, exc.code, exc.message, exc.params)
+        if not request.url.path.startswith("/api/"):  # a page: the same message, as a page
+            from motcua.web.rendering import render
+
+            return render(request, "error.html", status_code=exc.status, message=body["error"]["message"])
+        return JSONResponse(body, status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from motcua.i18n import LANGUAGE_NAMES, LANGUAGES, Language, gettext_for, pick_language
+from motcua.web.security import csrf_token
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -36,6 +37,9 @@ def language_of(request: Request) -> Language:
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     language = language_of(request)
+    if "session" in request.scope:  # pages served without the session middleware (tests of one router)
+        context.setdefault("csrf", csrf_token(request))
+        context.setdefault("signed_in", "uid" in request.session)
     html = (
         environment(language)
         .get_template(template)

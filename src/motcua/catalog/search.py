@@ -1,0 +1,68 @@
+"""Finding a procedure by what people type: without diacritics, with typos, by name, field or level.
+
+Names are folded (``đăng ký khai sinh`` → ``dang ky khai sinh``) and compared word by word with
+rapidfuzz, so ``dang ki khai sinh`` and ``khai sinh`` both find the birth registration. Only the
+version in force on the day is searched; abolished procedures are left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rapidfuzz import fuzz
+
+from motcua.catalog.routing import CatalogSnapshot, ProcedureView, VersionView
+from motcua.units.text import fold
+
+MIN_SCORE = 70  # below this a match is noise (measured on the demo catalog's names)
+
+
+@dataclass(frozen=True)
+class Hit:
+    code: str
+    name: str
+    field: str
+    level: str
+    score: float
+    version: VersionView
+
+
+def in_force(procedure: ProcedureView, at: date) -> VersionView | None:
+    published = [v for v in procedure.versions if v.status == "published" and v.in_force(at)]
+    return max(published, key=lambda v: v.number) if published else None
+
+
+def search(
+    snapshot: CatalogSnapshot,
+    query: str,
+    at: date,
+    *,
+    field: str | None = None,
+    level: str | None = None,
+    limit: int = 30,
+) -> list[Hit]:
+    wanted = fold(query).strip()
+    hits = []
+    for p in snapshot.procedures.values():
+        if p.abolished_on is not None and p.abolished_on <= at:
+            continue
+        v = in_force(p, at)
+        if v is None or (field and p.field != field) or (level and v.level != level):
+            continue
+        if wanted:
+            name = fold(v.name_vi)
+            score = max(
+                fuzz.token_set_ratio(wanted, name), fuzz.partial_ratio(wanted, name), 100.0 if wanted == p.code else 0
+            )
+            if score < MIN_SCORE:
+                continue
+        else:
+            score = 0.0
+        hits.append(Hit(p.code, v.name_vi, p.field, v.level, score, v))
+    hits.sort(key=lambda h: (-h.score, len(h.name), h.name))  # equal scores: the shorter, plainer name first
+    return hits[:limit]
+
+
+def fields(snapshot: CatalogSnapshot) -> list[str]:
+    return sorted({p.field for p in snapshot.procedures.values() if p.field})

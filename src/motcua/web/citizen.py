@@ -1,0 +1,269 @@
+"""Procedure search and pages (public), and the citizen's dossiers: submit, list, follow, download.
+
+Thin adapters over the services: the catalog search, ``route`` for where a procedure is submitted,
+``submit`` and ``add_attachment`` in one transaction for a new dossier, ``document`` for the PDFs.
+A refused submission shows the form again with everything typed kept and each problem named.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from starlette.datastructures import UploadFile
+
+from motcua import db
+from motcua.accounts.service import Actor
+from motcua.catalog.models import ProcedureVersion
+from motcua.catalog.routing import CatalogSnapshot
+from motcua.catalog.search import fields, in_force, search
+from motcua.documents.forms import FormName
+from motcua.dossiers.attachments import MAX_BYTES, add_attachment
+from motcua.dossiers.errors import DossierError
+from motcua.dossiers.models import Attachment, Dossier
+from motcua.dossiers.service import Applicant, SubmitRequest, can_read, submit
+from motcua.i18n import N_, gettext_for
+from motcua.units import get_registry
+from motcua.web.account import current_actor
+from motcua.web.rendering import language_of, render
+from motcua.web.routes import STATUS_NAMES
+from motcua.web.schema_form import data_of, fields_of
+from motcua.web.security import RateLimit, check_csrf
+
+router = APIRouter(include_in_schema=False)
+SUBMIT_LIMIT = RateLimit(limit=20, window=3600)  # dossiers per account per hour
+MAX_FILES = 10
+LEVELS = {"commune": N_("Commune"), "province": N_("Province"), "central": N_("Central")}
+DEFAULT_PROVINCE = "79"
+
+
+def now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+def _snapshot(request: Request) -> CatalogSnapshot:
+    snapshot: CatalogSnapshot = request.app.state.snapshots.get()
+    return snapshot
+
+
+def _provinces() -> list[tuple[str, str]]:
+    return sorted(((u.code, u.name) for u in get_registry().in_force(date.today(), "province")), key=lambda p: p[1])
+
+
+def _sign_in(request: Request) -> Response:
+    return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
+
+
+@router.get("/procedures", response_class=HTMLResponse)
+def procedures(request: Request, q: str = "", field: str = "", level: str = "") -> HTMLResponse:
+    snapshot = _snapshot(request)
+    hits = search(snapshot, q[:200], date.today(), field=field or None, level=level or None)
+    return render(
+        request,
+        "procedures.html",
+        q=q,
+        field=field,
+        level=level,
+        hits=hits,
+        fields=fields(snapshot),
+        levels=LEVELS,
+    )
+
+
+@router.get("/procedures/{code}", response_class=HTMLResponse)
+def procedure(request: Request, code: str, province: str = DEFAULT_PROVINCE) -> HTMLResponse:
+    snapshot = _snapshot(request)
+    p = snapshot.procedures.get(code)
+    version = in_force(p, date.today()) if p else None
+    if p is None or version is None:
+        return render(request, "not_found.html", status_code=404)
+    with request.app.state.session_factory() as s:
+        row = s.get(ProcedureVersion, version.id)
+        details = {"documents": row.documents, "online": row.online, "steps": row.steps} if row else {}
+    centres = sorted(
+        (c for c in snapshot.centres.values() if c.province_code == province),
+        key=lambda c: (c.level != "province", c.name),
+    )
+    return render(
+        request,
+        "procedure.html",
+        p=p,
+        version=version,
+        details=details,
+        centres=centres,
+        province=province,
+        provinces=_provinces(),
+        levels=LEVELS,
+    )
+
+
+def _form_context(request: Request, code: str, province: str) -> dict[str, Any] | None:
+    snapshot = _snapshot(request)
+    p = snapshot.procedures.get(code)
+    version = in_force(p, date.today()) if p else None
+    if p is None or version is None:
+        return None
+    centres = sorted(
+        (c for c in snapshot.centres.values() if c.province_code == province),
+        key=lambda c: (c.level != "province", c.name),
+    )
+    return {
+        "p": p,
+        "version": version,
+        "fields": fields_of(version.form_schema),
+        "centres": centres,
+        "province": province,
+        "provinces": _provinces(),
+        "max_mb": MAX_BYTES // (1024 * 1024),
+    }
+
+
+@router.get("/dossiers/new/{code}", response_class=HTMLResponse, response_model=None)
+def new_dossier(request: Request, code: str, province: str = DEFAULT_PROVINCE) -> Response:
+    actor = current_actor(request)
+    if actor is None or actor.role != "citizen":
+        return _sign_in(request)
+    context = _form_context(request, code, province)
+    if context is None:
+        return render(request, "not_found.html", status_code=404)
+    return render(request, "new_dossier.html", values={}, problems=[], error=None, **context)
+
+
+@router.post("/dossiers/new/{code}", response_class=HTMLResponse, response_model=None)
+async def submit_dossier(request: Request, code: str) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    actor = await _run(current_actor, request)
+    if actor is None or actor.role != "citizen":
+        return _sign_in(request)
+    posted = {k: v for k, v in form.items() if isinstance(v, str)}
+    files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+    uploads = [(f.filename or "file", await f.read(MAX_BYTES + 1)) for f in files[:MAX_FILES]]
+    context = _form_context(request, code, posted.get("province", DEFAULT_PROVINCE))
+    if context is None:
+        return render(request, "not_found.html", status_code=404)
+    if not SUBMIT_LIMIT.allow(f"user:{actor.user_id}"):
+        error = N_("Too many dossiers sent in an hour from this account. Try again later.")
+        return render(request, "new_dossier.html", 429, values=posted, problems=[], error=error, **context)
+    result = await _run(_create, request, actor, code, posted, uploads, context["version"].form_schema)
+    if isinstance(result, DossierError):
+        _ = gettext_for(language_of(request)).gettext
+        message = _(result.template).format(**{k: v for k, v in result.details.items() if k != "problems"})
+        problems = result.details.get("problems", [])
+        return render(request, "new_dossier.html", 422, values=posted, problems=problems, error=message, **context)
+    return RedirectResponse(f"/my/dossiers/{result}?sent=1", status_code=303)
+
+
+async def _run(fn: Any, *args: Any) -> Any:
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(fn, *args)
+
+
+def _create(
+    request: Request,
+    actor: Actor,
+    code: str,
+    posted: dict[str, str],
+    uploads: list[tuple[str, bytes]],
+    schema: dict[str, Any],
+) -> str | DossierError:
+    """Submit, then attach the files, as one whole: a file refused means no dossier at all."""
+    req = SubmitRequest(
+        procedure_code=code,
+        centre_identifier=posted.get("centre", ""),
+        applicant=Applicant(
+            kind="citizen",
+            id_number=posted.get("applicant_id", "").strip(),
+            name=posted.get("applicant_name", "").strip(),
+            phone=posted.get("applicant_phone", "").strip(),
+            email=posted.get("applicant_email", "").strip(),
+        ),
+        form=data_of(schema, posted),
+        subject_address=posted.get("subject_address", "").strip(),
+        channel="online",
+        idempotency_key=posted.get("draft_id") or None,
+    )
+    state = request.app.state
+    factory = state.session_factory
+    try:
+        with db.transaction(factory) as s:
+            dossier, created = submit(s, actor, req, now(), state.snapshots.get(s), state.calendars.for_session(s))
+            if created:
+                for name, data in uploads:
+                    add_attachment(s, state.storage, actor, dossier, name, data, "applicant", now())
+            return dossier.code
+    except DossierError as exc:
+        return exc
+
+
+@router.get("/my/dossiers", response_class=HTMLResponse, response_model=None)
+def my_dossiers(request: Request) -> Response:
+    actor = current_actor(request)
+    if actor is None:
+        return _sign_in(request)
+    with request.app.state.session_factory() as s:
+        query = select(Dossier).where(Dossier.owner_id == actor.user_id)
+        if actor.personal_id:
+            query = select(Dossier).where(
+                (Dossier.owner_id == actor.user_id) | (Dossier.applicant_id_number == actor.personal_id)
+            )
+        rows = s.scalars(query.order_by(Dossier.submitted_at.desc(), Dossier.id.desc()).limit(200)).all()
+    return render(request, "my_dossiers.html", dossiers=rows, status_names=STATUS_NAMES)
+
+
+@router.get("/my/dossiers/{code}", response_class=HTMLResponse, response_model=None)
+def my_dossier(request: Request, code: str, sent: int = 0) -> Response:
+    actor = current_actor(request)
+    if actor is None:
+        return _sign_in(request)
+    with request.app.state.session_factory() as s:
+        d = s.scalars(select(Dossier).where(Dossier.code == code).options(selectinload(Dossier.events))).first()
+        if d is None or not can_read(actor, d):
+            return render(request, "not_found.html", status_code=404)
+        attachments = s.scalars(select(Attachment).where(Attachment.dossier_id == d.id).order_by(Attachment.id)).all()
+        version = s.get(ProcedureVersion, d.procedure_version_id)
+        events = list(d.events)
+    documents: list[FormName] = ["receipt"] if d.received_on else []
+    if d.outcome == "approved":
+        documents.append("result")
+    return render(
+        request,
+        "my_dossier.html",
+        d=d,
+        events=events,
+        attachments=attachments,
+        procedure_name=version.name_vi if version else d.procedure_code,
+        status_names=STATUS_NAMES,
+        documents=documents,
+        sent=bool(sent),
+    )
+
+
+@router.get("/my/dossiers/{code}/documents/{form}", response_model=None)
+def my_document(request: Request, code: str, form: FormName) -> Response:
+    from motcua.documents.service import document
+
+    actor = current_actor(request)
+    if actor is None:
+        return _sign_in(request)
+    try:
+        with db.transaction(request.app.state.session_factory) as s:
+            d = s.scalars(select(Dossier).where(Dossier.code == code).options(selectinload(Dossier.events))).first()
+            if d is None or not can_read(actor, d):
+                return render(request, "not_found.html", status_code=404)
+            data = document(s, request.app.state.storage, request.app.state.signing, actor, d, form, now())
+    except DossierError:
+        return render(request, "not_found.html", status_code=404)
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{form}-{code}.pdf"',
+            "Cache-Control": "private, no-store",
+        },
+    )

@@ -1,0 +1,64 @@
+"""Signing in: CSRF on the form, wrong passwords, the rate limit, no open redirect."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from motcua import db
+from motcua.accounts.service import create_user
+from motcua.api.app import create_app
+from motcua.web import account
+from motcua.web.account import safe_next
+from motcua.web.security import RateLimit
+
+
+@pytest.fixture
+def client(engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    monkeypatch.setenv("MOTCUA_SECURE_COOKIES", "0")
+    monkeypatch.setattr(account, "SIGN_IN_LIMIT", RateLimit(limit=3, window=60))
+    with db.transaction(db.session_factory(engine)) as s:
+        user = create_user(s, f"signin-{database_url[:8]}", "citizen", password="đúng-mật-khẩu")
+        name = user.username
+    c = TestClient(create_app(database_url))
+    c.headers["X-Test-User"] = name
+    yield c
+    with db.transaction(db.session_factory(engine)) as s:
+        s.delete(s.get(type(user), user.id))
+
+
+def _csrf(c: TestClient) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', c.get("/signin").text)
+    assert match
+    return match.group(1)
+
+
+def test_sign_in_needs_the_form_token_and_the_right_password(client: TestClient) -> None:
+    name = client.headers["X-Test-User"]
+    form = {"username": name, "password": "đúng-mật-khẩu", "next": "/my/dossiers"}
+    assert client.post("/signin", data=form, follow_redirects=False).status_code == 403  # no token
+    token = _csrf(client)
+    wrong = client.post("/signin", data={**form, "password": "sai", "csrf": token})
+    assert wrong.status_code == 401 and "không đúng" in wrong.text
+    ok = client.post("/signin", data={**form, "csrf": token}, follow_redirects=False)
+    assert ok.status_code == 303 and ok.headers["location"] == "/my/dossiers"
+    assert client.get("/my/dossiers").status_code == 200
+    cookie = ok.headers["set-cookie"].lower()
+    assert cookie.startswith("motcua_session=") and "httponly" in cookie and "samesite=lax" in cookie
+
+
+def test_repeated_wrong_passwords_are_slowed_down(client: TestClient) -> None:
+    token = _csrf(client)
+    form = {"username": client.headers["X-Test-User"], "password": "sai", "csrf": token}
+    codes = [client.post("/signin", data=form).status_code for _ in range(4)]
+    assert codes == [401, 401, 401, 429]
+
+
+def test_only_local_paths_are_followed_after_sign_in() -> None:
+    assert safe_next("/my/dossiers") == "/my/dossiers"
+    for bad in ("https://evil.example", "//evil.example", "/\\evil.example", None, ""):
+        assert safe_next(bad) == "/"
