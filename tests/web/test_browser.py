@@ -18,15 +18,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from motcua import db
 from motcua.accounts.service import create_user
+from motcua.catalog.models import ServiceCentre
 from motcua.demo import prepare_demo
 
 pytestmark = pytest.mark.slow
 CHROMIUM = os.environ.get("MOTCUA_CHROMIUM", "/usr/bin/chromium")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+SAI_GON = "26740"
+OFFICIAL_PASSWORD = "cán-bộ-một-cửa"
+SERVER_HOME: dict[str, Path] = {}
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI") == "true":
@@ -48,6 +53,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"sqlite:///{home / 'motcua.sqlite3'}"
     prepare_demo(url, dossiers=0)
     with db.transaction(db.session_factory(db.make_engine(url))) as s:
+        centre = s.scalars(select(ServiceCentre.identifier).where(ServiceCentre.commune_code == SAI_GON)).one()
+        for username, role, unit in (
+            ("tiep-nhan", "reception_officer", centre),
+            ("chuyen-vien", "processing_officer", f"{SAI_GON}.economy"),
+            ("chu-tich", "leader", f"{SAI_GON}.UBND"),
+        ):
+            create_user(s, username, role, unit_code=unit, full_name=username, password=OFFICIAL_PASSWORD)
         create_user(
             s, "lan", "citizen", full_name="Trần Thị Lan", password="mật-khẩu-đủ-dài", personal_id="079190000123"
         )
@@ -62,6 +74,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     cmd = [sys.executable, "-m", "uvicorn", "motcua.api.app:create_app", "--factory", "--port", str(port)]
     proc = subprocess.Popen([*cmd, "--log-level", "warning"], env=env, cwd=home)
     base = f"http://127.0.0.1:{port}"
+    (home / "centre").write_text(centre)
     try:
         for _ in range(100):
             try:
@@ -69,6 +82,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 break
             except OSError:
                 time.sleep(0.2)
+        SERVER_HOME[base] = home
         yield base
     finally:
         proc.terminate()
@@ -91,11 +105,36 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def sign_in(page: Page, base: str, next_path: str = "/") -> None:
+def sign_in(page: Page, base: str, next_path: str = "/", user: str = "lan") -> None:
+    page.context.clear_cookies()
     page.goto(f"{base}/signin?next={next_path}")
-    page.fill("#username", "lan")
-    page.fill("#password", "mật-khẩu-đủ-dài")
+    page.fill("#username", user)
+    page.fill("#password", "mật-khẩu-đủ-dài" if user == "lan" else OFFICIAL_PASSWORD)
     page.click("main button[type=submit]")
+
+
+def submit_dossier(page: Page, base: str, centre: str, scan: Path) -> str:
+    sign_in(page, base, "/dossiers/new/1.001612")
+    page.fill("#applicant_name", "Trần Thị Lan")
+    page.fill("#applicant_id", "079190000123")
+    page.fill("#subject_address", "Phường Sài Gòn, Thành phố Hồ Chí Minh")
+    page.select_option("#centre", centre)
+    page.fill("#f-business_name", "Quán cơm Cô Lan")
+    page.fill("#f-business_address", "3 Hàm Nghi, Phường Sài Gòn")
+    page.fill("#f-activities", "Ăn uống")
+    page.fill("#f-capital_vnd", "80000000")
+    page.set_input_files("#files", str(scan))
+    page.click("#dossier-form button[type=submit]")
+    expect(page.locator(".sent")).to_be_visible()
+    return page.locator("#dossier-code").inner_text()
+
+
+def step(page: Page, name: str, **fields: str) -> None:
+    form = page.locator(f"form[action$='/steps/{name}']")
+    for field, value in fields.items():
+        form.locator(f"[name={field}]").fill(value)
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".sent")).to_be_visible()
 
 
 def test_a_citizen_submits_a_dossier_with_an_attachment_and_tracks_it(server: str, page: Page, tmp_path: Path) -> None:
@@ -163,3 +202,92 @@ def test_a_form_without_its_csrf_token_is_refused(server: str, page: Page) -> No
     assert response.status == 403
     page.goto(f"{server}/my/dossiers")
     expect(page.locator("h1")).to_have_text("Hồ sơ của tôi")  # still signed in
+
+
+PAGES = ["/", "/procedures?q=khai+sinh", "/procedures/1.001612", "/address?q=P.2,+Q.5,+TP.HCM", "/track", "/signin"]
+SIGNED_IN_PAGES = ["/dossiers/new/1.001612", "/my/dossiers"]
+
+
+def test_the_main_pages_have_no_serious_accessibility_violation(server: str, page: Page) -> None:
+    """axe-core, run inside the page: no serious or critical violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    found = {}
+    for path in [*PAGES, "signin", *SIGNED_IN_PAGES]:
+        if path == "signin":
+            sign_in(page, server)
+            continue
+        page.goto(f"{server}{path}")
+        violations = axe.run(page).response["violations"]
+        bad = [f"{v['id']} ({v['impact']}): {v['help']}" for v in violations if v["impact"] in ("serious", "critical")]
+        if bad:
+            found[path] = bad
+    assert not found, found
+
+
+def test_an_official_journey_from_reception_to_a_verified_signed_result(
+    server: str, page: Page, tmp_path: Path
+) -> None:
+    home = SERVER_HOME[server]
+    scan = tmp_path / "cccd.pdf"
+    scan.write_bytes(PDF)
+    code = submit_dossier(page, server, (home / "centre").read_text(), scan)
+
+    sign_in(page, server, user="tiep-nhan")
+    expect(page).to_have_url(f"{server}/work")
+    page.click(f"text={code}")
+    stale = page.locator("form[action$='/steps/accept'] [name=expected_events]").get_attribute("value")
+    step(page, "accept")
+    step(page, "transfer")
+
+    sign_in(page, server, user="chuyen-vien")
+    page.goto(f"{server}/work/dossiers/{code}")
+    assert page.locator("form.step h3").all_inner_texts() == [
+        "Phân công cán bộ xử lý",
+        "Yêu cầu bổ sung giấy tờ",
+        "Yêu cầu nộp phí, lệ phí",
+        "Gia hạn, xin lỗi và hẹn lại",
+    ]  # exactly what the table allows a processing officer in processing
+    page.select_option("#assignee", label="chuyen-vien")
+    step(page, "assign")
+    expect(page.locator("#holder")).to_have_text("chuyen-vien")
+    step(page, "request_supplement", missing="Hợp đồng thuê mặt bằng", reason="Thiếu hợp đồng thuê")
+
+    sign_in(page, server, f"/my/dossiers/{code}")
+    expect(page.locator("#status")).to_have_text("Cần bổ sung giấy tờ")
+    page.set_input_files("#supplement-files", str(scan))
+    step(page, "supplement", note="Đã bổ sung hợp đồng")
+
+    sign_in(page, server, user="chu-tich")
+    page.goto(f"{server}/work/dossiers/{code}")
+    step(page, "approve")
+    sign_in(page, server, user="tiep-nhan")
+    page.goto(f"{server}/work/dossiers/{code}")
+    # A step drawn from an old page is refused with a clear message, not applied.
+    page.evaluate(
+        "([v]) => { const f = document.querySelector(\"form[action$='/steps/return_result']\");"
+        " f.querySelector('[name=expected_events]').value = v; }",
+        [stale],
+    )
+    page.locator("form[action$='/steps/return_result'] button").click()
+    expect(page.locator(".notice")).to_contain_text("tải lại")
+    step(page, "return_result")
+    page.screenshot(path=str(SCREENSHOTS / "official-dossier.png"), full_page=True)
+
+    sign_in(page, server, f"/my/dossiers/{code}")
+    expect(page.locator("#status")).to_have_text("Đã trả kết quả")
+    with page.expect_download() as download:
+        page.click("text=Kết quả có chữ ký số (PDF)")
+    signed = tmp_path / "result.pdf"
+    download.value.save_as(signed)
+    # Checked as a citizen or a vendor would: `motcua documents verify`, trusting the server's CA.
+    ca = str(home / "var" / "signing" / "dev-ca.pem")
+    verify = [str(Path(sys.executable).parent / "motcua"), "documents", "verify", "--trust", ca]
+    ok = subprocess.run([*verify, str(signed)], capture_output=True, text=True)
+    assert ok.returncode == 0 and ok.stdout.startswith("VALID"), ok.stderr
+    tampered = bytearray(signed.read_bytes())
+    tampered[len(tampered) // 4] ^= 0x01  # one changed byte
+    (tmp_path / "changed.pdf").write_bytes(bytes(tampered))
+    bad = subprocess.run([*verify, str(tmp_path / "changed.pdf")], capture_output=True, text=True)
+    assert bad.returncode == 1 and "INVALID" in bad.stderr

@@ -26,6 +26,7 @@ from motcua.web import account as web_account
 from motcua.web import citizen as web_citizen
 from motcua.web import routes as web_routes
 from motcua.web import security
+from motcua.web import work as web_work
 
 
 class QueryCounter:
@@ -120,6 +121,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(web_routes.router)
     app.include_router(web_account.router)
     app.include_router(web_citizen.router)
+    app.include_router(web_work.router)
     app.add_middleware(
         SessionMiddleware,
         secret_key=security.secret_key(),

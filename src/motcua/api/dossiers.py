@@ -26,7 +26,15 @@ from motcua.documents.forms import FormName
 from motcua.dossiers.attachments import add_attachment, read_attachment
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Attachment, Dossier
-from motcua.dossiers.service import Applicant, SubmitRequest, act, can_read, get_dossier, submit_in_transaction
+from motcua.dossiers.service import (
+    Applicant,
+    SubmitRequest,
+    act,
+    can_read,
+    get_dossier,
+    submit_in_transaction,
+    visible,
+)
 from motcua.dossiers.states import TRANSITIONS
 from motcua.dossiers.timeliness import classify, timeliness
 from motcua.i18n import N_
@@ -181,19 +189,7 @@ def list_dossiers(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    query = select(Dossier)
-    if actor.role == "citizen":
-        query = query.where((Dossier.owner_id == actor.user_id) | (Dossier.applicant_id_number == actor.personal_id))
-    elif actor.role == "reception_officer":
-        query = query.where(Dossier.centre_identifier == actor.unit_code)
-    elif actor.role != "admin":
-        unit = actor.unit_code or "-"
-        prefix = unit.split(".")[0]
-        query = query.where(
-            Dossier.deciding_agency_code.like(f"{prefix}.%")
-            if len(prefix) == 5
-            else Dossier.deciding_agency_code == unit
-        )
+    query = visible(actor)
     if status:
         query = query.where(Dossier.status == status)
     if overdue:

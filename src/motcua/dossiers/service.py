@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any, cast
 
 from jsonschema import Draft202012Validator, FormatChecker
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Select, Table, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
@@ -117,6 +117,44 @@ def _check_scope(actor: Actor, dossier: Dossier | None, centre: str, agency: str
             role=actor.role,
             unit=actor.unit_code or "-",
         )
+
+
+def visible(actor: Actor) -> Select[Dossier]:
+    """The dossiers an actor may see, as a query to filter further: the applicant's own, the receiving
+    centre's, or those of the agency (a commune's staff: every office of their commune)."""
+    query = select(Dossier)
+    if actor.role == "citizen":
+        mine = Dossier.owner_id == actor.user_id
+        if actor.personal_id:
+            mine = mine | (Dossier.applicant_id_number == actor.personal_id)
+        return query.where(mine)
+    if actor.role == "reception_officer":
+        return query.where(Dossier.centre_identifier == actor.unit_code)
+    if actor.role == "admin":
+        return query
+    unit = actor.unit_code or "-"
+    prefix = unit.split(".")[0]
+    if len(prefix) == 5 and not unit.endswith(VERTICAL_SUFFIXES):
+        return query.where(
+            Dossier.deciding_agency_code.like(f"{prefix}.%") & ~Dossier.deciding_agency_code.like("%.police")
+            | (Dossier.handling_unit_code == unit)
+        )
+    return query.where((Dossier.deciding_agency_code == unit) | (Dossier.handling_unit_code == unit))
+
+
+def assignable(session: Session, d: Dossier) -> list[User]:
+    """Officials a dossier may be assigned to: processing officers and leaders of its agency."""
+    prefixes = {code.split(".")[0] for code in (d.deciding_agency_code, d.handling_unit_code) if code}
+    candidates = session.scalars(
+        select(User)
+        .where(User.role.in_(ASSIGNABLE_ROLES), or_(*(User.unit_code.like(f"{p}%") for p in prefixes)))
+        .order_by(User.full_name, User.username)
+    )
+    return [
+        u
+        for u in candidates
+        if _unit_matches(u.unit_code, d.deciding_agency_code) or _unit_matches(u.unit_code, d.handling_unit_code)
+    ]
 
 
 # -- submission -----------------------------------------------------------------------------------

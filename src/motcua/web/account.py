@@ -62,6 +62,7 @@ def signin(
         user = s.scalars(select(User).where(User.username == username)).first()
         ok = user is not None and check_password(user, password)
         user_id = user.id if user is not None else None
+        role = user.role if user is not None else ""
     if not ok:
         return render(
             request,
@@ -73,8 +74,9 @@ def signin(
         )
     csrf_value = request.session.get("csrf")
     request.session.clear()  # a new session on sign-in (no fixation)
-    request.session.update({"uid": user_id, "csrf": csrf_value})
-    return RedirectResponse(safe_next(next), status_code=303)
+    request.session.update({"uid": user_id, "csrf": csrf_value, "official": role != "citizen"})
+    target = safe_next(next)
+    return RedirectResponse("/work" if target == "/" and role != "citizen" else target, status_code=303)
 
 
 @router.post("/signout", response_model=None)

@@ -26,6 +26,7 @@ from motcua.dossiers.attachments import MAX_BYTES, add_attachment
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.service import Applicant, SubmitRequest, can_read, submit
+from motcua.dossiers.states import TRANSITIONS
 from motcua.i18n import N_, gettext_for
 from motcua.units import get_registry
 from motcua.web.account import current_actor
@@ -33,6 +34,7 @@ from motcua.web.rendering import language_of, render
 from motcua.web.routes import STATUS_NAMES
 from motcua.web.schema_form import data_of, fields_of
 from motcua.web.security import RateLimit, check_csrf
+from motcua.web.work import STEP_NAMES, steps_for
 
 router = APIRouter(include_in_schema=False)
 SUBMIT_LIMIT = RateLimit(limit=20, window=3600)  # dossiers per account per hour
@@ -241,6 +243,12 @@ def my_dossier(request: Request, code: str, sent: int = 0) -> Response:
         status_names=STATUS_NAMES,
         documents=documents,
         sent=bool(sent),
+        steps=steps_for(actor, d),
+        step_names=STEP_NAMES,
+        transitions=TRANSITIONS,
+        officials=[],
+        error=request.session.pop("flash_error", None),
+        done=request.session.pop("flash_done", None),
     )
 
 

@@ -1,0 +1,205 @@
+"""The officials' workspace and the steps of a dossier taken from a page (citizens and officials).
+
+The queue lists only what the official's unit may see (``visible``); a dossier page offers exactly
+the steps the transition table allows the official's role in the dossier's state; each step posts to
+one route that calls ``act`` with the event count the page was drawn from, so a step someone else
+took in between is refused with a clear message instead of being applied blindly.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from starlette.datastructures import UploadFile
+
+from motcua import db
+from motcua.accounts.models import User
+from motcua.accounts.service import Actor
+from motcua.dossiers.attachments import MAX_BYTES, add_attachment, read_attachment
+from motcua.dossiers.errors import DossierError
+from motcua.dossiers.models import Attachment, Dossier
+from motcua.dossiers.service import act, assignable, can_read, get_dossier, visible
+from motcua.dossiers.states import FINAL, TRANSITIONS
+from motcua.i18n import N_, gettext_for
+from motcua.web.account import current_actor
+from motcua.web.rendering import language_of, render
+from motcua.web.routes import STATUS_NAMES
+from motcua.web.security import check_csrf
+
+router = APIRouter(include_in_schema=False)
+OFFICIALS = ("reception_officer", "processing_officer", "leader", "admin")
+DUE_SOON_DAYS = 3  # calendar days: what a queue shows as "due soon"
+STEP_NAMES = {
+    "accept": N_("Accept and give a receipt"),
+    "reject": N_("Refuse to accept"),
+    "request_supplement_at_reception": N_("Ask for missing documents"),
+    "transfer": N_("Transfer to the deciding agency"),
+    "assign": N_("Assign to an official"),
+    "request_supplement": N_("Ask for missing documents"),
+    "supplement": N_("Send the missing documents"),
+    "request_payment": N_("Ask for the fees"),
+    "pay": N_("Pay the fees"),
+    "extend": N_("Postpone the appointment, with an apology"),
+    "approve": N_("Approve and sign the result"),
+    "refuse": N_("Refuse, with the reason"),
+    "request_withdrawal": N_("Withdraw the dossier"),
+    "stop": N_("Stop processing"),
+    "return_result": N_("Return the result"),
+}
+
+
+def now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+def steps_for(actor: Actor, d: Dossier) -> list[str]:
+    return [
+        name
+        for name, t in TRANSITIONS.items()
+        if name not in ("submit", "receive") and d.status in t.sources and actor.role in t.roles
+    ]
+
+
+@router.get("/work", response_class=HTMLResponse, response_model=None)
+def queue(request: Request, view: str = "open") -> Response:
+    actor = current_actor(request)
+    if actor is None or actor.role not in OFFICIALS:
+        return RedirectResponse("/signin?next=/work", status_code=303)
+    today = date.today()
+    base = visible(actor).where(Dossier.status.not_in(FINAL))
+    views = {
+        "open": base,
+        "due_soon": base.where(
+            Dossier.due_on.between(today, today + timedelta(days=DUE_SOON_DAYS)), Dossier.finished_at.is_(None)
+        ),
+        "overdue": base.where(Dossier.due_on < today, Dossier.finished_at.is_(None)),
+    }
+    view = view if view in views else "open"
+    with request.app.state.session_factory() as s:
+        counts = {k: s.scalar(select(func.count()).select_from(q.subquery())) or 0 for k, q in views.items()}
+        rows = s.scalars(
+            views[view].order_by(Dossier.due_on.is_(None), Dossier.due_on, Dossier.submitted_at).limit(200)
+        ).all()
+    return render(request, "work.html", actor=actor, dossiers=rows, counts=counts, view=view, status_names=STATUS_NAMES)
+
+
+@router.get("/work/dossiers/{code}", response_class=HTMLResponse, response_model=None)
+def work_dossier(request: Request, code: str, error: str = "") -> Response:
+    actor = current_actor(request)
+    if actor is None or actor.role not in OFFICIALS:
+        return RedirectResponse(f"/signin?next=/work/dossiers/{code}", status_code=303)
+    return _dossier_page(request, actor, code, "work_dossier.html")
+
+
+def _dossier_page(request: Request, actor: Actor, code: str, template: str, **extra: Any) -> Response:
+    with request.app.state.session_factory() as s:
+        d = s.scalars(select(Dossier).where(Dossier.code == code).options(selectinload(Dossier.events))).first()
+        if d is None or not can_read(actor, d):
+            return render(request, "not_found.html", status_code=404)
+        attachments = s.scalars(select(Attachment).where(Attachment.dossier_id == d.id).order_by(Attachment.id)).all()
+        officials = assignable(s, d) if "assign" in steps_for(actor, d) else []
+        holder = s.get(User, d.assigned_to) if d.assigned_to else None
+        events = list(d.events)
+    return render(
+        request,
+        template,
+        d=d,
+        events=events,
+        attachments=attachments,
+        steps=steps_for(actor, d),
+        step_names=STEP_NAMES,
+        transitions=TRANSITIONS,
+        officials=officials,
+        holder=(holder.full_name or holder.username) if holder else None,
+        status_names=STATUS_NAMES,
+        error=request.session.pop("flash_error", None),
+        done=request.session.pop("flash_done", None),
+        **extra,
+    )
+
+
+@router.post("/dossiers/{code}/steps/{name}", response_model=None)
+async def take_step(request: Request, code: str, name: str) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    from starlette.concurrency import run_in_threadpool
+
+    actor = await run_in_threadpool(current_actor, request)
+    if actor is None:
+        return RedirectResponse("/signin", status_code=303)
+    posted = {k: v for k, v in form.items() if isinstance(v, str)}
+    files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+    uploads = [(f.filename or "file", await f.read(MAX_BYTES + 1)) for f in files[:10]]
+    back = f"/my/dossiers/{code}" if actor.role == "citizen" else f"/work/dossiers/{code}"
+    try:
+        await run_in_threadpool(_step, request, actor, code, name, posted, uploads)
+    except DossierError as exc:
+        _ = gettext_for(language_of(request)).gettext
+        request.session["flash_error"] = _(exc.template).format(**exc.details)
+    else:
+        request.session["flash_done"] = name
+    return RedirectResponse(back, status_code=303)
+
+
+def _payload(name: str, posted: dict[str, str], uploaded: list[str]) -> dict[str, Any]:
+    payload: dict[str, Any] = {}
+    if posted.get("reason", "").strip():
+        payload["reason"] = posted["reason"].strip()
+    if name.startswith("request_supplement"):
+        payload["missing"] = [line.strip() for line in posted.get("missing", "").splitlines() if line.strip()]
+    if name == "extend" and posted.get("new_due"):
+        payload["new_due"] = posted["new_due"]
+    if name == "assign" and posted.get("user_id", "").isdigit():
+        payload["user_id"] = int(posted["user_id"])
+    if name == "supplement":
+        if uploaded:
+            payload["documents"] = uploaded
+        if posted.get("note", "").strip():
+            payload["note"] = posted["note"].strip()
+    return payload
+
+
+def _step(
+    request: Request, actor: Actor, code: str, name: str, posted: dict[str, str], uploads: list[tuple[str, bytes]]
+) -> None:
+    """The step and the files it brings, as one whole."""
+    state = request.app.state
+    expected = int(posted["expected_events"]) if posted.get("expected_events", "").isdigit() else None
+    with db.transaction(state.session_factory) as s:
+        if uploads:
+            d = get_dossier(s, code, for_update=True)
+            if not can_read(actor, d):
+                raise DossierError("unknown_dossier", N_("No dossier with code {code}."), code=code)
+        stored = [
+            add_attachment(s, state.storage, actor, get_dossier(s, code), n, data, "applicant", now()).name
+            for n, data in uploads
+        ]
+        payload = _payload(name, posted, stored)
+        act(s, actor, code, name, now(), state.calendars.for_session(s), payload, expected)
+
+
+@router.get("/dossiers/{code}/files/{attachment_id}", response_model=None)
+def download(request: Request, code: str, attachment_id: int) -> Response:
+    actor = current_actor(request)
+    if actor is None:
+        return RedirectResponse("/signin", status_code=303)
+    try:
+        with request.app.state.session_factory() as s:
+            d = get_dossier(s, code)
+            row, data = read_attachment(s, request.app.state.storage, actor, d, attachment_id)
+    except DossierError:
+        return render(request, "not_found.html", status_code=404)
+    return Response(
+        data,
+        media_type=row.content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{row.sha256[:12]}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
