@@ -20,6 +20,7 @@ from starlette.datastructures import UploadFile
 from motcua import db
 from motcua.accounts.models import User
 from motcua.accounts.service import Actor
+from motcua.catalog.models import ProcedureVersion
 from motcua.dossiers.attachments import MAX_BYTES, add_attachment, read_attachment
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Attachment, Dossier
@@ -104,6 +105,11 @@ def _dossier_page(request: Request, actor: Actor, code: str, template: str, **ex
         attachments = s.scalars(select(Attachment).where(Attachment.dossier_id == d.id).order_by(Attachment.id)).all()
         officials = assignable(s, d) if "assign" in steps_for(actor, d) else []
         holder = s.get(User, d.assigned_to) if d.assigned_to else None
+        version = s.get(ProcedureVersion, d.procedure_version_id)
+        titles = {
+            k: str(v.get("title", k))
+            for k, v in ((version.form_schema if version else {}).get("properties") or {}).items()
+        }
         events = list(d.events)
     return render(
         request,
@@ -116,6 +122,7 @@ def _dossier_page(request: Request, actor: Actor, code: str, template: str, **ex
         transitions=TRANSITIONS,
         officials=officials,
         holder=(holder.full_name or holder.username) if holder else None,
+        titles=titles,
         status_names=STATUS_NAMES,
         error=request.session.pop("flash_error", None),
         done=request.session.pop("flash_done", None),
