@@ -29,7 +29,7 @@ class Dossier(Base):
     request_sha256: Mapped[str] = mapped_column(String(64), default="")
     # Applicant (personal data: never in logs or URLs).
     applicant_kind: Mapped[str] = mapped_column(String(12))  # citizen | business
-    applicant_id_number: Mapped[str] = mapped_column(String(20))
+    applicant_id_number: Mapped[str] = mapped_column(String(20), index=True)
     applicant_name: Mapped[str] = mapped_column(Text)
     applicant_phone: Mapped[str] = mapped_column(String(20), default="")
     applicant_email: Mapped[str] = mapped_column(String(200), default="")
