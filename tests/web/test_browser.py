@@ -68,6 +68,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         **os.environ,
         "MOTCUA_DATABASE_URL": url,
         "MOTCUA_SECURE_COOKIES": "0",
+        "MOTCUA_SIGNIN_PER_ADDRESS": "1000",  # every test signs in from 127.0.0.1
         "MOTCUA_SECRET_FILE": str(home / "secret_key"),
         "MOTCUA_STORAGE_DIR": str(home / "files"),
     }
@@ -291,3 +292,27 @@ def test_an_official_journey_from_reception_to_a_verified_signed_result(
     (tmp_path / "changed.pdf").write_bytes(bytes(tampered))
     bad = subprocess.run([*verify, str(tmp_path / "changed.pdf")], capture_output=True, text=True)
     assert bad.returncode == 1 and "INVALID" in bad.stderr
+
+
+def test_a_paper_dossier_is_received_at_the_counter_with_its_scan(server: str, page: Page, tmp_path: Path) -> None:
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(PDF)
+    sign_in(page, server, user="tiep-nhan")
+    page.fill("#receive-q", "ho kinh doanh")
+    page.locator(".receive button").click()
+    page.click("text=Đăng ký thành lập hộ kinh doanh")
+    expect(page.locator("#centre option")).to_have_count(1)  # the officer's own centre only
+    page.fill("#applicant_name", "Lê Văn Bình")
+    page.fill("#applicant_id", "079080000456")
+    page.fill("#subject_address", "Phường Sài Gòn, Thành phố Hồ Chí Minh")
+    page.fill("#f-business_name", "Tiệm sửa xe Bình")
+    page.fill("#f-business_address", "5 Pasteur, Phường Sài Gòn")
+    page.fill("#f-activities", "Sửa chữa xe máy")
+    page.fill("#f-capital_vnd", "30000000")
+    page.set_input_files("#files", str(scan))
+    page.click("#dossier-form button[type=submit]")
+    expect(page.locator("#status")).to_have_text("Đã tiếp nhận")  # received at once, due date set
+    expect(page.locator("text=scan.pdf")).to_be_visible()
+    with page.expect_download() as download:
+        page.click("text=Giấy tiếp nhận và hẹn trả kết quả (PDF)")
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -15,7 +16,10 @@ from motcua.web.rendering import render
 from motcua.web.security import RateLimit, check_csrf, client_address
 
 router = APIRouter(include_in_schema=False)
-SIGN_IN_LIMIT = RateLimit(limit=10, window=300)  # per client address and per account
+# Failed or not, sign-ins per 5 minutes: per account (password guessing), and per client address, higher
+# because a centre's officials may share one address behind NAT.
+SIGN_IN_LIMIT = RateLimit(limit=int(os.environ.get("MOTCUA_SIGNIN_PER_ACCOUNT", 10)), window=300)
+SIGN_IN_ADDRESS_LIMIT = RateLimit(limit=int(os.environ.get("MOTCUA_SIGNIN_PER_ADDRESS", 60)), window=300)
 
 
 def current_actor(request: Request) -> Actor | None:
@@ -49,7 +53,7 @@ def signin(
 ) -> Response:
     check_csrf(request, csrf)
     username = username.strip()
-    if not (SIGN_IN_LIMIT.allow(f"ip:{client_address(request)}") and SIGN_IN_LIMIT.allow(f"user:{username}")):
+    if not (SIGN_IN_ADDRESS_LIMIT.allow(client_address(request)) and SIGN_IN_LIMIT.allow(username)):
         return render(
             request,
             "signin.html",

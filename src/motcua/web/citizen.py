@@ -41,6 +41,7 @@ SUBMIT_LIMIT = RateLimit(limit=20, window=3600)  # dossiers per account per hour
 MAX_FILES = 10
 LEVELS = {"commune": N_("Commune"), "province": N_("Province"), "central": N_("Central")}
 DEFAULT_PROVINCE = "79"
+SUBMITTERS = ("citizen", "reception_officer")  # online by the applicant, or at the counter
 
 
 def now() -> datetime:
@@ -61,7 +62,7 @@ def _sign_in(request: Request) -> Response:
 
 
 @router.get("/procedures", response_class=HTMLResponse)
-def procedures(request: Request, q: str = "", field: str = "", level: str = "") -> HTMLResponse:
+def procedures(request: Request, q: str = "", field: str = "", level: str = "", counter: int = 0) -> HTMLResponse:
     snapshot = _snapshot(request)
     hits = search(snapshot, q[:200], date.today(), field=field or None, level=level or None)
     return render(
@@ -73,6 +74,7 @@ def procedures(request: Request, q: str = "", field: str = "", level: str = "") 
         hits=hits,
         fields=fields(snapshot),
         levels=LEVELS,
+        counter=bool(counter),
     )
 
 
@@ -103,16 +105,20 @@ def procedure(request: Request, code: str, province: str = DEFAULT_PROVINCE) -> 
     )
 
 
-def _form_context(request: Request, code: str, province: str) -> dict[str, Any] | None:
+def _form_context(request: Request, code: str, province: str, actor: Actor) -> dict[str, Any] | None:
     snapshot = _snapshot(request)
     p = snapshot.procedures.get(code)
     version = in_force(p, date.today()) if p else None
     if p is None or version is None:
         return None
-    centres = sorted(
-        (c for c in snapshot.centres.values() if c.province_code == province),
-        key=lambda c: (c.level != "province", c.name),
-    )
+    if actor.role == "reception_officer":  # at the counter: the officer's own centre
+        centres = [c for c in snapshot.centres.values() if c.identifier == actor.unit_code]
+        province = centres[0].province_code if centres else province
+    else:
+        centres = sorted(
+            (c for c in snapshot.centres.values() if c.province_code == province),
+            key=lambda c: (c.level != "province", c.name),
+        )
     return {
         "p": p,
         "version": version,
@@ -121,15 +127,16 @@ def _form_context(request: Request, code: str, province: str) -> dict[str, Any] 
         "province": province,
         "provinces": _provinces(),
         "max_mb": MAX_BYTES // (1024 * 1024),
+        "counter": actor.role == "reception_officer",
     }
 
 
 @router.get("/dossiers/new/{code}", response_class=HTMLResponse, response_model=None)
 def new_dossier(request: Request, code: str, province: str = DEFAULT_PROVINCE) -> Response:
     actor = current_actor(request)
-    if actor is None or actor.role != "citizen":
+    if actor is None or actor.role not in SUBMITTERS:
         return _sign_in(request)
-    context = _form_context(request, code, province)
+    context = _form_context(request, code, province, actor)
     if context is None:
         return render(request, "not_found.html", status_code=404)
     return render(request, "new_dossier.html", values={}, problems=[], error=None, **context)
@@ -140,12 +147,12 @@ async def submit_dossier(request: Request, code: str) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf", "")))
     actor = await _run(current_actor, request)
-    if actor is None or actor.role != "citizen":
+    if actor is None or actor.role not in SUBMITTERS:
         return _sign_in(request)
     posted = {k: v for k, v in form.items() if isinstance(v, str)}
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
     uploads = [(f.filename or "file", await f.read(MAX_BYTES + 1)) for f in files[:MAX_FILES]]
-    context = _form_context(request, code, posted.get("province", DEFAULT_PROVINCE))
+    context = _form_context(request, code, posted.get("province", DEFAULT_PROVINCE), actor)
     if context is None:
         return render(request, "not_found.html", status_code=404)
     if not SUBMIT_LIMIT.allow(f"user:{actor.user_id}"):
@@ -157,7 +164,10 @@ async def submit_dossier(request: Request, code: str) -> Response:
         message = _(result.template).format(**{k: v for k, v in result.details.items() if k != "problems"})
         problems = result.details.get("problems", [])
         return render(request, "new_dossier.html", 422, values=posted, problems=problems, error=message, **context)
-    return RedirectResponse(f"/my/dossiers/{result}?sent=1", status_code=303)
+    if actor.role == "citizen":
+        return RedirectResponse(f"/my/dossiers/{result}?sent=1", status_code=303)
+    request.session["flash_done"] = "receive"
+    return RedirectResponse(f"/work/dossiers/{result}", status_code=303)
 
 
 async def _run(fn: Any, *args: Any) -> Any:
@@ -187,7 +197,7 @@ def _create(
         ),
         form=data_of(schema, posted),
         subject_address=posted.get("subject_address", "").strip(),
-        channel="online",
+        channel=posted.get("channel", "in_person") if actor.role == "reception_officer" else "online",
         idempotency_key=posted.get("draft_id") or None,
     )
     state = request.app.state
@@ -197,7 +207,8 @@ def _create(
             dossier, created = submit(s, actor, req, now(), state.snapshots.get(s), state.calendars.for_session(s))
             if created:
                 for name, data in uploads:
-                    add_attachment(s, state.storage, actor, dossier, name, data, "applicant", now())
+                    kind = "applicant" if actor.role == "citizen" else "scan"
+                    add_attachment(s, state.storage, actor, dossier, name, data, kind, now())
             return dossier.code
     except DossierError as exc:
         return exc
