@@ -22,6 +22,8 @@ class User(Base):
     unit_code: Mapped[str | None] = mapped_column(String(60), nullable=True, index=True)  # centre id or agency code
     personal_id: Mapped[str | None] = mapped_column(String(20), nullable=True)  # citizen ID number (never logged)
     password_hash: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # SHA-256 of a one-time activation code (imported officials choose their password with it).
+    activation_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -23,6 +23,7 @@ from motcua.catalog.routing import SnapshotCache
 from motcua.documents.signing import signing_config
 from motcua.dossiers.storage import storage_from_env
 from motcua.web import account as web_account
+from motcua.web import admin as web_admin
 from motcua.web import citizen as web_citizen
 from motcua.web import routes as web_routes
 from motcua.web import security
@@ -122,6 +123,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(web_account.router)
     app.include_router(web_citizen.router)
     app.include_router(web_work.router)
+    app.include_router(web_admin.router)
     app.add_middleware(
         SessionMiddleware,
         secret_key=security.secret_key(),

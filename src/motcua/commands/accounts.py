@@ -1,7 +1,8 @@
-"""``motcua accounts …``: create accounts and API tokens (until sign-in pages exist)."""
+"""``motcua accounts …``: create accounts and API tokens, import the officials of every commune."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -43,3 +44,37 @@ def create(
     typer.echo(f"account {username} ({role}{', ' + unit if unit else ''}) created")
     if issued:
         typer.echo(f"API token (shown once): {issued}")
+
+
+@accounts_app.command("import-officials")
+def import_officials_command(
+    file: Annotated[Path, typer.Argument(help="CSV with columns username, full_name, role, unit.")],
+    codes_out: Annotated[
+        Path | None, typer.Option("--codes-out", help="Where to write the activation codes of new accounts (CSV).")
+    ] = None,
+    url: UrlOption = None,
+) -> None:
+    """Create or update the officials listed in a CSV file, all or nothing; new accounts get a one-time
+    activation code (written to --codes-out, or printed) with which they choose a password on /activate."""
+    from motcua import db
+    from motcua.accounts.officials import import_officials
+
+    if not file.exists():
+        raise typer.BadParameter(f"no such file: {file}", param_hint="FILE")
+    with db.transaction(db.session_factory(db.make_engine(url))) as session:
+        report = import_officials(session, file.read_text(encoding="utf-8"))
+        if not report.ok:
+            session.rollback()
+    if not report.ok:
+        for error in report.errors[:200]:
+            typer.echo(f"{file}: {error}", err=True)
+        typer.echo(f"nothing imported: {len(report.errors)} error(s)", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"officials: {report.created} created, {report.updated} updated, {report.unchanged} unchanged")
+    if report.codes:
+        if codes_out:
+            codes_out.write_text(report.codes_csv(), encoding="utf-8")
+            codes_out.chmod(0o600)
+            typer.echo(f"activation codes of the new accounts: {codes_out}")
+        else:
+            typer.echo(report.codes_csv(), nl=False)

@@ -78,7 +78,7 @@ def signin(
         )
     csrf_value = request.session.get("csrf")
     request.session.clear()  # a new session on sign-in (no fixation)
-    request.session.update({"uid": user_id, "csrf": csrf_value, "official": role != "citizen"})
+    request.session.update({"uid": user_id, "csrf": csrf_value, "role": role})
     target = safe_next(next)
     return RedirectResponse("/work" if target == "/" and role != "citizen" else target, status_code=303)
 

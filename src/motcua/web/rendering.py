@@ -40,7 +40,9 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     if "session" in request.scope:  # pages served without the session middleware (tests of one router)
         context.setdefault("csrf", csrf_token(request))
         context.setdefault("signed_in", "uid" in request.session)
-        context.setdefault("official", bool(request.session.get("official")))
+        role = request.session.get("role")
+        context.setdefault("official", role not in (None, "citizen"))
+        context.setdefault("administrator", role == "admin")
     html = (
         environment(language)
         .get_template(template)
