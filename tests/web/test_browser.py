@@ -8,6 +8,7 @@ fail in CI.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -21,6 +22,7 @@ import pytest
 from sqlalchemy import select
 
 from motcua import db
+from motcua.accounts.models import User
 from motcua.accounts.service import create_user
 from motcua.catalog.models import ServiceCentre
 from motcua.demo import prepare_demo
@@ -38,7 +40,11 @@ if not Path(CHROMIUM).exists():
         raise RuntimeError(f"CI must run the browser tests: {CHROMIUM} is missing (.ci/run installs it)")
     pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
 
+from oidc_provider_mock import User as OidcUser  # noqa: E402
+from oidc_provider_mock import run_server_in_thread  # noqa: E402
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+OIDC_USER = OidcUser(sub="vneid-7f3a", claims={"name": "Phạm Minh Châu", "personal_id": "079300000789"})
 
 
 def _free_port() -> int:
@@ -49,7 +55,11 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    home = tmp_path_factory.mktemp("portal")
+    with contextlib.ExitStack() as stack:
+        yield from _serve(tmp_path_factory.mktemp("portal"), stack)
+
+
+def _serve(home: Path, stack: contextlib.ExitStack) -> Iterator[str]:
     url = f"sqlite:///{home / 'motcua.sqlite3'}"
     prepare_demo(url, dossiers=0)
     with db.transaction(db.session_factory(db.make_engine(url))) as s:
@@ -64,8 +74,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             s, "lan", "citizen", full_name="Trần Thị Lan", password="mật-khẩu-đủ-dài", personal_id="079190000123"
         )
     port = _free_port()
+    provider = stack.enter_context(run_server_in_thread(user_claims=[OIDC_USER]))
     env = {
         **os.environ,
+        "MOTCUA_OIDC_ISSUER": f"http://127.0.0.1:{provider.server_port}",
+        "MOTCUA_OIDC_CLIENT_ID": "motcua-test",
+        "MOTCUA_OIDC_CLIENT_SECRET": "secret",
+        "MOTCUA_OIDC_NAME": "VNeID (thử nghiệm)",
         "MOTCUA_DATABASE_URL": url,
         "MOTCUA_SECURE_COOKIES": "0",
         "MOTCUA_SIGNIN_PER_ADDRESS": "1000",  # every test signs in from 127.0.0.1
@@ -316,3 +331,16 @@ def test_a_paper_dossier_is_received_at_the_counter_with_its_scan(server: str, p
     with page.expect_download() as download:
         page.click("text=Giấy tiếp nhận và hẹn trả kết quả (PDF)")
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+
+
+def test_a_citizen_signs_in_with_the_identity_provider(server: str, page: Page) -> None:
+    """The OpenID Connect flow against a local test provider: first sign-in creates the citizen."""
+    page.goto(f"{server}/signin?next=/my/dossiers")
+    page.click("#oidc")
+    page.locator("button", has_text="vneid-7f3a").click()  # the provider's sign-in page
+    expect(page).to_have_url(f"{server}/my/dossiers")
+    expect(page.locator("h1")).to_have_text("Hồ sơ của tôi")
+    engine = db.make_engine(f"sqlite:///{SERVER_HOME[server] / 'motcua.sqlite3'}")
+    with db.session_factory(engine)() as s:
+        user = s.scalars(select(User).where(User.username == "oidc:vneid-7f3a")).one()
+        assert (user.role, user.full_name, user.personal_id) == ("citizen", "Phạm Minh Châu", "079300000789")

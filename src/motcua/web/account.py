@@ -40,7 +40,12 @@ def safe_next(target: str | None) -> str:
 
 @router.get("/signin", response_class=HTMLResponse)
 def signin_page(request: Request, next: str = "/") -> HTMLResponse:
-    return render(request, "signin.html", next=safe_next(next), username="", error=None)
+    from motcua.web.oidc import settings
+
+    config = settings()
+    return render(
+        request, "signin.html", next=safe_next(next), username="", error=None, oidc=config.name if config else None
+    )
 
 
 @router.post("/signin", response_model=None)
