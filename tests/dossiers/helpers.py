@@ -108,7 +108,7 @@ class World:
                 "transfer",
                 ("request_supplement", {"reason": "Thiếu giấy tờ", "missing": ["Bản sao CCCD"]}),
             ],
-            "payment_requested": ["accept", "transfer", "request_payment"],
+            "payment_requested": ["accept", "transfer", ("request_payment", {"amount_vnd": 100_000})],
             "withdrawal_requested": ["accept", "request_withdrawal"],
             "processed": ["accept", "transfer", "approve"],
             "stopped": ["accept", "request_withdrawal", ("stop", {"reason": "Công dân rút hồ sơ"})],

@@ -23,6 +23,8 @@ PAYLOADS = {
     "extend": {"reason": "Cần xác minh thực địa", "new_due": "2026-06-10"},
     "refuse": {"reason": "Không đủ điều kiện"},
     "stop": {"reason": "Công dân rút hồ sơ"},
+    "request_payment": {"amount_vnd": 100_000},
+    "pay": {"payment_reference": "1.001612:5", "amount_vnd": 100_000},
 }
 SOURCE = {
     name: sorted(s for s in t.sources if s is not None)[0]

@@ -344,3 +344,28 @@ def test_a_citizen_signs_in_with_the_identity_provider(server: str, page: Page) 
     with db.session_factory(engine)() as s:
         user = s.scalars(select(User).where(User.username == "oidc:vneid-7f3a")).one()
         assert (user.role, user.full_name, user.personal_id) == ("citizen", "Phạm Minh Châu", "079300000789")
+
+
+def test_a_citizen_pays_the_fees_online_through_the_sandbox(server: str, page: Page, tmp_path: Path) -> None:
+    scan = tmp_path / "cccd.pdf"
+    scan.write_bytes(PDF)
+    code = submit_dossier(page, server, (SERVER_HOME[server] / "centre").read_text(), scan)
+    sign_in(page, server, f"/work/dossiers/{code}", user="tiep-nhan")
+    step(page, "accept")
+    step(page, "transfer")
+    sign_in(page, server, f"/work/dossiers/{code}", user="chuyen-vien")
+    step(page, "request_payment", amount_vnd="100.000")
+
+    sign_in(page, server, f"/my/dossiers/{code}")
+    expect(page.locator("#status")).to_have_text("Cần thực hiện nghĩa vụ tài chính")
+    page.click("text=Nộp phí trực tuyến")
+    expect(page.locator("#amount")).to_have_text("100.000 đ")
+    page.click("button[value=cancel]")  # cancelled: nothing changes
+    expect(page.locator(".notice")).to_be_visible()
+    expect(page.locator("#status")).to_have_text("Cần thực hiện nghĩa vụ tài chính")
+    page.click("text=Nộp phí trực tuyến")
+    page.click("button[value=pay]")
+    expect(page.locator(".sent")).to_be_visible()
+    expect(page.locator("#status")).to_have_text("Đang xử lý")
+    forged = page.request.get(f"{server}/payments/return?reference={code}:5&amount=1&status=paid&signature=00")
+    assert forged.ok and "không thể xác nhận" in forged.text()

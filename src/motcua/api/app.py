@@ -26,6 +26,7 @@ from motcua.web import account as web_account
 from motcua.web import admin as web_admin
 from motcua.web import citizen as web_citizen
 from motcua.web import oidc as web_oidc
+from motcua.web import payments as web_payments
 from motcua.web import routes as web_routes
 from motcua.web import security
 from motcua.web import work as web_work
@@ -126,6 +127,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(web_work.router)
     app.include_router(web_admin.router)
     app.include_router(web_oidc.router)
+    app.include_router(web_payments.router)
     app.add_middleware(
         SessionMiddleware,
         secret_key=security.secret_key(),

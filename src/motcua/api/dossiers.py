@@ -101,6 +101,7 @@ class ActIn(BaseModel):
     note: str | None = Field(None, max_length=4000)
     new_due: date | None = None
     user_id: int | None = None
+    amount_vnd: int | None = Field(None, gt=0, description="request_payment: the amount to pay, in dong")
     expected_events: int | None = Field(None, description="The event count you saw: refuses stale actions")
 
 
@@ -290,6 +291,12 @@ def _track_sync(request: Request, code: str) -> Any:
 def transition(code: str, name: str, body: ActIn, request: Request, actor: ActorDep) -> Response:
     payload = body.model_dump(exclude_none=True, mode="json")
     expected = payload.pop("expected_events", None)
+    if name == "pay" and actor.role == "citizen":
+        raise ApiError(
+            409,
+            "payment_unconfirmed",
+            N_("Pay online through the payment page of the dossier."),
+        )
     try:
         with db.transaction(request.app.state.session_factory) as s:
             d = act(s, actor, code, name, now(), request.app.state.calendars.for_session(s), payload, expected)

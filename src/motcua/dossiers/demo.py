@@ -205,7 +205,7 @@ def _walk(
         step(handler, "request_supplement", reason="Thiếu giấy tờ", missing=["Bản sao giấy tờ nhà đất"])
         return "supplement_requested"
     if outcome == "payment_requested":
-        step(handler, "request_payment")
+        step(handler, "request_payment", amount_vnd=rng.choice([50_000, 100_000, 200_000]))
         return "payment_requested"
     if outcome == "extended_returned":
         due = dossier.due_on or clock.date()

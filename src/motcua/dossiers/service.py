@@ -474,8 +474,18 @@ def _rules(
                 N_("User {user_id} is not an official of the agency that handles this dossier."),
                 user_id=payload["user_id"],
             )
+    elif name == "request_payment":
+        amount = payload.get("amount_vnd")
+        if amount is None:  # the fee the catalog gives for the dossier's channel
+            amount = next((f.get("amount_vnd") for f in d.fees if f.get("channel") == d.channel), None)
+        if not isinstance(amount, int) or amount <= 0:
+            raise DossierError("amount_required", N_("Say the amount to pay in dong (amount_vnd)."))
+        payload["amount_vnd"] = amount
     elif name == "pay":
         payload["online"] = actor.role == "citizen"
+        if actor.role == "citizen" and not payload.get("payment_reference"):
+            # Online, only a payment the provider confirmed counts (see motcua.payments).
+            raise DossierError("payment_unconfirmed", N_("Pay online through the payment page of the dossier."))
     return None
 
 

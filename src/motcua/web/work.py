@@ -162,6 +162,9 @@ def _payload(name: str, posted: dict[str, str], uploaded: list[str]) -> dict[str
         payload["missing"] = [line.strip() for line in posted.get("missing", "").splitlines() if line.strip()]
     if name == "extend" and posted.get("new_due"):
         payload["new_due"] = posted["new_due"]
+    amount = posted.get("amount_vnd", "").replace(".", "").replace(",", "").replace(" ", "")
+    if name == "request_payment" and amount.isdigit():
+        payload["amount_vnd"] = int(amount)
     if name == "assign" and posted.get("user_id", "").isdigit():
         payload["user_id"] = int(posted["user_id"])
     if name == "supplement":

@@ -1,0 +1,1 @@
+"""Online payment of fees: a provider interface, one module per provider, chosen by configuration."""
