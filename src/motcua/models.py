@@ -3,4 +3,5 @@
 import motcua.accounts.models
 import motcua.calendar.models
 import motcua.catalog.models
-import motcua.dossiers.models  # noqa: F401
+import motcua.dossiers.models
+import motcua.feedback.models  # noqa: F401

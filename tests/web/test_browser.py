@@ -308,6 +308,11 @@ def test_an_official_journey_from_reception_to_a_verified_signed_result(
     bad = subprocess.run([*verify, str(tmp_path / "changed.pdf")], capture_output=True, text=True)
     assert bad.returncode == 1 and "INVALID" in bad.stderr
 
+    page.check("#rate-satisfied")
+    page.fill("#rate-comment", "Nhanh, đúng hẹn")
+    page.click("#rating button[type=submit]")
+    expect(page.locator("#rated")).to_contain_text("Hài lòng")
+
 
 def test_a_paper_dossier_is_received_at_the_counter_with_its_scan(server: str, page: Page, tmp_path: Path) -> None:
     scan = tmp_path / "scan.pdf"

@@ -8,9 +8,9 @@ A refused submission shows the form again with everything typed kept and each pr
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -27,6 +27,7 @@ from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.service import Applicant, SubmitRequest, can_read, submit
 from motcua.dossiers.states import TRANSITIONS
+from motcua.feedback.service import RATEABLE, rate, rating_of
 from motcua.i18n import N_, gettext_for
 from motcua.units import get_registry
 from motcua.web.account import current_actor
@@ -241,6 +242,8 @@ def my_dossier(request: Request, code: str, sent: int = 0) -> Response:
         attachments = s.scalars(select(Attachment).where(Attachment.dossier_id == d.id).order_by(Attachment.id)).all()
         version = s.get(ProcedureVersion, d.procedure_version_id)
         events = list(d.events)
+        rating = rating_of(s, d)
+        rateable = actor.role == "citizen" and d.status in RATEABLE and rating is None
     documents: list[FormName] = ["receipt"] if d.received_on else []
     if d.outcome == "approved":
         documents.append("result")
@@ -254,6 +257,8 @@ def my_dossier(request: Request, code: str, sent: int = 0) -> Response:
         status_names=STATUS_NAMES,
         documents=documents,
         sent=bool(sent),
+        rating=rating.value if rating else None,
+        rateable=rateable,
         steps=steps_for(actor, d),
         step_names=STEP_NAMES,
         transitions=TRANSITIONS,
@@ -286,3 +291,29 @@ def my_document(request: Request, code: str, form: FormName) -> Response:
             "Cache-Control": "private, no-store",
         },
     )
+
+
+@router.post("/my/dossiers/{code}/rating", response_model=None)
+def rate_dossier(
+    request: Request,
+    code: str,
+    value: Annotated[str, Form(max_length=12)] = "",
+    comment: Annotated[str, Form(max_length=2000)] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    actor = current_actor(request)
+    if actor is None:
+        return _sign_in(request)
+    try:
+        with db.transaction(request.app.state.session_factory) as s:
+            d = s.scalars(select(Dossier).where(Dossier.code == code)).first()
+            if d is None:
+                return render(request, "not_found.html", status_code=404)
+            rate(s, actor, d, value, comment, now())
+    except DossierError as exc:
+        _ = gettext_for(language_of(request)).gettext
+        request.session["flash_error"] = _(exc.template).format(**exc.details)
+    else:
+        request.session["flash_done"] = "rate"
+    return RedirectResponse(f"/my/dossiers/{code}", status_code=303)

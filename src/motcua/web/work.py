@@ -36,6 +36,7 @@ router = APIRouter(include_in_schema=False)
 OFFICIALS = ("reception_officer", "processing_officer", "leader", "admin")
 DUE_SOON_DAYS = 3  # calendar days: what a queue shows as "due soon"
 STEP_NAMES = {
+    "rate": N_("Rate the service"),
     "receive": N_("Receive at the counter"),
     "accept": N_("Accept and give a receipt"),
     "reject": N_("Refuse to accept"),

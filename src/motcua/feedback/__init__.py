@@ -1,0 +1,1 @@
+"""Citizens' feedback: ratings of returned dossiers (the satisfaction group of the index)."""
