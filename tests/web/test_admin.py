@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,33 @@ def test_the_cli_import_refuses_a_bad_file_with_its_lines(
     args = ["accounts", "import-officials", str(good), "--url", database_url, "--codes-out", str(codes)]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0 and "1 created" in result.output and "cli.one," in codes.read_text()
+
+
+def test_calendar_notices_import_all_or_nothing(admin: TestClient, engine: Engine) -> None:
+    from motcua.calendar.models import CalendarDay
+
+    token = _csrf(admin, "/admin/import/calendar")
+    bad = "day,kind,reason,province,reference\n2027-02-05,day_off,Tết,,\n2027-13-01,day_off,x,,\n2027-02-06,nap,x,99,\n"
+    r = admin.post("/admin/import/calendar", data={"csrf": token}, files={"file": ("n.csv", bad.encode(), "text/csv")})
+    assert r.status_code == 422
+    for expected in ("line 3, day: &#39;2027-13-01&#39;", "line 4, kind", "line 4, province"):
+        assert expected in r.text, expected
+    with db.session_factory(engine)() as s:
+        assert s.scalars(select(CalendarDay).where(CalendarDay.day == date(2027, 2, 5))).first() is None
+    good = "day,kind,reason,province,reference\n2027-02-05,day_off,Nghỉ Tết,,1234/TB-BLĐTBXH\n"
+    r = admin.post("/admin/import/calendar", data={"csrf": token}, files={"file": ("n.csv", good.encode(), "text/csv")})
+    assert r.status_code == 200 and "1 day(s) recorded" in r.text
+    with db.transaction(db.session_factory(engine)) as s:
+        row = s.scalars(select(CalendarDay).where(CalendarDay.reference == "1234/TB-BLĐTBXH")).one()
+        s.delete(row)
+
+
+def test_a_catalog_file_with_errors_changes_nothing(admin: TestClient, engine: Engine) -> None:
+    from motcua.catalog.models import Procedure
+
+    token = _csrf(admin, "/admin/import/catalog")
+    bad = b'[{"code": "9.999999", "versions": [{"number": "one"}]}]'
+    r = admin.post("/admin/import/catalog", data={"csrf": token}, files={"file": ("c.json", bad, "application/json")})
+    assert r.status_code == 422 and "procedure #1 (9.999999), versions.0.number" in r.text
+    with db.session_factory(engine)() as s:
+        assert s.scalars(select(Procedure).where(Procedure.code == "9.999999")).first() is None

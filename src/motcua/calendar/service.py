@@ -122,3 +122,42 @@ class CalendarCache:
             return fn(session, arg)
         with self.factory() as own:
             return fn(own, arg)
+
+
+NOTICE_COLUMNS = ("day", "kind", "reason", "province", "reference")
+
+
+def import_notices(session: Session, text: str) -> tuple[int, list[str]]:
+    """A year's notices from CSV (``day, kind, reason, province, reference``; province empty for the
+    whole country): every line checked first, errors named by line and column, nothing recorded if one
+    is wrong. Returns (days recorded, errors)."""
+    import csv
+    import io
+
+    from motcua.units import get_registry
+
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in NOTICE_COLUMNS[:3] if c not in (reader.fieldnames or [])]
+    if missing:
+        return 0, [f"line 1: missing column(s) {', '.join(missing)}; expected {', '.join(NOTICE_COLUMNS)}"]
+    provinces = {u.code for u in get_registry().in_force(date.today(), "province")}
+    rows, errors = [], []
+    for number, raw in enumerate(reader, start=2):
+        row = {c: (raw.get(c) or "").strip() for c in NOTICE_COLUMNS}
+        try:
+            day = date.fromisoformat(row["day"])
+        except ValueError:
+            errors.append(f"line {number}, day: {row['day']!r} is not a date YYYY-MM-DD")
+            continue
+        if row["kind"] not in ("day_off", "working_day"):
+            errors.append(f"line {number}, kind: {row['kind']!r} is not day_off or working_day")
+        if not row["reason"]:
+            errors.append(f"line {number}, reason: empty")
+        if row["province"] and row["province"] not in provinces:
+            errors.append(f"line {number}, province: no province with code {row['province']!r}")
+        rows.append((day, row))
+    if errors:
+        return 0, errors
+    for day, row in rows:
+        set_day(session, day, row["kind"], row["reason"], row["province"], row["reference"])
+    return len(rows), []

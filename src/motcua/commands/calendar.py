@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
@@ -108,3 +109,24 @@ def saturday_reception(
     with db.transaction(db.session_factory(db.make_engine(url))) as session:
         set_saturday_reception(session, province, receives)
     typer.echo(f"province {province}: Saturday reception {'on' if receives else 'off'}")
+
+
+@calendar_app.command("import")
+def import_notices_command(
+    file: Annotated[Path, typer.Argument(help="CSV: day, kind (day_off|working_day), reason, province, reference.")],
+    url: UrlOption = None,
+) -> None:
+    """Record a year's notices from a CSV file, all or nothing (errors by line)."""
+    from motcua import db
+    from motcua.calendar.service import import_notices
+
+    if not file.exists():
+        raise typer.BadParameter(f"no such file: {file}", param_hint="FILE")
+    with db.transaction(db.session_factory(db.make_engine(url))) as session:
+        count, errors = import_notices(session, file.read_text(encoding="utf-8"))
+    if errors:
+        for error in errors[:200]:
+            typer.echo(f"{file}: {error}", err=True)
+        typer.echo(f"nothing recorded: {len(errors)} error(s)", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{count} day(s) recorded")

@@ -1,5 +1,6 @@
-"""Administrator pages (role ``admin``): import the officials of every commune from one CSV file.
-And ``/activate``, where an imported official chooses a password with their one-time code."""
+"""Administrator pages (role ``admin``): import the officials of every commune from one CSV file, the
+year's calendar notices and catalog files, each all or nothing with errors by line. And ``/activate``,
+where an imported official chooses a password with their one-time code."""
 
 from __future__ import annotations
 
@@ -92,3 +93,78 @@ def activate_account(
         error = N_("The username or the activation code is wrong, or the code was already used.")
         return render(request, "activate.html", 401, error=error, min_password=MIN_PASSWORD)
     return RedirectResponse("/signin", status_code=303)
+
+
+IMPORTS = {
+    "calendar": (
+        N_("Import the year's calendar notices"),
+        N_(
+            "CSV with the columns day, kind (day_off or working_day), reason, province (empty: the whole"
+            " country), reference."
+        ),
+    ),
+    "catalog": (
+        N_("Import procedures"),
+        N_("The catalog interchange format: a JSON file, or a CSV of versions (docs/catalog-format.md)."),
+    ),
+}
+
+
+@router.get("/admin/import/{what}", response_class=HTMLResponse, response_model=None)
+def import_form(request: Request, what: str) -> Response:
+    actor = current_actor(request)
+    if actor is None or actor.role != "admin":
+        return RedirectResponse(f"/signin?next=/admin/import/{what}", status_code=303)
+    if what not in IMPORTS:
+        return render(request, "not_found.html", status_code=404)
+    title, help_text = IMPORTS[what]
+    return render(request, "admin_import.html", what=what, title=title, help_text=help_text, errors=[], done=None)
+
+
+@router.post("/admin/import/{what}", response_model=None)
+async def import_file(request: Request, what: str) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    from starlette.concurrency import run_in_threadpool
+    from starlette.datastructures import UploadFile
+
+    actor = await run_in_threadpool(current_actor, request)
+    if actor is None or actor.role != "admin" or what not in IMPORTS:
+        return RedirectResponse("/signin", status_code=303)
+    title, help_text = IMPORTS[what]
+    upload = form.get("file")
+    data = await upload.read(MAX_CSV_BYTES + 1) if isinstance(upload, UploadFile) else b""
+    name = upload.filename or "" if isinstance(upload, UploadFile) else ""
+    try:
+        text = data.decode("utf-8") if data and len(data) <= MAX_CSV_BYTES else None
+    except UnicodeDecodeError:
+        text = None
+    if text is None:
+        errors = ["the file is empty, larger than 20 MB or not UTF-8 text"]
+        done = None
+    else:
+        done, errors = await run_in_threadpool(_import, request, what, name, text)
+    status = 422 if errors else 200
+    context = {"what": what, "title": title, "help_text": help_text, "errors": errors[:500], "done": done}
+    return render(request, "admin_import.html", status, total=len(errors), **context)
+
+
+def _import(request: Request, what: str, name: str, text: str) -> tuple[str | None, list[str]]:
+    """Run one import in one transaction; any error and nothing is kept."""
+    from motcua.calendar.service import import_notices
+    from motcua.catalog.formats import FormatError, read_csv, read_json
+    from motcua.catalog.service import CatalogError, import_records
+
+    try:
+        with db.transaction(request.app.state.session_factory) as s:
+            if what == "calendar":
+                count, errors = import_notices(s, text)
+                if errors:
+                    s.rollback()
+                    return None, errors
+                return f"{count} day(s) recorded", []
+            records = read_json(text) if name.endswith(".json") or text.lstrip().startswith("[") else read_csv(text)
+            result = import_records(s, records)
+            return f"{len(result.codes)} procedure(s): {result.added} new, {result.replaced} replaced", []
+    except (FormatError, CatalogError) as exc:
+        return None, list(exc.errors)
