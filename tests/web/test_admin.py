@@ -120,3 +120,29 @@ def test_a_catalog_file_with_errors_changes_nothing(admin: TestClient, engine: E
     assert r.status_code == 422 and "procedure #1 (9.999999), versions.0.number" in r.text
     with db.session_factory(engine)() as s:
         assert s.scalars(select(Procedure).where(Procedure.code == "9.999999")).first() is None
+
+
+def test_centres_are_corrected_and_added_from_csv(admin: TestClient, engine: Engine) -> None:
+    centre = _centre(engine)
+    with db.session_factory(engine)() as s:
+        before = s.scalars(select(ServiceCentre).where(ServiceCentre.identifier == centre)).one()
+        original = (before.name_vi, before.address, before.opening_hours)
+    token = _csrf(admin, "/admin/import/centres")
+    header = "identifier,name,level,province,commune,address,opening_hours\n"
+    bad = header + f"{centre},Trung tâm,commune,01,26740,,\nX9.NEW,Điểm,branch,79,00004,,\n"
+    r = admin.post("/admin/import/centres", data={"csrf": token}, files={"file": ("c.csv", bad.encode(), "text/csv")})
+    assert r.status_code == 422
+    assert f"line 2, province: {centre} belongs to province 79" in r.text
+    assert "line 3, commune: &#39;00004&#39; is not a commune of province 79" in r.text
+    good = header + (
+        f"{centre},Trung tâm Phục vụ hành chính công phường Sài Gòn,commune,79,26740,"
+        "135 Nam Kỳ Khởi Nghĩa,7:30–17:00\n"
+        "X9.SG.01,Điểm tiếp nhận Bến Thành,branch,79,26740,1 Lê Lai,\n"
+    )
+    r = admin.post("/admin/import/centres", data={"csrf": token}, files={"file": ("c.csv", good.encode(), "text/csv")})
+    assert r.status_code == 200 and "1 centre(s) added, 1 updated" in r.text
+    with db.transaction(db.session_factory(engine)) as s:
+        row = s.scalars(select(ServiceCentre).where(ServiceCentre.identifier == centre)).one()
+        assert row.address == "135 Nam Kỳ Khởi Nghĩa"
+        row.name_vi, row.address, row.opening_hours = original  # the other tests expect the generated centre
+        s.execute(delete(ServiceCentre).where(ServiceCentre.identifier == "X9.SG.01"))

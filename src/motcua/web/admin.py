@@ -103,6 +103,13 @@ IMPORTS = {
             " country), reference."
         ),
     ),
+    "centres": (
+        N_("Import service centres"),
+        N_(
+            "CSV with the columns identifier, name, level (province, commune or branch), province, commune,"
+            " address, opening_hours. A known identifier is updated; a new one is added."
+        ),
+    ),
     "catalog": (
         N_("Import procedures"),
         N_("The catalog interchange format: a JSON file, or a CSV of versions (docs/catalog-format.md)."),
@@ -163,6 +170,14 @@ def _import(request: Request, what: str, name: str, text: str) -> tuple[str | No
                     s.rollback()
                     return None, errors
                 return f"{count} day(s) recorded", []
+            if what == "centres":
+                from motcua.catalog.centres import import_centres
+
+                added, updated, errors = import_centres(s, text)
+                if errors:
+                    s.rollback()
+                    return None, errors
+                return f"{added} centre(s) added, {updated} updated", []
             records = read_json(text) if name.endswith(".json") or text.lstrip().startswith("[") else read_csv(text)
             result = import_records(s, records)
             return f"{len(result.codes)} procedure(s): {result.added} new, {result.replaced} replaced", []
