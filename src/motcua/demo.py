@@ -38,6 +38,6 @@ def prepare_demo(url: str | None = None, dossiers: int = DEMO_DOSSIERS) -> str:
             lines.append(f"dossiers: {demo.dossiers} ({states})")
             lines.append(
                 "demo accounts (password 'demo'): demo-citizen, demo-00004-reception, "
-                "demo-00004-officer, demo-00004-leader, … (one set per demo commune)"
+                "demo-00004-officer, demo-00004-leader, … (one set per demo commune), demo-admin"
             )
     return "; ".join(lines) or "demo data already loaded"

@@ -114,6 +114,8 @@ def generate(
             session, "demo-citizen", "citizen", full_name="Nguyễn Văn Dân", password="demo", personal_id="079090000001"
         )
         report.accounts["demo-citizen"] = issue_token(session, citizen_user, "demo")
+    if session.scalars(select(User).where(User.username == "demo-admin")).first() is None:
+        create_user(session, "demo-admin", "admin", full_name="Quản trị viên", password="demo")
     citizen = actor_of(citizen_user)
     centres = {
         c.commune_code: c.identifier
