@@ -85,7 +85,9 @@ def signin(
     request.session.clear()  # a new session on sign-in (no fixation)
     request.session.update({"uid": user_id, "csrf": csrf_value, "role": role})
     target = safe_next(next)
-    return RedirectResponse("/work" if target == "/" and role != "citizen" else target, status_code=303)
+    if target == "/" and role != "citizen":
+        target = "/admin/officials" if role == "admin" else "/work"
+    return RedirectResponse(target, status_code=303)
 
 
 @router.post("/signout", response_model=None)
