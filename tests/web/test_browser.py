@@ -167,6 +167,8 @@ def test_a_citizen_submits_a_dossier_with_an_attachment_and_tracks_it(server: st
     page.fill("#applicant_name", "Trần Thị Lan")
     page.fill("#applicant_id", "079190000123")
     page.fill("#subject_address", "Phường Sài Gòn, Thành phố Hồ Chí Minh")
+    page.press("#subject_address", "Tab")  # the old→new helper answers under the field
+    expect(page.locator("#address-helper")).to_contain_text("Theo đơn vị mới: Phường Sài Gòn")
     page.fill("#f-business_name", "Tạp hóa Cô Lan")
     page.fill("#f-business_address", "12 Lê Lợi, Phường Sài Gòn")
     page.fill("#f-activities", "Bán lẻ hàng tạp hóa")

@@ -27,3 +27,25 @@
   form.addEventListener("input", save);
   form.addEventListener("change", save);
 })();
+// The old→new address helper: shows, under the field, how the address reads in the new units.
+(function () {
+  var input = document.getElementById("subject_address");
+  var out = document.getElementById("address-helper");
+  if (!input || !out || !window.fetch) return;
+  function show() {
+    var q = input.value.trim();
+    if (q.length < 4) return;
+    fetch("/api/v1/addresses/convert?q=" + encodeURIComponent(q)).then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (res) {
+        if (!res) return;
+        var text;
+        if (res.commune_code) text = out.getAttribute("data-converted") + " " + res.formatted;
+        else if (res.status === "ambiguous") text = out.getAttribute("data-ambiguous") + " " +
+          res.candidates.map(function (c) { return c.name; }).join(", ");
+        else text = out.getAttribute("data-unknown");
+        out.textContent = text;
+      }).catch(function () {});
+  }
+  input.addEventListener("change", show);
+  show();
+})();
