@@ -17,6 +17,7 @@ from motcua.commands.catalog import catalog_app
 from motcua.commands.db import db_app
 from motcua.commands.documents import documents_app
 from motcua.commands.dossiers import dossiers_app
+from motcua.commands.indicators import indicators_app
 from motcua.commands.units import units_app
 
 app = typer.Typer(
@@ -32,6 +33,7 @@ app.add_typer(dossiers_app, name="dossiers")
 app.add_typer(documents_app, name="documents")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(db_app, name="db")
+app.add_typer(indicators_app, name="indicators")
 
 
 @app.command("serve")

@@ -4,4 +4,5 @@ import motcua.accounts.models
 import motcua.calendar.models
 import motcua.catalog.models
 import motcua.dossiers.models
-import motcua.feedback.models  # noqa: F401
+import motcua.feedback.models
+import motcua.indicators.models  # noqa: F401

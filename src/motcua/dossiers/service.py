@@ -34,6 +34,7 @@ from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.projection import PROJECTED, Projection, project
 from motcua.dossiers.states import ROLE_SCOPE, TRANSITIONS, State
 from motcua.i18n import N_
+from motcua.indicators import facts
 from motcua.units.address import convert_address
 
 CalendarFor = Callable[[str], WorkingCalendar]
@@ -520,7 +521,9 @@ def _append(
         d.code, seq, name, at, actor.user_id, actor.role, actor.unit_code, source, target, payload, prev
     )
     if d.id is None:
+        before = Projection(d.time_limit, d.time_limit_kind)
         project(d, name, at, target, payload, cal)
+        after = Projection.of(d)
         d.event_count, d.last_hash = seq, digest
         # A new dossier: one INSERT … RETURNING id through Core, then the object joins the session
         # as persistent (the unit of work would cost more than the statement on this hot path).
@@ -531,8 +534,9 @@ def _append(
     else:
         # The projection's UPDATE, through Core like the inserts; the object keeps the new values as
         # committed state so that the session does not write them again.
-        shadow = Projection.of(d)
+        before, shadow = Projection.of(d), Projection.of(d)
         project(shadow, name, at, target, payload, cal)
+        after = shadow
         written: dict[str, Any] = {key: getattr(shadow, key) for key in PROJECTED}
         written.update(event_count=seq, last_hash=digest)
         session.connection().execute(UPDATE_PROJECTION, {"p_id": d.id, **{f"p_{k}": v for k, v in written.items()}})
@@ -556,3 +560,4 @@ def _append(
         },
     )
     session.expire(d, ["events"])
+    facts.write(session, *facts.changes(facts.place_of(d), name, at, before, after, payload))

@@ -15,6 +15,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.service import can_read
 from motcua.feedback.models import Rating
 from motcua.i18n import N_
+from motcua.indicators import facts
 
 RatingValue = Literal["satisfied", "neutral", "dissatisfied"]
 RATEABLE = ("returned", "rejected", "stopped")  # the applicant has had the outcome
@@ -36,4 +37,5 @@ def rate(session: Session, actor: Actor, dossier: Dossier, value: str, comment: 
     rating = Rating(dossier_id=dossier.id, user_id=actor.user_id, value=value, comment=comment.strip()[:2000], at=at)
     session.add(rating)
     session.flush()
+    facts.write(session, facts.rating_changes(facts.place_of(dossier), at, value), [])
     return rating

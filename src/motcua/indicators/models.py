@@ -1,0 +1,55 @@
+"""Fact tables (GOV.UK Notify's way: statistics read from small aggregates, never from all dossiers).
+
+``fact_dossier_days``: what happened on a day, per place (province, commune, receiving centre, deciding
+agency), procedure and channel. ``fact_open_dossiers``: dossiers in progress per the same keys and due
+date, so "in progress" and "overdue on day D" are sums over a few rows.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from motcua.db import Base
+
+PLACE_KEYS = ("province_code", "commune_code", "centre_identifier", "agency_code", "procedure_code", "channel")
+DAY_COUNTERS = ("received", "online", "early", "on_time", "late", "paid_online", "rated", "dissatisfied")
+
+
+class FactDossierDay(Base):
+    __tablename__ = "fact_dossier_days"
+    __table_args__ = (UniqueConstraint("day", *PLACE_KEYS, name="uq_fact_dossier_days_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    province_code: Mapped[str] = mapped_column(String(2), index=True)
+    commune_code: Mapped[str] = mapped_column(String(5))
+    centre_identifier: Mapped[str] = mapped_column(String(40))
+    agency_code: Mapped[str] = mapped_column(String(60))
+    procedure_code: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(12))
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    online: Mapped[int] = mapped_column(Integer, default=0)
+    early: Mapped[int] = mapped_column(Integer, default=0)
+    on_time: Mapped[int] = mapped_column(Integer, default=0)
+    late: Mapped[int] = mapped_column(Integer, default=0)
+    paid_online: Mapped[int] = mapped_column(Integer, default=0)
+    rated: Mapped[int] = mapped_column(Integer, default=0)
+    dissatisfied: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FactOpenDossiers(Base):
+    __tablename__ = "fact_open_dossiers"
+    __table_args__ = (UniqueConstraint("due_on", *PLACE_KEYS, name="uq_fact_open_dossiers_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    province_code: Mapped[str] = mapped_column(String(2), index=True)
+    commune_code: Mapped[str] = mapped_column(String(5))
+    centre_identifier: Mapped[str] = mapped_column(String(40))
+    agency_code: Mapped[str] = mapped_column(String(60))
+    procedure_code: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(12))
+    open: Mapped[int] = mapped_column(Integer, default=0)
