@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from motcua.accounts.models import User
 from motcua.accounts.service import actor_of
 from motcua.catalog.routing import CatalogSnapshot
 from motcua.dossiers.demo import generate
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.states import FINAL
 from motcua.dossiers.timeliness import classify
 from motcua.feedback.models import Rating
@@ -50,6 +50,9 @@ def _independent(session: Session) -> tuple[Counter[tuple[object, ...]], Counter
         if d.outcome and d.finished_at:
             when = classify(d.status, d.outcome, d.due_on, d.finished_at, d.supplement_count, TODAY)
             days[(d.finished_at.date(), *place, when)] += 1
+        for e in d.events:
+            if e.transition == "request_payment":
+                days[(e.at.date(), *place, "fee_due")] += 1
         if d.paid_online:
             paid = next(e.at for e in d.events if e.transition == "pay")
             days[(paid.date(), *place, "paid_online")] += 1
@@ -85,10 +88,26 @@ def test_facts_kept_live_equal_the_rebuild_and_an_independent_count(
     assert independent[1] == live[1]
 
 
-def test_the_rebuild_command(engine: object, database_url: str) -> None:
+def test_the_rebuild_and_index_commands(engine: Engine, database_url: str) -> None:
     from typer.testing import CliRunner
 
+    from motcua import db
     from motcua.cli import app
+    from tests.dossiers.helpers import World
+
+    factory = db.session_factory(engine)
+    with db.transaction(factory) as s:
+        code = World(s, f"cli-index-{engine.dialect.name}").submit(at=datetime(2026, 2, 2, 9)).code
 
     result = CliRunner().invoke(app, ["indicators", "rebuild", "--url", database_url])
     assert result.exit_code == 0 and "fact tables rebuilt" in result.output
+    args = ["indicators", "index", "--from", "2026-01-01", "--to", "2026-12-31", "--url", database_url, "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0 and '"rank": 1' in result.output
+    bad = CliRunner().invoke(app, ["indicators", "index", "--from", "2026-1-1", "--to", "x", "--url", database_url])
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+    with db.transaction(factory) as s:
+        d = s.scalars(select(Dossier).where(Dossier.code == code)).one()
+        s.execute(delete(DossierEvent).where(DossierEvent.dossier_id == d.id))
+        s.delete(d)
+        rebuild(s)

@@ -22,3 +22,39 @@ def rebuild_command(url: UrlOption = None) -> None:
     with db.transaction(db.session_factory(db.make_engine(url))) as session:
         days, opens = rebuild(session)
     typer.echo(f"fact tables rebuilt: {days} day rows, {opens} open rows in {time.perf_counter() - start:.1f} s")
+
+
+@indicators_app.command("index")
+def index_command(
+    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")],
+    level: Annotated[str, typer.Option(help="province (the ranking), commune or procedure.")] = "province",
+    province: Annotated[str | None, typer.Option(help="Only this province (communes, procedures).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+    url: UrlOption = None,
+) -> None:
+    """The Decision 766 index over a period, from the fact tables, ranked."""
+    import json
+    from datetime import date
+
+    from motcua import db
+    from motcua.indicators.index import KEY_COLUMN, index
+
+    if level not in KEY_COLUMN:
+        raise typer.BadParameter(f"{level!r} is not province, commune or procedure", param_hint="--level")
+    try:
+        first, last = date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError:
+        raise typer.BadParameter("dates are YYYY-MM-DD", param_hint="--from/--to") from None
+    with db.session_factory(db.make_engine(url))() as session:
+        scores = index(session, first, last, level, province)  # type: ignore[arg-type]
+    for s in scores:
+        if as_json:
+            row = {"rank": s.rank, "unit": s.unit, "percent": round(s.percent, 1), "points": s.total}
+            typer.echo(json.dumps({**row, "reachable": s.reachable, "groups": s.groups, "rates": s.rates}))
+        else:
+            on_time, online = s.rates["on_time_rate"], s.rates["online_rate"]
+            typer.echo(
+                f"{s.rank:>3}  {s.unit:<10} {s.percent:5.1f}%  {s.total:5.1f}/{s.reachable:.0f} pts  "
+                f"received {s.counts.received:>7}  on time {on_time or 0:6.1%}  online {online or 0:6.1%}"
+            )

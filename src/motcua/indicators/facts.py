@@ -3,9 +3,10 @@ rebuild from the event logs, which goes through the same rule (``changes``) and 
 tables.
 
 A day's counters: ``received`` and ``online`` on the first event; ``early`` / ``on_time`` / ``late``
-when the deciding agency decides (approve or refuse), classified as the national index does; ``paid_online``
-on an online payment; ``rated`` / ``dissatisfied`` when the applicant rates. Open dossiers are counted by
-due date from acceptance until the decision, moving when the due date moves.
+when the deciding agency decides (approve or refuse), classified as the national index does;
+``fee_due`` when a payment is requested, ``paid_online`` on an online payment; ``rated`` /
+``dissatisfied`` when the applicant rates. Open dossiers are counted by due date from acceptance until
+the decision, moving when the due date moves.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ def changes(
         when = classify(after.status, after.outcome, after.due_on, after.finished_at, after.supplement_count, at.date())
         if when in ("early", "on_time", "late"):
             days.append((at.date(), place, when, 1))
+    elif name == "request_payment":
+        days.append((at.date(), place, "fee_due", 1))
     elif name == "pay" and payload.get("online"):
         days.append((at.date(), place, "paid_online", 1))
     opens: list[OpenDelta] = []

@@ -15,7 +15,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 from motcua.db import Base
 
 PLACE_KEYS = ("province_code", "commune_code", "centre_identifier", "agency_code", "procedure_code", "channel")
-DAY_COUNTERS = ("received", "online", "early", "on_time", "late", "paid_online", "rated", "dissatisfied")
+DAY_COUNTERS = (
+    "received",
+    "online",
+    "early",
+    "on_time",
+    "late",
+    "fee_due",
+    "paid_online",
+    "rated",
+    "dissatisfied",
+)
 
 
 class FactDossierDay(Base):
@@ -35,6 +45,7 @@ class FactDossierDay(Base):
     early: Mapped[int] = mapped_column(Integer, default=0)
     on_time: Mapped[int] = mapped_column(Integer, default=0)
     late: Mapped[int] = mapped_column(Integer, default=0)
+    fee_due: Mapped[int] = mapped_column(Integer, default=0)  # payment requested (fee-bearing dossiers)
     paid_online: Mapped[int] = mapped_column(Integer, default=0)
     rated: Mapped[int] = mapped_column(Integer, default=0)
     dissatisfied: Mapped[int] = mapped_column(Integer, default=0)

@@ -24,7 +24,7 @@ def _place() -> list[sa.Column[str]]:
 
 
 def upgrade() -> None:
-    counters = ("received", "online", "early", "on_time", "late", "paid_online", "rated", "dissatisfied")
+    counters = ("received", "online", "early", "on_time", "late", "fee_due", "paid_online", "rated", "dissatisfied")
     op.create_table(
         "fact_dossier_days",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -1,0 +1,167 @@
+"""The Decision 766 index per province (ranking), commune or procedure, over a period, from the fact
+tables only. Groups, thresholds and points are data (``data/index766.toml``); the formulas are the
+named rates below, each a ratio of fact counters.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from motcua.indicators.models import DAY_COUNTERS, FactDossierDay, FactOpenDossiers
+
+Level = Literal["province", "commune", "procedure"]
+KEY_COLUMN = {"province": "province_code", "commune": "commune_code", "procedure": "procedure_code"}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    threshold: float
+    max_points: float
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    max_points: float
+    indicators: tuple[Indicator, ...]
+
+
+@cache
+def config(path: str | None = None) -> tuple[Group, ...]:
+    source = path or os.environ.get("MOTCUA_INDEX_CONFIG")
+    if source:
+        with open(source, "rb") as f:
+            raw = tomllib.load(f)
+    else:
+        raw = tomllib.loads(resources.files("motcua.indicators").joinpath("data/index766.toml").read_text("utf-8"))
+    return tuple(
+        Group(
+            g["key"],
+            float(g["max_points"]),
+            tuple(Indicator(i["key"], float(i["threshold"]), float(i["max_points"])) for i in g.get("indicator", [])),
+        )
+        for g in raw["group"]
+    )
+
+
+@dataclass
+class Counts:
+    received: int = 0
+    online: int = 0
+    early: int = 0
+    on_time: int = 0
+    late: int = 0
+    fee_due: int = 0  # dossiers asked to pay a fee (the payment indicator's base)
+    paid_online: int = 0
+    rated: int = 0
+    dissatisfied: int = 0
+    open: int = 0
+    open_not_due: int = 0
+
+    def rates(self) -> dict[str, float | None]:
+        decided = self.early + self.on_time + self.late
+
+        def ratio(a: int, b: int) -> float | None:
+            return a / b if b else None
+
+        satisfaction = None
+        if decided and self.received:
+            satisfaction = max(0.0, 1 - (self.late / decided + self.dissatisfied / self.received))
+        return {
+            "on_time_rate": ratio(self.early + self.on_time + self.open_not_due, decided + self.open),
+            "satisfaction_rate": satisfaction,
+            "online_rate": ratio(self.online, self.received),
+            "online_payment_rate": ratio(self.paid_online, self.fee_due),
+        }
+
+
+@dataclass
+class Score:
+    unit: str
+    counts: Counts
+    rates: dict[str, float | None]
+    groups: dict[str, float | None]  # None: not measured
+    total: float
+    reachable: float
+    rank: int = 0
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def percent(self) -> float:
+        """Points over the points motcua can measure (the groups without data are left out)."""
+        return 100 * self.total / self.reachable if self.reachable else 0.0
+
+
+def points(rate: float | None, indicator: Indicator) -> float | None:
+    if rate is None:
+        return None
+    if rate >= indicator.threshold:
+        return indicator.max_points
+    return rate * indicator.max_points / indicator.threshold
+
+
+def score(unit: str, counts: Counts, groups: tuple[Group, ...]) -> Score:
+    rates = counts.rates()
+    by_group: dict[str, float | None] = {}
+    total = reachable = 0.0
+    for g in groups:
+        parts = [(points(rates.get(i.key), i), i.max_points) for i in g.indicators]
+        measured = [(p, m) for p, m in parts if p is not None]
+        if not measured:
+            by_group[g.key] = None
+            continue
+        got = sum(p for p, _ in measured)
+        by_group[g.key] = got
+        total += got
+        reachable += sum(m for _, m in measured)
+    return Score(unit, counts, rates, by_group, round(total, 2), reachable)
+
+
+def index(
+    session: Session,
+    start: date,
+    end: date,
+    level: Level = "province",
+    province: str | None = None,
+    today: date | None = None,
+) -> list[Score]:
+    """Scores of every unit of ``level`` (within ``province`` if given) for [start, end], ranked."""
+    column = KEY_COLUMN[level]
+    day_key = getattr(FactDossierDay, column)
+    query = (
+        select(day_key, *(func.sum(getattr(FactDossierDay, c)) for c in DAY_COUNTERS))
+        .where(FactDossierDay.day.between(start, end))
+        .group_by(day_key)
+    )
+    if province:
+        query = query.where(FactDossierDay.province_code == province)
+    counts: dict[str, Counts] = {}
+    for key, *values in session.execute(query):
+        counts[key] = Counts(**{c: int(v or 0) for c, v in zip(DAY_COUNTERS, values, strict=True)})
+    open_key = getattr(FactOpenDossiers, column)
+    cutoff = today or date.today()
+    open_query = select(
+        open_key,
+        func.sum(FactOpenDossiers.open),
+        func.sum(FactOpenDossiers.open).filter(FactOpenDossiers.due_on >= cutoff),
+    ).group_by(open_key)
+    if province:
+        open_query = open_query.where(FactOpenDossiers.province_code == province)
+    for key, total_open, not_due in session.execute(open_query):
+        c = counts.setdefault(key, Counts())
+        c.open, c.open_not_due = int(total_open or 0), int(not_due or 0)
+    groups = config()
+    scores = sorted((score(k, c, groups) for k, c in counts.items()), key=lambda s: (-s.percent, s.unit))
+    for rank, s in enumerate(scores, start=1):
+        s.rank = rank
+    return scores

@@ -1,0 +1,50 @@
+"""The Decision 766 index from the fact tables: points by threshold, groups without data left out,
+the ranking, and the rates against a hand count."""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import pairwise
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from motcua.catalog.routing import CatalogSnapshot
+from motcua.dossiers.demo import generate
+from motcua.indicators.facts import rebuild
+from motcua.indicators.index import Counts, Indicator, config, index, points, score
+from motcua.indicators.models import FactDossierDay
+from tests.dossiers.helpers import calendar_for
+
+
+def test_points_follow_the_threshold_rule() -> None:
+    online = Indicator("online_rate", threshold=0.5, max_points=12)
+    assert points(0.8, online) == 12 and points(0.25, online) == 6 and points(None, online) is None
+
+
+def test_a_unit_scores_what_can_be_measured() -> None:
+    counts = Counts(received=100, online=30, early=50, on_time=30, late=20, fee_due=10, paid_online=5, dissatisfied=2)
+    s = score("79", counts, config())
+    assert s.rates["online_rate"] == 0.3 and s.groups["online_service"] == 0.3 * 12 / 0.5
+    assert s.rates["on_time_rate"] == 0.8 and s.groups["progress"] == 16
+    assert s.rates["satisfaction_rate"] == 1 - (20 / 100 + 2 / 100)
+    assert s.groups["transparency"] is None and s.groups["digitisation"] is None
+    assert s.reachable == 20 + 18 + 12 + 10 and 0 < s.percent < 100
+
+
+def test_ranking_from_the_facts_matches_a_hand_count(session: Session, snapshot: CatalogSnapshot) -> None:
+    today = date(2026, 11, 24)
+    generate(session, snapshot, calendar_for, 150, today, seed=11)
+    rebuild(session)
+    start, end = date(2026, 1, 1), today
+    ranking = index(session, start, end, today=today)
+    assert [s.rank for s in ranking] == list(range(1, len(ranking) + 1))
+    assert all(a.percent >= b.percent for a, b in pairwise(ranking))
+    top = ranking[0]
+    rows = session.scalars(
+        select(FactDossierDay).where(FactDossierDay.province_code == top.unit, FactDossierDay.day.between(start, end))
+    ).all()
+    assert top.counts.received == sum(r.received for r in rows)
+    assert top.rates["online_rate"] == sum(r.online for r in rows) / sum(r.received for r in rows)
+    communes = index(session, start, end, level="commune", province=top.unit, today=today)
+    assert sum(c.counts.received for c in communes) == top.counts.received
