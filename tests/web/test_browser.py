@@ -121,16 +121,17 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def sign_in(page: Page, base: str, next_path: str = "/", user: str = "lan") -> None:
-    page.context.clear_cookies()
+def sign_in(page: Page, base: str, next_path: str = "/", user: str = "lan", keep_cookies: bool = False) -> None:
+    if not keep_cookies:
+        page.context.clear_cookies()
     page.goto(f"{base}/signin?next={next_path}")
     page.fill("#username", user)
     page.fill("#password", "mật-khẩu-đủ-dài" if user == "lan" else OFFICIAL_PASSWORD)
     page.click("main button[type=submit]")
 
 
-def submit_dossier(page: Page, base: str, centre: str, scan: Path) -> str:
-    sign_in(page, base, "/dossiers/new/1.001612")
+def submit_dossier(page: Page, base: str, centre: str, scan: Path, keep_cookies: bool = False) -> str:
+    sign_in(page, base, "/dossiers/new/1.001612", keep_cookies=keep_cookies)
     page.fill("#applicant_name", "Trần Thị Lan")
     page.fill("#applicant_id", "079190000123")
     page.fill("#subject_address", "Phường Sài Gòn, Thành phố Hồ Chí Minh")
@@ -376,3 +377,24 @@ def test_a_citizen_pays_the_fees_online_through_the_sandbox(server: str, page: P
     expect(page.locator("#status")).to_have_text("Đang xử lý")
     forged = page.request.get(f"{server}/payments/return?reference={code}:5&amount=1&status=paid&signature=00")
     assert forged.ok and "không thể xác nhận" in forged.text()
+
+
+@pytest.mark.parametrize(
+    ("lang", "status", "heading"),
+    [
+        ("en", "Submitted, waiting for reception", "My dossiers"),
+        ("fr", "Déposé, en attente de réception", "Mes dossiers"),
+    ],
+)
+def test_the_citizen_journey_in_french_and_english(
+    server: str, page: Page, tmp_path: Path, lang: str, status: str, heading: str
+) -> None:
+    scan = tmp_path / "id.pdf"
+    scan.write_bytes(PDF)
+    page.goto(f"{server}/?lang={lang}")  # the choice is remembered in a cookie, through the sign-in
+    code = submit_dossier(page, server, (SERVER_HOME[server] / "centre").read_text(), scan, keep_cookies=True)
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.locator("#status")).to_have_text(status)
+    page.goto(f"{server}/my/dossiers")
+    expect(page.locator("h1")).to_have_text(heading)
+    expect(page.locator(f"text={code}")).to_be_visible()
