@@ -58,3 +58,27 @@ def index_command(
                 f"{s.rank:>3}  {s.unit:<10} {s.percent:5.1f}%  {s.total:5.1f}/{s.reachable:.0f} pts  "
                 f"received {s.counts.received:>7}  on time {on_time or 0:6.1%}  online {online or 0:6.1%}"
             )
+
+
+@indicators_app.command("workload")
+def workload_command(
+    province: Annotated[str, typer.Option(help="Province code.")],
+    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")],
+    url: UrlOption = None,
+) -> None:
+    """Dossiers per official in each commune of a province, flagged against the province's median."""
+    from datetime import date
+
+    from motcua import db
+    from motcua.indicators.workload import workload
+
+    try:
+        first, last = date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError:
+        raise typer.BadParameter("dates are YYYY-MM-DD", param_hint="--from/--to") from None
+    with db.session_factory(db.make_engine(url))() as session:
+        loads = workload(session, province, first, last)
+    for c in sorted(loads, key=lambda c: -(c.per_official or 0)):
+        ratio = f"{c.per_official:8.1f}" if c.per_official is not None else "       -"
+        typer.echo(f"{c.commune_code}  {c.dossiers:>7} dossiers  {c.officials:>4} officials  {ratio}  {c.staffing}")
