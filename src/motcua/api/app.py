@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
 from motcua import __version__, db
-from motcua.api import catalog, dossiers, errors, units
+from motcua.api import catalog, dossiers, errors, indicators, units
 from motcua.calendar.service import CalendarCache
 from motcua.catalog.routing import SnapshotCache
 from motcua.documents.signing import signing_config
@@ -121,6 +121,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(units.router)
     app.include_router(catalog.router)
     app.include_router(dossiers.router)
+    app.include_router(indicators.router)
     app.include_router(web_routes.router)
     app.include_router(web_account.router)
     app.include_router(web_citizen.router)

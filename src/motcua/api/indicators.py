@@ -1,0 +1,55 @@
+"""``/api/v1/indicators``: the index and its counts per unit and period, as open data (no personal
+data: counts only). Schema: docs/open-data.md."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Response
+from sqlalchemy.orm import Session
+
+from motcua.api.deps import session
+from motcua.api.errors import ApiError
+from motcua.i18n import N_
+from motcua.indicators.index import Score, index
+
+router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
+COUNT_FIELDS = ("received", "online", "early", "on_time", "late", "fee_due", "paid_online", "rated", "dissatisfied")
+RATE_FIELDS = ("on_time_rate", "satisfaction_rate", "online_rate", "online_payment_rate")
+GROUP_FIELDS = ("transparency", "progress", "digitisation", "satisfaction", "online_service", "online_payment")
+
+
+def row(s: Score, level: str, start: date, end: date) -> dict[str, Any]:
+    out: dict[str, Any] = {"level": level, "unit": s.unit, "from": start.isoformat(), "to": end.isoformat()}
+    out.update(rank=s.rank, percent=round(s.percent, 2), points=s.total, reachable=s.reachable)
+    out.update({k: getattr(s.counts, k) for k in COUNT_FIELDS})
+    out.update(open=s.counts.open, overdue=s.counts.open - s.counts.open_not_due)
+    out.update({k: None if s.rates[k] is None else round(s.rates[k] or 0.0, 4) for k in RATE_FIELDS})
+    out.update({f"points_{k}": None if s.groups.get(k) is None else round(s.groups[k] or 0.0, 2) for k in GROUP_FIELDS})
+    return out
+
+
+@router.get("/index", summary="The Decision 766 index per unit over a period (open data)")
+def index_data(
+    db_session: Annotated[Session, Depends(session)],
+    start: Annotated[date, Query(alias="from")],
+    end: Annotated[date, Query(alias="to")],
+    level: Literal["province", "commune", "procedure"] = "province",
+    province: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+    format: Literal["json", "csv"] = "json",
+) -> Response:
+    if end < start or (end - start).days > 366 * 5:
+        raise ApiError(422, "invalid_period", N_("The period must run forward and cover at most five years."))
+    rows = [row(s, level, start, end) for s in index(db_session, start, end, level, province)]
+    if format == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["level", "unit"])
+        writer.writeheader()
+        writer.writerows(rows)
+        return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
+    import orjson
+
+    return Response(orjson.dumps(rows), media_type="application/json")
