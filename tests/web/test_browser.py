@@ -223,7 +223,15 @@ def test_a_form_without_its_csrf_token_is_refused(server: str, page: Page) -> No
     expect(page.locator("h1")).to_have_text("Hồ sơ của tôi")  # still signed in
 
 
-PAGES = ["/", "/procedures?q=khai+sinh", "/procedures/1.001612", "/address?q=P.2,+Q.5,+TP.HCM", "/track", "/signin"]
+PAGES = [
+    "/",
+    "/dashboard",
+    "/procedures?q=khai+sinh",
+    "/procedures/1.001612",
+    "/address?q=P.2,+Q.5,+TP.HCM",
+    "/track",
+    "/signin",
+]
 SIGNED_IN_PAGES = ["/dossiers/new/1.001612", "/my/dossiers"]
 
 
@@ -315,6 +323,9 @@ def test_an_official_journey_from_reception_to_a_verified_signed_result(
     page.fill("#rate-comment", "Nhanh, đúng hẹn")
     page.click("#rating button[type=submit]")
     expect(page.locator("#rated")).to_contain_text("Hài lòng")
+    page.goto(f"{server}/dashboard?measure=on_time_rate&lang=en")  # the numbers include this dossier
+    expect(page.locator("table")).to_contain_text("Thành phố Hồ Chí Minh")
+    page.screenshot(path=str(SCREENSHOTS / "dashboard-en.png"), full_page=True)
 
 
 def test_a_paper_dossier_is_received_at_the_counter_with_its_scan(server: str, page: Page, tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from motcua.dossiers.storage import storage_from_env
 from motcua.web import account as web_account
 from motcua.web import admin as web_admin
 from motcua.web import citizen as web_citizen
+from motcua.web import dashboard as web_dashboard
 from motcua.web import oidc as web_oidc
 from motcua.web import payments as web_payments
 from motcua.web import routes as web_routes
@@ -129,6 +130,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(web_admin.router)
     app.include_router(web_oidc.router)
     app.include_router(web_payments.router)
+    app.include_router(web_dashboard.router)
     app.add_middleware(
         SessionMiddleware,
         secret_key=security.secret_key(),
