@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete, select
 
+from motcua import db
+from motcua.accounts.service import create_user
 from motcua.api.app import create_app
+from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.indicators.facts import rebuild
 from motcua.web.dashboard import colour, province_map
+from tests.dossiers.helpers import World
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -36,3 +43,32 @@ def test_the_dashboard_draws_every_province_and_the_ranking(engine: Engine, data
     assert "http://" not in r.text.split("<svg", 1)[1].split("</svg>", 1)[0].replace("http://www.w3.org/2000/svg", "")
     assert "<h2>Ranking of the provinces</h2>" in client.get("/dashboard", params={"lang": "en"}).text
     assert colour(None) == "#e0e0e0" and colour(0.0) != colour(1.0)
+
+
+def test_drill_down_to_the_late_dossiers_for_officials_only(
+    engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOTCUA_SECURE_COOKIES", "0")
+    factory = db.session_factory(engine)
+    with db.transaction(factory) as s:
+        world = World(s, f"drill-{engine.dialect.name}")
+        d = world.in_state("processing")  # received on T0 (2026): overdue today
+        code, officer = d.code, f"drill-officer-{engine.dialect.name}"
+        create_user(s, officer, "processing_officer", unit_code="26740.economy", password="cán-bộ-xem-số-liệu")
+        rebuild(s)
+    client = TestClient(create_app(database_url))
+    period = {"start": "2026-01-01", "end": "2026-12-31"}
+    province = client.get("/dashboard/79", params=period)
+    assert province.status_code == 200 and "/dashboard/79?commune=26740" in province.text
+    commune = client.get("/dashboard/79", params={**period, "commune": "26740"})
+    assert commune.status_code == 200 and 'id="late"' not in commune.text  # the public sees numbers only
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/signin").text).group(1)  # type: ignore[union-attr]
+    client.post("/signin", data={"username": officer, "password": "cán-bộ-xem-số-liệu", "csrf": token})
+    commune = client.get("/dashboard/79", params={**period, "commune": "26740"})
+    assert 'id="late"' in commune.text and code in commune.text
+    assert client.get("/dashboard/99").status_code == 404
+    with db.transaction(factory) as s:
+        row = s.scalars(select(Dossier).where(Dossier.code == code)).one()
+        s.execute(delete(DossierEvent).where(DossierEvent.dossier_id == row.id))
+        s.delete(row)
+        rebuild(s)

@@ -12,11 +12,18 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.service import visible
 from motcua.i18n import N_
-from motcua.indicators.index import index
+from motcua.indicators.index import Counts, Score, config, index, score
+from motcua.indicators.models import DAY_COUNTERS, FactDossierDay
 from motcua.units import get_registry
+from motcua.web.account import current_actor
 from motcua.web.rendering import render
+from motcua.web.routes import STATUS_NAMES
 
 router = APIRouter(include_in_schema=False)
 MEASURES = {
@@ -82,3 +89,77 @@ def dashboard(request: Request, measure: str = "percent", start: str = "", end: 
         archipelagos=[{**a, "fill": colour(values.get(a["province"]))} for a in geo["archipelagos"]],
         colours=COLOURS,
     )
+
+
+@router.get("/dashboard/{province}", response_class=HTMLResponse)
+def drill_down(request: Request, province: str, commune: str = "", start: str = "", end: str = "") -> HTMLResponse:
+    """Province → its communes → a commune's procedures; the late dossiers themselves only for the
+    officials of that place (and administrators)."""
+    today = date.today()
+    try:
+        first = date.fromisoformat(start) if start else date(today.year, 1, 1)
+        last = date.fromisoformat(end) if end else today
+    except ValueError:
+        first, last = date(today.year, 1, 1), today
+    registry = get_registry()
+    names = {u.code: u.name for u in registry.in_force(today, "province")}
+    if province not in names:
+        return render(request, "not_found.html", status_code=404)
+    communes = {u.code: u.name for u in registry.in_force(today, "commune") if u.province_code == province}
+    late: list[Dossier] = []
+    with request.app.state.session_factory() as s:
+        if commune and commune in communes:
+            scores = _procedures_of_commune(s, commune, first, last)
+            actor = current_actor(request)
+            if actor is not None and actor.role != "citizen":
+                late = list(
+                    s.scalars(
+                        visible(actor)
+                        .where(Dossier.subject_commune_code == commune, Dossier.due_on < today)
+                        .where(Dossier.finished_at.is_(None) | (Dossier.finished_at > Dossier.due_on))
+                        .order_by(Dossier.due_on)
+                        .limit(200)
+                    )
+                )
+        else:
+            commune = ""
+            scores = index(s, first, last, "commune", province)
+    snapshot = request.app.state.snapshots.get()
+    labels = {c: communes.get(c, c) for c in communes}
+    if commune:
+        labels = {code: _procedure_name(snapshot, code) for code in (sc.unit for sc in scores)}
+    return render(
+        request,
+        "drill_down.html",
+        province=province,
+        province_name=names[province],
+        commune=commune,
+        commune_name=communes.get(commune, ""),
+        scores=scores,
+        labels=labels,
+        late=late,
+        start=first.isoformat(),
+        end=last.isoformat(),
+        status_names=STATUS_NAMES,
+    )
+
+
+def _procedures_of_commune(session: Session, commune: str, first: date, last: date) -> list[Score]:
+    """The index per procedure restricted to one commune, the most late first."""
+    counts: dict[str, Counts] = {}
+    rows = session.execute(
+        select(FactDossierDay.procedure_code, *(func.sum(getattr(FactDossierDay, c)) for c in DAY_COUNTERS))
+        .where(FactDossierDay.commune_code == commune, FactDossierDay.day.between(first, last))
+        .group_by(FactDossierDay.procedure_code)
+    )
+    for code, *values in rows:
+        counts[code] = Counts(**{c: int(v or 0) for c, v in zip(DAY_COUNTERS, values, strict=True)})
+    ranked = sorted((score(k, c, config()) for k, c in counts.items()), key=lambda s: (-s.counts.late, s.unit))
+    for rank, s in enumerate(ranked, start=1):
+        s.rank = rank
+    return ranked
+
+
+def _procedure_name(snapshot: Any, code: str) -> str:
+    p = snapshot.procedures.get(code)
+    return p.versions[-1].name_vi if p and p.versions else code
