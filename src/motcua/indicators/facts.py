@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, select
@@ -84,28 +85,39 @@ def rating_changes(place: Place, at: datetime, value: str) -> list[DayDelta]:
     return out
 
 
-def _insert(session: Session) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+@cache
+def _upsert_day(dialect: str, counters: tuple[str, ...]) -> Any:
+    """``INSERT … ON CONFLICT DO UPDATE`` adding the given counters, built once per dialect and counter
+    set (every value is a parameter, so the compiled statement is cached like the others on this path)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(DAYS)
+    return stmt.on_conflict_do_update(
+        index_elements=["day", *PLACE_KEYS], set_={c: DAYS.c[c] + stmt.excluded[c] for c in counters}
+    )
+
+
+@cache
+def _upsert_open(dialect: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(OPEN)
+    return stmt.on_conflict_do_update(
+        index_elements=["due_on", *PLACE_KEYS], set_={"open": OPEN.c.open + stmt.excluded.open}
+    )
 
 
 def write(session: Session, days: Iterable[DayDelta], opens: Iterable[OpenDelta]) -> None:
     """Add the deltas (one upsert per touched row, in the caller's transaction)."""
-    insert = _insert(session)
+    dialect = session.get_bind().dialect.name
     connection = session.connection()
     grouped: dict[tuple[date, Place], Counter[str]] = {}
     for day, place, counter, n in days:  # one statement per touched row (submission: received + online)
         grouped.setdefault((day, place), Counter())[counter] += n
     for (day, place), counts in grouped.items():
         row = {"day": day, **dict(zip(PLACE_KEYS, place, strict=True)), **dict.fromkeys(DAY_COUNTERS, 0), **counts}
-        stmt = insert(DAYS).values(row)
-        increments = {counter: DAYS.c[counter] + n for counter, n in counts.items()}
-        connection.execute(stmt.on_conflict_do_update(index_elements=["day", *PLACE_KEYS], set_=increments))
+        connection.execute(_upsert_day(dialect, tuple(sorted(counts))), row)
     for due, place, n in opens:
         row = {"due_on": due, **dict(zip(PLACE_KEYS, place, strict=True)), "open": n}
-        stmt = insert(OPEN).values(row)
-        connection.execute(
-            stmt.on_conflict_do_update(index_elements=["due_on", *PLACE_KEYS], set_={"open": OPEN.c.open + n})
-        )
+        connection.execute(_upsert_open(dialect), row)
 
 
 def rebuild(session: Session, batch: int = 2000) -> tuple[int, int]:
