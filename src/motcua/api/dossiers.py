@@ -14,7 +14,7 @@ import orjson
 from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from motcua import db
@@ -27,11 +27,13 @@ from motcua.dossiers.attachments import add_attachment, read_attachment
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.service import (
+    WITH_HISTORY,
     Applicant,
     SubmitRequest,
     act,
     can_read,
     get_dossier,
+    readable,
     submit_in_transaction,
     visible,
 )
@@ -145,6 +147,19 @@ def view(d: Dossier, *, full: bool = True) -> dict[str, Any]:
     }
 
 
+def attachment_response(row: Attachment, data: bytes) -> Response:
+    """A stored file, for download only: never rendered in place, never cached, named by its checksum."""
+    return Response(
+        data,
+        media_type=row.content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{row.sha256[:12]}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
 def json_response(data: Any, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
     """Serialise with orjson (dates included) and skip FastAPI's response validation on hot paths."""
     return Response(orjson.dumps(data), status_code=status_code, headers=headers, media_type="application/json")
@@ -206,8 +221,8 @@ def list_dossiers(
 
 @router.get("/dossiers/{code}", summary="A dossier with its history (authorised)")
 def get_one(code: str, db_session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    d = db_session.scalars(select(Dossier).where(Dossier.code == code).options(selectinload(Dossier.events))).first()
-    if d is None or not can_read(actor, d):
+    d = readable(db_session, actor, code)
+    if d is None:
         raise ApiError(404, "unknown_dossier", N_("No dossier with code {code}."), code=code)
     return {
         **view(d),
@@ -351,15 +366,7 @@ def download(code: str, attachment_id: int, request: Request, db_session: Sessio
         row, data = read_attachment(db_session, request.app.state.storage, actor, d, attachment_id)
     except DossierError as exc:
         raise _raise(exc) from None
-    return Response(
-        data,
-        media_type=row.content_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{row.sha256[:12]}"',
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return attachment_response(row, data)
 
 
 @router.get("/dossiers/{code}/documents/{form}", summary="A form of the dossier as PDF (the result is signed)")
@@ -368,7 +375,7 @@ def download_document(code: str, form: FormName, request: Request, actor: ActorD
 
     try:
         with db.transaction(request.app.state.session_factory) as s:
-            d = s.scalars(select(Dossier).where(Dossier.code == code).options(selectinload(Dossier.events))).first()
+            d = s.scalars(WITH_HISTORY, {"code": code}).first()
             if d is None:
                 raise ApiError(404, "unknown_dossier", N_("No dossier with code {code}."), code=code)
             data = document(s, request.app.state.storage, request.app.state.signing, actor, d, form, now())

@@ -19,7 +19,7 @@ from typing import Any, cast
 from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import Select, Table, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
+from sqlalchemy.orm import Session, make_transient_to_detached, selectinload, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 from motcua import db
@@ -335,6 +335,13 @@ def submit_in_transaction(
 
 BY_CODE = select(Dossier).where(Dossier.code == bindparam("code"))  # built once: cached compiled form
 BY_CODE_FOR_UPDATE = BY_CODE.with_for_update()
+WITH_HISTORY = BY_CODE.options(selectinload(Dossier.events))
+
+
+def readable(session: Session, actor: Actor, code: str) -> Dossier | None:
+    """The dossier and its history if ``actor`` may read it; None otherwise, as if it did not exist."""
+    dossier = session.scalars(WITH_HISTORY, {"code": code}).first()
+    return dossier if dossier is not None and can_read(actor, dossier) else None
 
 
 def get_dossier(session: Session, code: str, *, for_update: bool = False) -> Dossier:

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from starlette.datastructures import UploadFile
 
 from motcua import db
@@ -25,13 +24,13 @@ from motcua.documents.forms import FormName
 from motcua.dossiers.attachments import MAX_BYTES, add_attachment
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Attachment, Dossier
-from motcua.dossiers.service import Applicant, SubmitRequest, can_read, submit
+from motcua.dossiers.service import Applicant, SubmitRequest, readable, submit
 from motcua.dossiers.states import TRANSITIONS
 from motcua.feedback.service import RATEABLE, rate, rating_of
-from motcua.i18n import N_, gettext_for
+from motcua.i18n import N_
 from motcua.units import get_registry
 from motcua.web.account import current_actor
-from motcua.web.rendering import language_of, render
+from motcua.web.rendering import flash_error, message, render
 from motcua.web.routes import STATUS_NAMES
 from motcua.web.schema_form import data_of, fields_of
 from motcua.web.security import RateLimit, check_csrf
@@ -161,10 +160,10 @@ async def submit_dossier(request: Request, code: str) -> Response:
         return render(request, "new_dossier.html", 429, values=posted, problems=[], error=error, **context)
     result = await _run(_create, request, actor, code, posted, uploads, context["version"].form_schema)
     if isinstance(result, DossierError):
-        _ = gettext_for(language_of(request)).gettext
-        message = _(result.template).format(**{k: v for k, v in result.details.items() if k != "problems"})
+        details = {k: v for k, v in result.details.items() if k != "problems"}
         problems = result.details.get("problems", [])
-        return render(request, "new_dossier.html", 422, values=posted, problems=problems, error=message, **context)
+        error = message(request, result.template, **details)
+        return render(request, "new_dossier.html", 422, values=posted, problems=problems, error=error, **context)
     if actor.role == "citizen":
         return RedirectResponse(f"/my/dossiers/{result}?sent=1", status_code=303)
     request.session["flash_done"] = "receive"
@@ -236,8 +235,8 @@ def my_dossier(request: Request, code: str, sent: int = 0) -> Response:
     if actor is None:
         return _sign_in(request)
     with request.app.state.session_factory() as s:
-        d = s.scalars(select(Dossier).where(Dossier.code == code).options(selectinload(Dossier.events))).first()
-        if d is None or not can_read(actor, d):
+        d = readable(s, actor, code)
+        if d is None:
             return render(request, "not_found.html", status_code=404)
         attachments = s.scalars(select(Attachment).where(Attachment.dossier_id == d.id).order_by(Attachment.id)).all()
         version = s.get(ProcedureVersion, d.procedure_version_id)
@@ -277,8 +276,8 @@ def my_document(request: Request, code: str, form: FormName) -> Response:
         return _sign_in(request)
     try:
         with db.transaction(request.app.state.session_factory) as s:
-            d = s.scalars(select(Dossier).where(Dossier.code == code).options(selectinload(Dossier.events))).first()
-            if d is None or not can_read(actor, d):
+            d = readable(s, actor, code)
+            if d is None:
                 return render(request, "not_found.html", status_code=404)
             data = document(s, request.app.state.storage, request.app.state.signing, actor, d, form, now())
     except DossierError:
@@ -312,8 +311,7 @@ def rate_dossier(
                 return render(request, "not_found.html", status_code=404)
             rate(s, actor, d, value, comment, now())
     except DossierError as exc:
-        _ = gettext_for(language_of(request)).gettext
-        request.session["flash_error"] = _(exc.template).format(**exc.details)
+        flash_error(request, exc)
     else:
         request.session["flash_done"] = "rate"
     return RedirectResponse(f"/my/dossiers/{code}", status_code=303)

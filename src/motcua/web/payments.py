@@ -13,19 +13,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from motcua import db
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.service import act, can_read
-from motcua.i18n import N_, gettext_for
+from motcua.dossiers.service import WITH_HISTORY, act, readable
+from motcua.i18n import N_
 from motcua.payments.base import PaymentProvider
 from motcua.payments.registry import provider
 from motcua.payments.sandbox import SandboxProvider
 from motcua.web.account import current_actor
-from motcua.web.rendering import language_of, render
+from motcua.web.rendering import flash_error, message, render
 from motcua.web.security import check_csrf, secret_key
 
 router = APIRouter(include_in_schema=False)
@@ -52,12 +50,12 @@ def start(request: Request, code: str, csrf: Annotated[str, Form()] = "") -> Res
     if actor is None or actor.role != "citizen":
         return RedirectResponse("/signin", status_code=303)
     with request.app.state.session_factory() as s:
-        d = s.scalars(select(Dossier).where(Dossier.code == code).options(selectinload(Dossier.events))).first()
-        if d is None or not can_read(actor, d):
+        d = readable(s, actor, code)
+        if d is None:
             return render(request, "not_found.html", status_code=404)
         due = _requested(d)
     if due is None or due[1] <= 0:
-        request.session["flash_error"] = gettext_for(language_of(request)).gettext(N_("No payment is due."))
+        request.session["flash_error"] = message(request, N_("No payment is due."))
         return RedirectResponse(f"/my/dossiers/{code}", status_code=303)
     reference, amount = due
     return_url = str(request.url_for("payment_return"))
@@ -71,15 +69,14 @@ def finish(request: Request) -> Response:
         return RedirectResponse("/signin", status_code=303)
     params = dict(request.query_params)
     code = params.get("reference", "").rsplit(":", 1)[0]
-    _ = gettext_for(language_of(request)).gettext
     confirmation = _provider().confirm(params)
     if confirmation is None:
-        request.session["flash_error"] = _(N_("The payment was not made or could not be confirmed."))
+        request.session["flash_error"] = message(request, N_("The payment was not made or could not be confirmed."))
         return RedirectResponse(f"/my/dossiers/{code}", status_code=303)
     state = request.app.state
     try:
         with db.transaction(state.session_factory) as s:
-            d = s.scalars(select(Dossier).where(Dossier.code == code).options(selectinload(Dossier.events))).first()
+            d = s.scalars(WITH_HISTORY, {"code": code}).first()
             due = _requested(d) if d is not None else None
             if d is None or due != (confirmation.reference, confirmation.amount_vnd):
                 raise DossierError("payment_mismatch", N_("This payment does not match what the dossier asks for."))
@@ -91,7 +88,7 @@ def finish(request: Request) -> Response:
             }
             act(s, actor, code, "pay", datetime.now().replace(microsecond=0), state.calendars.for_session(s), payload)
     except DossierError as exc:
-        request.session["flash_error"] = _(exc.template).format(**exc.details)
+        flash_error(request, exc)
     else:
         request.session["flash_done"] = "pay"
     return RedirectResponse(f"/my/dossiers/{code}", status_code=303)

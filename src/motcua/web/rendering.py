@@ -52,3 +52,13 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie("lang", language, max_age=365 * 86400, samesite="lax", httponly=True)
     return response
+
+
+def message(request: Request, template: str, **details: Any) -> str:
+    """A message (an English msgid with ``{placeholders}``) in the request's language."""
+    return gettext_for(language_of(request)).gettext(template).format(**details)
+
+
+def flash_error(request: Request, error: Any) -> None:
+    """Keep a refused step's message (a ``DossierError``) for the page the browser is sent back to."""
+    request.session["flash_error"] = message(request, error.template, **error.details)

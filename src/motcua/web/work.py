@@ -14,21 +14,21 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 from starlette.datastructures import UploadFile
 
 from motcua import db
 from motcua.accounts.models import User
 from motcua.accounts.service import Actor
+from motcua.api.dossiers import attachment_response
 from motcua.catalog.models import ProcedureVersion
 from motcua.dossiers.attachments import MAX_BYTES, add_attachment, read_attachment
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Attachment, Dossier
-from motcua.dossiers.service import act, assignable, can_read, get_dossier, visible
+from motcua.dossiers.service import act, assignable, can_read, get_dossier, readable, visible
 from motcua.dossiers.states import FINAL, TRANSITIONS
-from motcua.i18n import N_, gettext_for
+from motcua.i18n import N_
 from motcua.web.account import current_actor
-from motcua.web.rendering import language_of, render
+from motcua.web.rendering import flash_error, render
 from motcua.web.routes import STATUS_NAMES
 from motcua.web.security import check_csrf
 
@@ -101,8 +101,8 @@ def work_dossier(request: Request, code: str, error: str = "") -> Response:
 
 def _dossier_page(request: Request, actor: Actor, code: str, template: str, **extra: Any) -> Response:
     with request.app.state.session_factory() as s:
-        d = s.scalars(select(Dossier).where(Dossier.code == code).options(selectinload(Dossier.events))).first()
-        if d is None or not can_read(actor, d):
+        d = readable(s, actor, code)
+        if d is None:
             return render(request, "not_found.html", status_code=404)
         attachments = s.scalars(select(Attachment).where(Attachment.dossier_id == d.id).order_by(Attachment.id)).all()
         officials = assignable(s, d) if "assign" in steps_for(actor, d) else []
@@ -148,8 +148,7 @@ async def take_step(request: Request, code: str, name: str) -> Response:
     try:
         await run_in_threadpool(_step, request, actor, code, name, posted, uploads)
     except DossierError as exc:
-        _ = gettext_for(language_of(request)).gettext
-        request.session["flash_error"] = _(exc.template).format(**exc.details)
+        flash_error(request, exc)
     else:
         request.session["flash_done"] = name
     return RedirectResponse(back, status_code=303)
@@ -206,12 +205,4 @@ def download(request: Request, code: str, attachment_id: int) -> Response:
             row, data = read_attachment(s, request.app.state.storage, actor, d, attachment_id)
     except DossierError:
         return render(request, "not_found.html", status_code=404)
-    return Response(
-        data,
-        media_type=row.content_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{row.sha256[:12]}"',
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return attachment_response(row, data)
