@@ -28,18 +28,23 @@ DAY_COUNTERS = (
 )
 
 
-class FactDossierDay(Base):
-    __tablename__ = "fact_dossier_days"
-    __table_args__ = (UniqueConstraint("day", *PLACE_KEYS, name="uq_fact_dossier_days_key"),)
+class Place:
+    """The keys every fact is counted under (``PLACE_KEYS``)."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    day: Mapped[date] = mapped_column(Date, index=True)
     province_code: Mapped[str] = mapped_column(String(2), index=True)
     commune_code: Mapped[str] = mapped_column(String(5))
     centre_identifier: Mapped[str] = mapped_column(String(40))
     agency_code: Mapped[str] = mapped_column(String(60))
     procedure_code: Mapped[str] = mapped_column(String(40))
     channel: Mapped[str] = mapped_column(String(12))
+
+
+class FactDossierDay(Place, Base):
+    __tablename__ = "fact_dossier_days"
+    __table_args__ = (UniqueConstraint("day", *PLACE_KEYS, name="uq_fact_dossier_days_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
     received: Mapped[int] = mapped_column(Integer, default=0)
     online: Mapped[int] = mapped_column(Integer, default=0)
     early: Mapped[int] = mapped_column(Integer, default=0)
@@ -51,16 +56,10 @@ class FactDossierDay(Base):
     dissatisfied: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class FactOpenDossiers(Base):
+class FactOpenDossiers(Place, Base):
     __tablename__ = "fact_open_dossiers"
     __table_args__ = (UniqueConstraint("due_on", *PLACE_KEYS, name="uq_fact_open_dossiers_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     due_on: Mapped[date] = mapped_column(Date, index=True)
-    province_code: Mapped[str] = mapped_column(String(2), index=True)
-    commune_code: Mapped[str] = mapped_column(String(5))
-    centre_identifier: Mapped[str] = mapped_column(String(40))
-    agency_code: Mapped[str] = mapped_column(String(60))
-    procedure_code: Mapped[str] = mapped_column(String(40))
-    channel: Mapped[str] = mapped_column(String(12))
     open: Mapped[int] = mapped_column(Integer, default=0)

@@ -49,14 +49,21 @@ def colour(value: float | None) -> str:
     return COLOURS[min(int(value * len(COLOURS)), len(COLOURS) - 1)]
 
 
+def period(start: str, end: str, today: date) -> tuple[date, date]:
+    """The period asked for; from 1 January to today when absent or not dates."""
+    try:
+        return (
+            date.fromisoformat(start) if start else date(today.year, 1, 1),
+            date.fromisoformat(end) if end else today,
+        )
+    except ValueError:
+        return date(today.year, 1, 1), today
+
+
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(request: Request, measure: str = "percent", start: str = "", end: str = "") -> HTMLResponse:
     today = date.today()
-    try:
-        first = date.fromisoformat(start) if start else date(today.year, 1, 1)
-        last = date.fromisoformat(end) if end else today
-    except ValueError:
-        first, last = date(today.year, 1, 1), today
+    first, last = period(start, end, today)
     measure = measure if measure in MEASURES else "percent"
     with request.app.state.session_factory() as s:
         scores = index(s, first, last)
@@ -96,11 +103,7 @@ def drill_down(request: Request, province: str, commune: str = "", start: str = 
     """Province → its communes → a commune's procedures; the late dossiers themselves only for the
     officials of that place (and administrators)."""
     today = date.today()
-    try:
-        first = date.fromisoformat(start) if start else date(today.year, 1, 1)
-        last = date.fromisoformat(end) if end else today
-    except ValueError:
-        first, last = date(today.year, 1, 1), today
+    first, last = period(start, end, today)
     registry = get_registry()
     names = {u.code: u.name for u in registry.in_force(today, "province")}
     if province not in names:
