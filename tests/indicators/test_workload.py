@@ -7,16 +7,14 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from motcua.accounts.service import create_user
-from motcua.indicators.models import FactDossierDay
+from motcua.indicators.facts import write
 from motcua.indicators.workload import workload
-
-PLACE = {"province_code": "01", "centre_identifier": "x", "agency_code": "x", "procedure_code": "p", "channel": "o"}
 
 
 def test_over_and_under_loaded_communes_stand_out(session: Session) -> None:
     # Four communes of a made-up month: 100 dossiers for 1 official, 40 for 2, 30 for 1, 5 for 4.
     for commune, received, staff in (("00004", 100, 1), ("00008", 40, 2), ("00025", 30, 1), ("00031", 5, 4)):
-        session.add(FactDossierDay(day=date(2031, 1, 15), commune_code=commune, received=received, **PLACE))
+        write(session, [(date(2031, 1, 15), ("01", commune, "x", "x", "p", "in_person"), "received", received)], [])
         for i in range(staff):
             create_user(session, f"wl-{commune}-{i}", "processing_officer", unit_code=f"{commune}.office")
     session.flush()

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
-from motcua.indicators.models import DAY_COUNTERS, FactDossierDay, FactOpenDossiers
+from motcua.indicators.models import DAY_COUNTERS, DAY_TABLES, OPEN_TABLES
 
 Level = Literal["province", "commune", "procedure"]
 KEY_COLUMN = {"province": "province_code", "commune": "commune_code", "procedure": "procedure_code"}
@@ -127,6 +127,9 @@ def score(unit: str, counts: Counts, groups: tuple[Group, ...]) -> Score:
     return Score(unit, counts, rates, by_group, round(total, 2), reachable)
 
 
+GRAIN_OF_LEVEL = {"province": "province", "commune": "commune", "procedure": "place"}
+
+
 def index(
     session: Session,
     start: date,
@@ -134,29 +137,29 @@ def index(
     level: Level = "province",
     province: str | None = None,
     today: date | None = None,
+    commune: str | None = None,
 ) -> list[Score]:
-    """Scores of every unit of ``level`` (within ``province`` if given) for [start, end], ranked."""
+    """Scores of every unit of ``level`` (within ``province`` and ``commune`` if given) for [start,
+    end], ranked. Read from the coarsest grain that holds the level's key."""
+    grain = GRAIN_OF_LEVEL[level]
+    days = cast(Table, DAY_TABLES[grain].__table__).c
+    opens = cast(Table, OPEN_TABLES[grain].__table__).c
     column = KEY_COLUMN[level]
-    day_key = getattr(FactDossierDay, column)
     query = (
-        select(day_key, *(func.sum(getattr(FactDossierDay, c)) for c in DAY_COUNTERS))
-        .where(FactDossierDay.day.between(start, end))
-        .group_by(day_key)
+        select(days[column], *(func.sum(days[c]) for c in DAY_COUNTERS))
+        .where(days.day.between(start, end))
+        .group_by(days[column])
     )
-    if province:
-        query = query.where(FactDossierDay.province_code == province)
+    open_total = func.sum(opens.open)
+    cutoff = today or date.today()
+    open_query = select(opens[column], open_total, open_total.filter(opens.due_on >= cutoff)).group_by(opens[column])
+    for key, value in (("province_code", province), ("commune_code", commune)):
+        if value:
+            query = query.where(days[key] == value)
+            open_query = open_query.where(opens[key] == value)
     counts: dict[str, Counts] = {}
     for key, *values in session.execute(query):
         counts[key] = Counts(**{c: int(v or 0) for c, v in zip(DAY_COUNTERS, values, strict=True)})
-    open_key = getattr(FactOpenDossiers, column)
-    cutoff = today or date.today()
-    open_query = select(
-        open_key,
-        func.sum(FactOpenDossiers.open),
-        func.sum(FactOpenDossiers.open).filter(FactOpenDossiers.due_on >= cutoff),
-    ).group_by(open_key)
-    if province:
-        open_query = open_query.where(FactOpenDossiers.province_code == province)
     for key, total_open, not_due in session.execute(open_query):
         c = counts.setdefault(key, Counts())
         c.open, c.open_not_due = int(total_open or 0), int(not_due or 0)

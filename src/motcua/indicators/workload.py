@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from motcua.accounts.models import User
 from motcua.catalog.models import ServiceCentre
-from motcua.indicators.models import FactDossierDay
+from motcua.indicators.models import FactCommuneDay
 
 OVER, UNDER = 1.5, 0.5  # × the province's median dossiers per official (configurable by argument)
 Staffing = Literal["over_loaded", "under_loaded", "balanced", "no_staff"]
@@ -33,24 +33,22 @@ class CommuneLoad:
 def workload(
     session: Session, province: str, start: date, end: date, over: float = OVER, under: float = UNDER
 ) -> list[CommuneLoad]:
-    received = dict(
-        session.execute(
-            select(FactDossierDay.commune_code, func.sum(FactDossierDay.received))
-            .where(FactDossierDay.province_code == province, FactDossierDay.day.between(start, end))
-            .group_by(FactDossierDay.commune_code)
+    received: dict[str, int] = {
+        commune: int(n or 0)
+        for commune, n in session.execute(
+            select(FactCommuneDay.commune_code, func.sum(FactCommuneDay.received))
+            .where(FactCommuneDay.province_code == province, FactCommuneDay.day.between(start, end))
+            .group_by(FactCommuneDay.commune_code)
         )
-        .tuples()
-        .all()
-    )
-    centre_commune = dict(
-        session.execute(
+    }
+    centre_commune: dict[str, str | None] = {
+        identifier: commune
+        for identifier, commune in session.execute(
             select(ServiceCentre.identifier, ServiceCentre.commune_code).where(
                 ServiceCentre.province_code == province, ServiceCentre.commune_code.is_not(None)
             )
         )
-        .tuples()
-        .all()
-    )
+    }
     communes = set(received) | {c for c in centre_commune.values() if c}
     staff: dict[str, int] = dict.fromkeys(communes, 0)
     officials = session.execute(

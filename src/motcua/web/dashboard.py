@@ -12,14 +12,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.service import visible
 from motcua.i18n import N_
-from motcua.indicators.index import Counts, Score, config, index, score
-from motcua.indicators.models import DAY_COUNTERS, FactDossierDay
+from motcua.indicators.index import Score, index
 from motcua.units import get_registry
 from motcua.web.account import current_actor
 from motcua.web.rendering import render
@@ -112,7 +110,7 @@ def drill_down(request: Request, province: str, commune: str = "", start: str = 
     late: list[Dossier] = []
     with request.app.state.session_factory() as s:
         if commune and commune in communes:
-            scores = _procedures_of_commune(s, commune, first, last)
+            scores = _procedures_of_commune(s, province, commune, first, last)
             actor = current_actor(request)
             if actor is not None and actor.role != "citizen":
                 late = list(
@@ -147,17 +145,12 @@ def drill_down(request: Request, province: str, commune: str = "", start: str = 
     )
 
 
-def _procedures_of_commune(session: Session, commune: str, first: date, last: date) -> list[Score]:
+def _procedures_of_commune(session: Session, province: str, commune: str, first: date, last: date) -> list[Score]:
     """The index per procedure restricted to one commune, the most late first."""
-    counts: dict[str, Counts] = {}
-    rows = session.execute(
-        select(FactDossierDay.procedure_code, *(func.sum(getattr(FactDossierDay, c)) for c in DAY_COUNTERS))
-        .where(FactDossierDay.commune_code == commune, FactDossierDay.day.between(first, last))
-        .group_by(FactDossierDay.procedure_code)
+    ranked = sorted(
+        index(session, first, last, "procedure", province, commune=commune),
+        key=lambda s: (-(s.counts.late + s.counts.open - s.counts.open_not_due), s.unit),
     )
-    for code, *values in rows:
-        counts[code] = Counts(**{c: int(v or 0) for c, v in zip(DAY_COUNTERS, values, strict=True)})
-    ranked = sorted((score(k, c, config()) for k, c in counts.items()), key=lambda s: (-s.counts.late, s.unit))
     for rank, s in enumerate(ranked, start=1):
         s.rank = rank
     return ranked
