@@ -6,7 +6,6 @@ conversion start fast.
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
@@ -15,6 +14,7 @@ from motcua.commands.accounts import accounts_app
 from motcua.commands.calendar import calendar_app
 from motcua.commands.catalog import catalog_app
 from motcua.commands.db import db_app
+from motcua.commands.demo import demo_app
 from motcua.commands.documents import documents_app
 from motcua.commands.dossiers import dossiers_app
 from motcua.commands.indicators import indicators_app
@@ -34,6 +34,7 @@ app.add_typer(documents_app, name="documents")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(db_app, name="db")
 app.add_typer(indicators_app, name="indicators")
+app.add_typer(demo_app, name="demo")
 
 
 @app.command("serve")
@@ -46,22 +47,6 @@ def serve(
     import uvicorn
 
     uvicorn.run("motcua.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
-
-
-@app.command("demo")
-def demo(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-) -> None:
-    """Run the portal on the embedded database (var/motcua.sqlite3) with demo data, and print its address."""
-    from motcua.demo import prepare_demo
-
-    summary = prepare_demo()
-    typer.echo(summary)
-    # The demo is served over plain http on this machine: a Secure cookie would never come back.
-    os.environ.setdefault("MOTCUA_SECURE_COOKIES", "0")
-    typer.echo(f"motcua demo: open http://{host}:{port}/  (API documentation: http://{host}:{port}/api/v1/docs)")
-    serve(host=host, port=port, workers=1)
 
 
 def main() -> None:

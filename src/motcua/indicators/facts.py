@@ -196,7 +196,9 @@ def rebuild(session: Session) -> tuple[int, int]:
     session.execute(
         DAYS.insert().from_select(
             ["day", *PLACE_KEYS, *DAY_COUNTERS],
-            select(both.c.day, *keys, *(func.sum(both.c[c]) for c in DAY_COUNTERS)).group_by(both.c.day, *keys),
+            select(both.c.day, *keys, *(func.sum(both.c[c]) for c in DAY_COUNTERS))
+            .group_by(both.c.day, *keys)
+            .having(func.sum(sum((both.c[c] for c in DAY_COUNTERS[1:]), both.c[DAY_COUNTERS[0]])) > 0),
         )
     )
     is_open = (

@@ -1,0 +1,70 @@
+"""``motcua demo``: the portal on the embedded database with demo data, and ``motcua demo generate``:
+synthetic activity for the 34 provinces at any scale."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from typing import Annotated
+
+import typer
+
+demo_app = typer.Typer(help="The demo portal and synthetic data.")
+
+
+@demo_app.callback(invoke_without_command=True)
+def demo(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the portal on the embedded database (var/motcua.sqlite3) with demo data, and print its address."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from motcua.cli import serve
+    from motcua.demo import prepare_demo
+
+    summary = prepare_demo()
+    typer.echo(summary)
+    # The demo is served over plain http on this machine: a Secure cookie would never come back.
+    os.environ.setdefault("MOTCUA_SECURE_COOKIES", "0")
+    typer.echo(f"motcua demo: open http://{host}:{port}/  (API documentation: http://{host}:{port}/api/v1/docs)")
+    serve(host=host, port=port, workers=1)
+
+
+@demo_app.command("generate")
+def generate(
+    dossiers: Annotated[int, typer.Option(min=1, help="How many dossiers to add.")],
+    months: Annotated[int, typer.Option(min=1, max=120, help="Spread over the last M months (from 1 July 2025).")],
+    seed: Annotated[int, typer.Option(help="Random seed (the same seed gives the same data).")] = 2025,
+    batch: Annotated[int, typer.Option(min=100, help="Dossiers per batch (one transaction each).")] = 10_000,
+    profile: Annotated[str | None, typer.Option(help="TOML file of volumes and rates (default: shipped).")] = None,
+    url: Annotated[str | None, typer.Option("--url", help="Database URL (default: MOTCUA_DATABASE_URL).")] = None,
+) -> None:
+    """Add synthetic activity for all 34 provinces (volumes by population, channel mixes, late rates,
+    supplements, payments, ratings), streamed in batches (COPY on PostgreSQL), then rebuild the facts."""
+    from tqdm import tqdm
+
+    from motcua import db
+    from motcua.demo import prepare_demo
+    from motcua.dossiers.synthetic import generate_activity, load_profile
+
+    typer.echo(prepare_demo(url, dossiers=0))
+    engine = db.make_engine(url)
+    with tqdm(total=dossiers, unit=" dossiers", unit_scale=True, smoothing=0.05) as bar:
+        report = generate_activity(
+            engine,
+            dossiers,
+            months,
+            datetime.now().replace(microsecond=0),
+            seed=seed,
+            batch_size=batch,
+            profile=load_profile(profile),
+            progress=bar.update,
+        )
+    states = ", ".join(f"{k} {v:,}" for k, v in report.by_status.most_common())
+    typer.echo(
+        f"{report.dossiers:,} dossiers, {report.events:,} events, {report.ratings:,} ratings, "
+        f"{report.officials:,} officials in {report.seconds:.1f} s; fact tables rebuilt in {report.facts_seconds:.1f} s"
+    )
+    typer.echo(f"by status: {states}")
