@@ -16,7 +16,7 @@ from motcua.accounts.service import create_user
 from motcua.api.app import create_app
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.indicators.facts import rebuild
-from motcua.web.dashboard import colour, province_map
+from motcua.indicators.maps import colour, province_map
 from tests.dossiers.helpers import World
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,8 +39,12 @@ def test_the_dashboard_draws_every_province_and_the_ranking(engine: Engine, data
     client = TestClient(create_app(database_url))
     r = client.get("/dashboard", params={"measure": "online_rate", "start": "2025-01-01", "end": "2026-12-31"})
     assert r.status_code == 200
-    assert r.text.count("<path ") == 34 and "Quần đảo Hoàng Sa" in r.text and "Quần đảo Trường Sa" in r.text
-    assert "http://" not in r.text.split("<svg", 1)[1].split("</svg>", 1)[0].replace("http://www.w3.org/2000/svg", "")
+    drawn_map = r.text.split('<figure class="map">', 1)[1].split("</figure>", 1)[0]
+    assert drawn_map.count("<path ") == 34 and "Quần đảo Hoàng Sa" in drawn_map and "Quần đảo Trường Sa" in drawn_map
+    assert "http://" not in drawn_map.replace("http://www.w3.org/2000/svg", "")
+    assert drawn_map.count('<a href="/dashboard/') == 34
+    trend = r.text.split('<figure class="chart">', 1)[1].split("</figure>", 1)[0]
+    assert trend.startswith("<svg") and "12 tháng gần nhất" in trend  # drawn on the server, in Vietnamese
     assert "<h2>Ranking of the provinces</h2>" in client.get("/dashboard", params={"lang": "en"}).text
     assert colour(None) == "#e0e0e0" and colour(0.0) != colour(1.0)
 
@@ -60,6 +64,7 @@ def test_drill_down_to_the_late_dossiers_for_officials_only(
     period = {"start": "2026-01-01", "end": "2026-12-31"}
     province = client.get("/dashboard/79", params=period)
     assert province.status_code == 200 and "/dashboard/79?commune=26740" in province.text
+    assert 'class="summary"' in province.text and '<figure class="chart"><svg' in province.text
     commune = client.get("/dashboard/79", params={**period, "commune": "26740"})
     assert commune.status_code == 200 and 'id="late"' not in commune.text  # the public sees numbers only
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/signin").text).group(1)  # type: ignore[union-attr]

@@ -4,23 +4,24 @@ Numbers come from ``indicators.index`` (the fact tables)."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from functools import cache
-from importlib import resources
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.service import visible
 from motcua.i18n import N_
+from motcua.indicators.charts import trend_svg
 from motcua.indicators.index import Score, index
+from motcua.indicators.maps import COLOURS, province_map_svg, strip_prolog
+from motcua.indicators.trends import last_months, monthly, trend_data
 from motcua.units import get_registry
 from motcua.web.account import current_actor
-from motcua.web.rendering import render
+from motcua.web.rendering import message, render
 from motcua.web.routes import STATUS_NAMES
 
 router = APIRouter(include_in_schema=False)
@@ -31,20 +32,6 @@ MEASURES = {
     "satisfaction_rate": N_("Satisfaction"),
     "online_payment_rate": N_("Online payment rate"),
 }
-COLOURS = ("#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac")  # low → high; colour-blind safe
-
-
-@cache
-def province_map() -> dict[str, Any]:
-    text = resources.files("motcua.indicators").joinpath("data/provinces_map.json").read_text("utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
-
-
-def colour(value: float | None) -> str:
-    if value is None:
-        return "#e0e0e0"
-    return COLOURS[min(int(value * len(COLOURS)), len(COLOURS) - 1)]
 
 
 def period(start: str, end: str, today: date) -> tuple[date, date]:
@@ -69,17 +56,20 @@ def dashboard(request: Request, measure: str = "percent", start: str = "", end: 
     values: dict[str, float | None] = {}
     for sc in scores:
         values[sc.unit] = sc.percent / 100 if measure == "percent" else sc.rates.get(measure)
-    geo = province_map()
-    provinces = [
-        {
-            "code": code,
-            "name": names.get(code, code),
-            "d": d,
-            "value": values.get(code),
-            "fill": colour(values.get(code)),
-        }
-        for code, d in geo["paths"].items()
-    ]
+    no_data = message(request, N_("no data"))
+
+    def label(value: float | None) -> str:
+        return f"{value * 100:.1f} %" if value is not None else no_data
+
+    map_svg = province_map_svg(
+        values,
+        names,
+        message(
+            request, N_("Map of the 34 provinces coloured by: {measure}"), measure=message(request, MEASURES[measure])
+        ),
+        label,
+        link=lambda code: f"/dashboard/{code}?start={first.isoformat()}&end={last.isoformat()}",
+    )
     return render(
         request,
         "dashboard.html",
@@ -89,11 +79,25 @@ def dashboard(request: Request, measure: str = "percent", start: str = "", end: 
         measures=MEASURES,
         start=first.isoformat(),
         end=last.isoformat(),
-        provinces=provinces,
-        view_box=geo["viewBox"],
-        archipelagos=[{**a, "fill": colour(values.get(a["province"]))} for a in geo["archipelagos"]],
+        map_svg=Markup(map_svg),
+        trend_svg=Markup(_trend(request, None, message(request, N_("All provinces")))),
         colours=COLOURS,
     )
+
+
+def _trend(request: Request, province: str | None, place: str, commune: str | None = None) -> str:
+    """The last twelve months' trend chart of a place (drawn once a day for the same data)."""
+    first, last = last_months(date.today())
+    with request.app.state.session_factory() as s:
+        points = monthly(s, first, last, province, commune)
+    labels = (
+        message(request, N_("Received")),
+        message(request, N_("of which online")),
+        message(request, N_("On-time rate")),
+        message(request, N_("Online submission rate")),
+    )
+    title = message(request, N_("{place}: the last twelve months"), place=place)
+    return strip_prolog(trend_svg(trend_data(points, title, labels)))
 
 
 @router.get("/dashboard/{province}", response_class=HTMLResponse)
@@ -125,6 +129,8 @@ def drill_down(request: Request, province: str, commune: str = "", start: str = 
         else:
             commune = ""
             scores = index(s, first, last, "commune", province)
+        ranking = index(s, first, last)
+    summary = next((sc for sc in ranking if sc.unit == province), None)
     snapshot = request.app.state.snapshots.get()
     labels = {c: communes.get(c, c) for c in communes}
     if commune:
@@ -142,6 +148,8 @@ def drill_down(request: Request, province: str, commune: str = "", start: str = 
         start=first.isoformat(),
         end=last.isoformat(),
         status_names=STATUS_NAMES,
+        summary=summary,
+        trend_svg=Markup(_trend(request, province, communes.get(commune, "") or names[province], commune or None)),
     )
 
 
