@@ -18,6 +18,7 @@ from motcua.commands.demo import demo_app
 from motcua.commands.documents import documents_app
 from motcua.commands.dossiers import dossiers_app
 from motcua.commands.indicators import indicators_app
+from motcua.commands.report import report_app
 from motcua.commands.units import units_app
 
 app = typer.Typer(
@@ -35,6 +36,7 @@ app.add_typer(accounts_app, name="accounts")
 app.add_typer(db_app, name="db")
 app.add_typer(indicators_app, name="indicators")
 app.add_typer(demo_app, name="demo")
+app.add_typer(report_app, name="report")
 
 
 @app.command("serve")

@@ -54,7 +54,7 @@ def _export(fig: Figure, fmt: Format) -> bytes:
 
 def trend(data: TrendData, fmt: Format = "svg") -> bytes:
     """Dossiers received per month (bars, online darker) and the on-time and online rates (lines)."""
-    fig = _figure(7.2, 3.2)
+    fig = _figure(7.2, 3.6)
     ax = fig.subplots()
     x = range(len(data.months))
     ax.bar(x, data.received, color=RECEIVED, label=data.labels[0])
@@ -74,7 +74,9 @@ def trend(data: TrendData, fmt: Format = "svg") -> bytes:
     rates.tick_params(axis="y", labelsize=8)
     handles = ax.get_legend_handles_labels()
     more = rates.get_legend_handles_labels()
-    ax.legend(handles[0] + more[0], handles[1] + more[1], fontsize=7, loc="upper left", ncols=2, frameon=False)
+    fig.legend(
+        handles[0] + more[0], handles[1] + more[1], fontsize=7, loc="outside lower center", ncols=4, frameon=False
+    )
     return _export(fig, fmt)
 
 

@@ -17,7 +17,7 @@ from motcua.dossiers.service import visible
 from motcua.i18n import N_
 from motcua.indicators.charts import trend_svg
 from motcua.indicators.index import Score, index
-from motcua.indicators.maps import COLOURS, province_map_svg, strip_prolog
+from motcua.indicators.maps import province_map_svg, strip_prolog
 from motcua.indicators.trends import last_months, monthly, trend_data
 from motcua.units import get_registry
 from motcua.web.account import current_actor
@@ -68,6 +68,7 @@ def dashboard(request: Request, measure: str = "percent", start: str = "", end: 
             request, N_("Map of the 34 provinces coloured by: {measure}"), measure=message(request, MEASURES[measure])
         ),
         label,
+        no_data=no_data,
         link=lambda code: f"/dashboard/{code}?start={first.isoformat()}&end={last.isoformat()}",
     )
     return render(
@@ -81,7 +82,6 @@ def dashboard(request: Request, measure: str = "percent", start: str = "", end: 
         end=last.isoformat(),
         map_svg=Markup(map_svg),
         trend_svg=Markup(_trend(request, None, message(request, N_("All provinces")))),
-        colours=COLOURS,
     )
 
 

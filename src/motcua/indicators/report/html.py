@@ -1,0 +1,45 @@
+"""The report as one self-contained HTML file (styles, charts and map inline: it opens offline)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from motcua.i18n import Language, gettext_for
+from motcua.indicators.report.charts import CHANNELS, figures, inline
+from motcua.indicators.report.data import TwoLevelReport
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@cache
+def _environment(language: Language) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(gettext_for(language), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def render_html(report: TwoLevelReport, language: Language = "vi") -> str:
+    _ = gettext_for(language).gettext
+    drawn = figures(report, _, "svg")
+    return (
+        _environment(language)
+        .get_template("two_level.html")
+        .render(
+            r=report,
+            lang=language,
+            trend_svg=Markup(inline(drawn.trend)),
+            channels_svg=Markup(inline(drawn.channels)),
+            map_svg=Markup(drawn.map_svg),
+            channels=CHANNELS,
+        )
+    )
