@@ -95,7 +95,7 @@ def test_report_figures_and_both_documents(empty_database_url: str, tmp_path: Pa
 
 
 def test_report_command_refuses_bad_input(tmp_path: Path) -> None:
-    runner = CliRunner()
+    runner = CliRunner(env={"COLUMNS": "200"})  # the error box unwrapped
     base = ["report", "two-level", "--from", "2026-01-01", "--to", "2026-11-23", "--output", str(tmp_path)]
     both = runner.invoke(app, [*base, "--national", "--province", "46"])
     assert both.exit_code == 2 and "--province CODE or --national" in both.output
