@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from motcua.accounts.models import User
 from motcua.accounts.service import create_user
 from motcua.catalog.models import ServiceCentre
 from motcua.demo import prepare_demo
+from motcua.dossiers.synthetic import generate_activity
 
 pytestmark = pytest.mark.slow
 CHROMIUM = os.environ.get("MOTCUA_CHROMIUM", "/usr/bin/chromium")
@@ -59,9 +61,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield from _serve(tmp_path_factory.mktemp("portal"), stack)
 
 
-def _serve(home: Path, stack: contextlib.ExitStack) -> Iterator[str]:
+@pytest.fixture(scope="module")
+def busy_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A portal holding a year of synthetic activity in the 34 provinces (for the dashboards)."""
+    with contextlib.ExitStack() as stack:
+        yield from _serve(tmp_path_factory.mktemp("busy"), stack, synthetic=4000)
+
+
+def _serve(home: Path, stack: contextlib.ExitStack, synthetic: int = 0) -> Iterator[str]:
     url = f"sqlite:///{home / 'motcua.sqlite3'}"
     prepare_demo(url, dossiers=0)
+    if synthetic:
+        generate_activity(db.make_engine(url), synthetic, 12, datetime.now().replace(microsecond=0), seed=9)
     with db.transaction(db.session_factory(db.make_engine(url))) as s:
         centre = s.scalars(select(ServiceCentre.identifier).where(ServiceCentre.commune_code == SAI_GON)).one()
         for username, role, unit in (
@@ -409,3 +420,53 @@ def test_the_citizen_journey_in_french_and_english(
     page.goto(f"{server}/my/dossiers")
     expect(page.locator("h1")).to_have_text(heading)
     expect(page.locator(f"text={code}")).to_be_visible()
+
+
+def test_dashboards_and_the_report_show_their_charts_and_map(
+    busy_server: str, browser: Browser, tmp_path: Path
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")  # a leader's screen
+    page = context.new_page()
+    page.goto(f"{busy_server}/dashboard?measure=online_rate")
+    provinces = page.locator("figure.map path[data-province]")
+    expect(provinces).to_have_count(34)
+    fills = {provinces.nth(i).get_attribute("fill") for i in range(34)}
+    assert len(fills) >= 4 and "#e0e0e0" not in fills  # every province has data, in several colours
+    trend = page.locator("figure.chart svg")
+    expect(trend).to_be_visible()
+    box = trend.bounding_box()
+    assert box is not None and box["width"] > 400 and box["height"] > 150
+    expect(trend).to_contain_text("12 tháng gần nhất")
+    expect(page.locator("table tbody tr")).to_have_count(34)
+    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+
+    page.locator('figure.map a[href^="/dashboard/46"]').click()  # Huế on the map
+    expect(page.locator("h1")).to_have_text("Thành phố Huế")
+    expect(page.locator("dl.summary")).to_contain_text("Xếp hạng trong 34 tỉnh, thành phố")
+    expect(page.locator("figure.chart svg")).to_be_visible()
+    page.locator("table tbody tr a").first.click()  # its best commune → the procedures there
+    expect(page.locator("th").nth(1)).to_have_text("Thủ tục")
+    expect(page.locator("figure.chart svg")).to_be_visible()
+
+    home = SERVER_HOME[busy_server]
+    end = date.today() - timedelta(days=1)
+    period = ["--from", (end - timedelta(days=364)).isoformat(), "--to", end.isoformat()]
+    where = ["--output", str(tmp_path), "--url", f"sqlite:///{home / 'motcua.sqlite3'}"]
+    report = subprocess.run(
+        [sys.executable, "-m", "motcua.cli", "report", "two-level", "--national", *period, *where],
+        capture_output=True,
+        text=True,
+    )
+    assert report.returncode == 0, report.stderr
+    html = next(tmp_path.glob("*.html"))
+    assert next(tmp_path.glob("*.pdf")).stat().st_size > 50_000
+    page.goto(html.as_uri())
+    expect(page.locator("h1")).to_have_text("Báo cáo vận hành chính quyền địa phương hai cấp")
+    for chart in ("#chart-channels svg", "#chart-trend svg", "#map svg"):
+        expect(page.locator(chart)).to_be_visible()
+        drawn = page.locator(chart).bounding_box()
+        assert drawn is not None and drawn["width"] > 250 and drawn["height"] > 100, chart
+    expect(page.locator("#map path")).to_have_count(34)
+    expect(page.locator("#ranking tbody tr")).to_have_count(34)
+    page.screenshot(path=str(SCREENSHOTS / "report.png"), full_page=True)
+    context.close()
