@@ -121,6 +121,8 @@ def test_the_rebuild_and_index_commands(engine: Engine, database_url: str) -> No
 
     result = CliRunner().invoke(app, ["indicators", "rebuild", "--url", database_url])
     assert result.exit_code == 0 and "fact tables rebuilt" in result.output
+    replayed = CliRunner().invoke(app, ["indicators", "rebuild", "--replay", "--url", database_url])
+    assert replayed.exit_code == 0 and replayed.output.split(" in ")[0] == result.output.split(" in ")[0]
     args = ["indicators", "index", "--from", "2026-01-01", "--to", "2026-12-31", "--url", database_url, "--json"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0 and '"rank": 1' in result.output

@@ -12,15 +12,20 @@ UrlOption = Annotated[str | None, typer.Option("--url", help="Database URL (defa
 
 
 @indicators_app.command("rebuild")
-def rebuild_command(url: UrlOption = None) -> None:
+def rebuild_command(
+    url: UrlOption = None,
+    replay: Annotated[
+        bool, typer.Option("--replay", help="Replay every event through the live rule (slow; checks the SQL).")
+    ] = False,
+) -> None:
     """Recompute the fact tables from every dossier's event log (they are kept on each event; this
     repairs them, and proves the live tables right: the result must be the same)."""
     from motcua import db
-    from motcua.indicators.facts import rebuild
+    from motcua.indicators import facts
 
     start = time.perf_counter()
     with db.transaction(db.session_factory(db.make_engine(url))) as session:
-        days, opens = rebuild(session)
+        days, opens = (facts.replay if replay else facts.rebuild)(session)
     typer.echo(f"fact tables rebuilt: {days} day rows, {opens} open rows in {time.perf_counter() - start:.1f} s")
 
 
