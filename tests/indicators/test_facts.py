@@ -4,7 +4,7 @@ independent count from the raw dossiers (supplements, extensions and ratings inc
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
@@ -13,14 +13,15 @@ from motcua.accounts.models import User
 from motcua.accounts.service import actor_of
 from motcua.catalog.routing import CatalogSnapshot
 from motcua.dossiers.demo import generate
-from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.models import Attachment, Dossier, DossierEvent
+from motcua.dossiers.service import submit
 from motcua.dossiers.states import FINAL
 from motcua.dossiers.timeliness import classify
 from motcua.feedback.models import Rating
 from motcua.feedback.service import rate
 from motcua.indicators.facts import place_of, rebuild, replay
 from motcua.indicators.models import DAY_COUNTERS, DAY_TABLES, GRAINS, OPEN_TABLES
-from tests.dossiers.helpers import calendar_for
+from tests.dossiers.helpers import World, calendar_for
 
 TODAY = date(2026, 11, 24)
 
@@ -58,6 +59,9 @@ def _independent(session: Session) -> tuple[Counter[tuple[object, ...]], Counter
     """From the dossier rows and ratings alone: no event, no projection, no fact code."""
     days: Counter[tuple[object, ...]] = Counter()
     opens: Counter[tuple[object, ...]] = Counter()
+    attachments: dict[int, list[Attachment]] = {}
+    for a in session.scalars(select(Attachment)):
+        attachments.setdefault(a.dossier_id, []).append(a)
     for d in session.scalars(select(Dossier)):
         place = place_of(d)
         days[(d.submitted_at.date(), *place, "received")] += 1
@@ -66,6 +70,11 @@ def _independent(session: Session) -> tuple[Counter[tuple[object, ...]], Counter
         if d.outcome and d.finished_at:
             when = classify(d.status, d.outcome, d.due_on, d.finished_at, d.supplement_count, TODAY)
             days[(d.finished_at.date(), *place, when)] += 1
+            scanned = any(
+                a.kind in ("applicant", "scan") and a.uploaded_at <= d.finished_at for a in attachments.get(d.id, [])
+            )
+            if d.channel == "online" or scanned:
+                days[(d.finished_at.date(), *place, "digitised")] += 1
         for e in d.events:
             if e.transition == "request_payment":
                 days[(e.at.date(), *place, "fee_due")] += 1
@@ -93,8 +102,30 @@ def test_facts_kept_live_equal_the_rebuild_and_an_independent_count(
     ).all()
     for i, d in enumerate(returned):
         rate(session, citizen, d, ("satisfied", "neutral", "dissatisfied")[i % 3], "", datetime(2026, 11, 24, 10))
+    world = World(session, "digitised")
+    for scanned in (True, False):  # paper dossiers received at the counter, scanned or not
+        at = datetime(2026, 11, 2, 9)
+        d = submit(session, world.reception, world.request(channel="in_person"), at, snapshot, calendar_for)[0]
+        if scanned:
+            session.add(
+                Attachment(
+                    dossier_id=d.id,
+                    kind="scan",
+                    name="scan.pdf",
+                    content_type="application/pdf",
+                    size=4,
+                    sha256="0" * 64,
+                    storage_key=f"{d.code}/scan",
+                    uploaded_at=at,
+                )
+            )
+            session.flush()
+        world.act(d, "transfer", world.reception, at=at + timedelta(hours=1))
+        world.act(d, "approve", at=at + timedelta(days=1))
+        assert d.events[-1].payload["digitised"] is scanned
     live = _tables(session)
     assert sum(n for k, n in live[0].items() if k[-1] == "dissatisfied") >= 13
+    assert sum(n for k, n in live[0].items() if k[-1] == "digitised") > 0
     assert sum(n for k, n in live[0].items() if k[-1] == "late") > 0
     live_grains = {grain: _tables(session, grain) for grain in GRAINS}
     independent = _independent(session)

@@ -17,8 +17,19 @@ from motcua.i18n import N_
 from motcua.indicators.index import Score, index
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
-COUNT_FIELDS = ("received", "online", "early", "on_time", "late", "fee_due", "paid_online", "rated", "dissatisfied")
-RATE_FIELDS = ("on_time_rate", "satisfaction_rate", "online_rate", "online_payment_rate")
+COUNT_FIELDS = (
+    "received",
+    "online",
+    "early",
+    "on_time",
+    "late",
+    "digitised",
+    "fee_due",
+    "paid_online",
+    "rated",
+    "dissatisfied",
+)
+RATE_FIELDS = ("on_time_rate", "satisfaction_rate", "online_rate", "online_payment_rate", "digitisation_rate")
 GROUP_FIELDS = ("transparency", "progress", "digitisation", "satisfaction", "online_service", "online_payment")
 
 

@@ -30,7 +30,7 @@ from motcua.catalog.routing import CatalogSnapshot, RoutingRefused, route
 from motcua.dossiers.chain import GENESIS, event_hash
 from motcua.dossiers.codes import dossier_code, next_number
 from motcua.dossiers.errors import Conflict, DossierError, Forbidden, NotFound
-from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.models import Attachment, Dossier, DossierEvent
 from motcua.dossiers.projection import PROJECTED, Projection, project
 from motcua.dossiers.states import ROLE_SCOPE, TRANSITIONS, State
 from motcua.i18n import N_
@@ -489,6 +489,12 @@ def _rules(
         if not isinstance(amount, int) or amount <= 0:
             raise DossierError("amount_required", N_("Say the amount to pay in dong (amount_vnd)."))
         payload["amount_vnd"] = amount
+    elif name in ("approve", "refuse"):
+        # Recorded in the event for the digitisation indicator: the components were digital (sent
+        # online, or scanned at the counter); the result is always a signed PDF.
+        payload["digitised"] = (
+            d.channel == "online" or session.connection().execute(SCANNED, {"id": d.id}).first() is not None
+        )
     elif name == "pay":
         payload["online"] = actor.role == "citizen"
         if actor.role == "citizen" and not payload.get("payment_reference"):
@@ -507,6 +513,12 @@ UPDATE_PROJECTION = (
 )
 USERS = cast(Table, User.__table__)
 ASSIGNEE = select(USERS.c.role, USERS.c.unit_code).where(USERS.c.id == bindparam("id"))
+ATTACHMENTS = cast(Table, Attachment.__table__)
+SCANNED = (
+    select(ATTACHMENTS.c.id)
+    .where(ATTACHMENTS.c.dossier_id == bindparam("id"), ATTACHMENTS.c.kind.in_(("applicant", "scan")))
+    .limit(1)
+)
 
 
 def _append(

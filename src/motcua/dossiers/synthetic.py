@@ -226,6 +226,7 @@ class Simulator:
         version = next(v for v in self.snapshot.procedures[code].versions if v.number == plan.version_number)
         p = Projection(plan.time_limit["amount"], plan.time_limit["kind"])
         life = _Life(self, dossier_id, first_event_id, dossier_code(centre, at.date(), dossier_number), p, cal)
+        life.channel = channel
         agency = plan.deciding_agency["code"]
         handler = (plan.handled_by or {}).get("code") or agency
         by_applicant = channel != "in_person"
@@ -330,10 +331,12 @@ class Simulator:
             span = max(cal.working_days_between(start, p.due_on), 0)
             day = cal.add_working_days(start, rng.randint(0, span)) if span else start
         decided = max(datetime.combine(day, clock(rng.randint(8, 16), rng.randrange(60))), life.later(hours=0.5))
+        digitised = by_applicant and life.channel == "online"  # counter dossiers are not scanned here
         if rng.random() < self.d["refuse_rate"]:
-            life.add("refuse", decided, "leader", agency, {"reason": "Không đủ điều kiện theo quy định"})
+            payload = {"reason": "Không đủ điều kiện theo quy định", "digitised": digitised}
+            life.add("refuse", decided, "leader", agency, payload)
         else:
-            life.add("approve", decided, "leader", agency, {})
+            life.add("approve", decided, "leader", agency, {"digitised": digitised})
         returned = life.later(hours=rng.uniform(1, 60))
         life.add("return_result", returned, "reception_officer", centre, {})
         if p.status == "returned" and by_applicant and rng.random() < self.d["rating_rate"]:
@@ -362,6 +365,7 @@ class _Life:
         self.events: list[Row] = []
         self.rating: Row | None = None
         self.stopped = False
+        self.channel = ""
 
     def later(self, hours: float) -> datetime:
         return self.clock + timedelta(hours=hours)

@@ -72,6 +72,8 @@ def changes(
         when = classify(after.status, after.outcome, after.due_on, after.finished_at, after.supplement_count, at.date())
         if when in ("early", "on_time", "late"):
             days.append((at.date(), place, when, 1))
+            if payload.get("digitised"):
+                days.append((at.date(), place, "digitised", 1))
     elif name == "request_payment":
         days.append((at.date(), place, "fee_due", 1))
     elif name == "pay" and payload.get("online"):
@@ -176,6 +178,7 @@ def rebuild(session: Session) -> tuple[int, int]:
             when(decided & ~counts_late & (day < dossiers.c.due_on)).label("early"),
             when(decided & ~counts_late & (day == dossiers.c.due_on)).label("on_time"),
             when(decided & (counts_late | (day > dossiers.c.due_on))).label("late"),
+            when(decided & events.c.payload["digitised"].as_boolean()).label("digitised"),
             when(events.c.transition == "request_payment").label("fee_due"),
             when((events.c.transition == "pay") & events.c.payload["online"].as_boolean()).label("paid_online"),
             literal(0).label("rated"),
@@ -187,7 +190,7 @@ def rebuild(session: Session) -> tuple[int, int]:
     from_ratings = select(
         func.date(ratings.c.at).label("day"),
         *place,
-        *(literal(0).label(c) for c in DAY_COUNTERS[:-2]),
+        *(literal(0).label(c) for c in DAY_COUNTERS if c not in ("rated", "dissatisfied")),
         literal(1).label("rated"),
         when(ratings.c.value == "dissatisfied").label("dissatisfied"),
     ).select_from(ratings.join(dossiers, dossiers.c.id == ratings.c.dossier_id))

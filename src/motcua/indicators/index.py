@@ -61,6 +61,7 @@ class Counts:
     early: int = 0
     on_time: int = 0
     late: int = 0
+    digitised: int = 0  # decided with digital components and an electronic result
     fee_due: int = 0  # dossiers asked to pay a fee (the payment indicator's base)
     paid_online: int = 0
     rated: int = 0
@@ -82,6 +83,7 @@ class Counts:
             "satisfaction_rate": satisfaction,
             "online_rate": ratio(self.online, self.received),
             "online_payment_rate": ratio(self.paid_online, self.fee_due),
+            "digitisation_rate": ratio(self.digitised, decided),
         }
 
 

@@ -25,6 +25,7 @@ DAY_COUNTERS = (
     "early",
     "on_time",
     "late",
+    "digitised",
     "fee_due",
     "paid_online",
     "rated",
@@ -64,6 +65,8 @@ class DayCounters:
     early: Mapped[int] = mapped_column(Integer, default=0)
     on_time: Mapped[int] = mapped_column(Integer, default=0)
     late: Mapped[int] = mapped_column(Integer, default=0)
+    # Decided with digital components (online, or scanned at the counter); every result is a signed PDF.
+    digitised: Mapped[int] = mapped_column(Integer, default=0)
     fee_due: Mapped[int] = mapped_column(Integer, default=0)  # payment requested (fee-bearing dossiers)
     paid_online: Mapped[int] = mapped_column(Integer, default=0)
     rated: Mapped[int] = mapped_column(Integer, default=0)

@@ -31,6 +31,7 @@ MEASURES = {
     "online_rate": N_("Online submission rate"),
     "satisfaction_rate": N_("Satisfaction"),
     "online_payment_rate": N_("Online payment rate"),
+    "digitisation_rate": N_("Digitisation of dossiers"),
 }
 
 

@@ -109,7 +109,7 @@ def render_pdf(report: TwoLevelReport, language: Language = "vi") -> bytes:
         (_("On-time rate"), _pct(rates["on_time_rate"])),
         (_("Online payment rate"), _pct(rates["online_payment_rate"])),
         (_("Satisfaction"), _pct(rates["satisfaction_rate"])),
-        (_("Digitisation of dossiers"), _("not measured")),
+        (_("Digitisation of dossiers"), _pct(rates["digitisation_rate"])),
     ]
     if r.rank:
         key.append((_("Rank among the 34 provinces"), str(r.rank)))
@@ -264,8 +264,9 @@ def render_pdf(report: TwoLevelReport, language: Language = "vi") -> bytes:
         _(
             "Dossier figures come from motcua's fact tables, kept on every dossier event; units from the "
             "administrative-unit registry; procedures and centres from the catalog. The on-time rate counts "
-            "dossiers still open and not yet due as on time, as Decision 766 does. Digitisation is not measured: "
-            "motcua does not yet record which dossier components were digitised."
+            "dossiers still open and not yet due as on time, as Decision 766 does. A decided dossier counts as "
+            "digitised when its components were digital (sent online or scanned at the counter); every result is "
+            "a signed PDF. The reuse of digitised data is not measured."
         ),
         9,
     )
