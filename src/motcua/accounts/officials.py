@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from motcua.accounts.models import User
 from motcua.catalog.models import Agency, ServiceCentre
+from motcua.csvrows import read_csv
 
 COLUMNS = ("username", "full_name", "role", "unit")
 OFFICIAL_ROLES = ("reception_officer", "processing_officer", "leader")
@@ -68,17 +69,17 @@ def _digest(code: str) -> str:
 def import_officials(session: Session, text: str) -> OfficialsImport:
     """Check every line, then create or update the accounts; on any error nothing is written."""
     report = OfficialsImport()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        report.errors.append(LineError(1, ", ".join(missing), "missing column(s); expected " + ", ".join(COLUMNS)))
+    source = read_csv(text, COLUMNS)
+    if source.missing:
+        report.errors.append(
+            LineError(1, ", ".join(source.missing), "missing column(s); expected " + ", ".join(COLUMNS))
+        )
         return report
     centres = set(session.scalars(select(ServiceCentre.identifier)))
     agencies = set(session.scalars(select(Agency.code)))
     rows: list[tuple[int, dict[str, str]]] = []
     seen: dict[str, int] = {}
-    for number, raw in enumerate(reader, start=2):
-        row = {c: (raw.get(c) or "").strip() for c in COLUMNS}
+    for number, row in source.rows:
         username, role, unit = row["username"].lower(), row["role"], row["unit"]
         if not USERNAME.match(username):
             report.errors.append(LineError(number, "username", "3–120 of a-z, 0-9, '.', '_', '-'"))

@@ -131,19 +131,15 @@ def import_notices(session: Session, text: str) -> tuple[int, list[str]]:
     """A year's notices from CSV (``day, kind, reason, province, reference``; province empty for the
     whole country): every line checked first, errors named by line and column, nothing recorded if one
     is wrong. Returns (days recorded, errors)."""
-    import csv
-    import io
-
+    from motcua.csvrows import read_csv
     from motcua.units import get_registry
 
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [c for c in NOTICE_COLUMNS[:3] if c not in (reader.fieldnames or [])]
-    if missing:
-        return 0, [f"line 1: missing column(s) {', '.join(missing)}; expected {', '.join(NOTICE_COLUMNS)}"]
+    source = read_csv(text, NOTICE_COLUMNS, NOTICE_COLUMNS[:3])
+    if source.missing:
+        return 0, [f"line 1: missing column(s) {', '.join(source.missing)}; expected {', '.join(NOTICE_COLUMNS)}"]
     provinces = {u.code for u in get_registry().in_force(date.today(), "province")}
     rows, errors = [], []
-    for number, raw in enumerate(reader, start=2):
-        row = {c: (raw.get(c) or "").strip() for c in NOTICE_COLUMNS}
+    for number, row in source.rows:
         try:
             day = date.fromisoformat(row["day"])
         except ValueError:

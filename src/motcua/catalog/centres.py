@@ -8,8 +8,6 @@ added. ``level`` is province, commune or branch; a commune must be in force in t
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import date
 
@@ -18,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from motcua.catalog.models import ServiceCentre
 from motcua.catalog.routing import bump_revision
+from motcua.csvrows import read_csv
 from motcua.units import get_registry
 
 COLUMNS = ("identifier", "name", "level", "province", "commune", "address", "opening_hours")
@@ -27,18 +26,16 @@ IDENTIFIER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{2,39}$")
 
 def import_centres(session: Session, text: str) -> tuple[int, int, list[str]]:
     """Returns (added, updated, errors); with errors nothing is written."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [c for c in COLUMNS[:4] if c not in (reader.fieldnames or [])]
-    if missing:
-        return 0, 0, [f"line 1: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}"]
+    source = read_csv(text, COLUMNS, COLUMNS[:4])
+    if source.missing:
+        return 0, 0, [f"line 1: missing column(s) {', '.join(source.missing)}; expected {', '.join(COLUMNS)}"]
     today = date.today()
     registry = get_registry()
     provinces = {u.code for u in registry.in_force(today, "province")}
     communes = {u.code: u.province_code for u in registry.in_force(today, "commune")}
     existing = {c.identifier: c for c in session.scalars(select(ServiceCentre))}
     rows, errors, seen = [], [], set()
-    for number, raw in enumerate(reader, start=2):
-        row = {c: (raw.get(c) or "").strip() for c in COLUMNS}
+    for number, row in source.rows:
         where = f"line {number}"
         if not IDENTIFIER.match(row["identifier"]):
             errors.append(f"{where}, identifier: {row['identifier']!r} is not a centre identifier")
