@@ -55,7 +55,9 @@ def province_map_svg(
     geo = province_map()
     low, high = scale(values)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{geo["viewBox"]}" role="img" aria-label={quoteattr(title)}>',
+        # With links the map is a group of links (a role="img" may not hold interactive elements).
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{geo["viewBox"]}" role="{"group" if link else "img"}" '
+        f"aria-label={quoteattr(title)}>",
     ]
     if interactive:
         parts.append(f"<title>{escape(title)}</title>")
@@ -67,7 +69,10 @@ def province_map_svg(
             f'<path d="{d}" fill="{colour(value, low, high)}" stroke="#333" stroke-width="{width}" '
             f'data-province="{code}">{tip}</path>'
         )
-        parts.append(f"<a href={quoteattr(link(code))}>{shape}</a>" if link else shape)
+        if link:
+            name = f"{names.get(code, code)}: {label(value)}"
+            shape = f"<a href={quoteattr(link(code))} aria-label={quoteattr(name)}>{shape}</a>"
+        parts.append(shape)
     for a in geo["archipelagos"]:
         fill = colour(values.get(a["province"]), low, high)
         parts.append(
