@@ -122,6 +122,8 @@ def main() -> None:
         f"database: {dossiers:,} dossiers, {events:,} events; fact rows: "
         + ", ".join(f"{k} {v:,}" for k, v in sizes.items())
     )
+    if first_day is None:
+        raise SystemExit("the database holds no dossier: fill it with motcua demo generate (or --generate N)")
     today = date.today()
     start, end = first_day.date(), today
     period = f"start={start.isoformat()}&end={end.isoformat()}"
