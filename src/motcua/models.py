@@ -4,5 +4,6 @@ import motcua.accounts.models
 import motcua.calendar.models
 import motcua.catalog.models
 import motcua.dossiers.models
+import motcua.exchange.models
 import motcua.feedback.models
 import motcua.indicators.models  # noqa: F401

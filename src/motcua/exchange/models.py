@@ -1,0 +1,91 @@
+"""Exchange tables: the members and their keys, the outbox (messages to send, written in the
+transaction of the change), the inbox (messages received, so that a duplicate has its effect once),
+the last status sequence applied per dossier, and the national node's mirror of the dossiers it
+routed to the provinces."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from motcua.db import Base
+
+OutboxState = Literal["pending", "delivered", "dead"]
+
+
+class Member(Base):
+    """A node of the exchange: ``national`` or ``province-<code>``, with its public key and address."""
+
+    __tablename__ = "exchange_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identifier: Mapped[str] = mapped_column(String(40), unique=True)
+    role: Mapped[str] = mapped_column(String(12))  # national | province
+    province_code: Mapped[str | None] = mapped_column(String(2), nullable=True, index=True)
+    base_url: Mapped[str] = mapped_column(Text, default="")
+    public_jwk: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    adapter: Mapped[str] = mapped_column(String(40), default="motcua")
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_contact_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False), nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class OutboxMessage(Base):
+    """A message to relay. Messages of one dossier go out in ``id`` order: one is not sent while an
+    earlier one of the same dossier is pending."""
+
+    __tablename__ = "exchange_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(36), unique=True)
+    recipient: Mapped[str] = mapped_column(String(40), index=True)
+    operation: Mapped[str] = mapped_column(String(40))  # deliverDossier | reportStatus | synchroniseCatalog
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)  # JSON as sent (signed bytes)
+    dossier_code: Mapped[str | None] = mapped_column(String(60), nullable=True, index=True)
+    state: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), index=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False), nullable=True)
+
+
+class InboxMessage(Base):
+    """A message processed, with the answer given, so that a duplicate gets the same answer and has
+    no second effect."""
+
+    __tablename__ = "exchange_inbox"
+    __table_args__ = (UniqueConstraint("sender", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender: Mapped[str] = mapped_column(String(40))
+    message_id: Mapped[str] = mapped_column(String(36))
+    operation: Mapped[str] = mapped_column(String(40))
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    answer: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+
+
+class DossierMirror(Base):
+    """At the national node: a dossier routed to a province, as the province last reported it."""
+
+    __tablename__ = "exchange_dossier_mirrors"
+
+    code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    member: Mapped[str] = mapped_column(String(40), index=True)
+    procedure_code: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(24))
+    status_code: Mapped[int] = mapped_column(Integer)
+    last_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    received_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False), nullable=True)
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
