@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
 from motcua import __version__, db
-from motcua.api import catalog, dossiers, errors, indicators, units
+from motcua.api import catalog, dossiers, errors, exchange, indicators, units
 from motcua.calendar.service import CalendarCache
 from motcua.catalog.routing import SnapshotCache
 from motcua.documents.signing import signing_config
 from motcua.dossiers.storage import storage_from_env
+from motcua.exchange.node import this_node
 from motcua.web import account as web_account
 from motcua.web import admin as web_admin
 from motcua.web import citizen as web_citizen
@@ -115,6 +116,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.calendars = CalendarCache(factory)
     app.state.storage = storage_from_env()
     app.state.signing = signing_config()
+    app.state.exchange_node = this_node()  # None: a standalone node serving every province
     if os.environ.get("MOTCUA_COUNT_QUERIES"):
         QueryCounter.listen(factory)
         app.add_middleware(QueryCounter)
@@ -123,6 +125,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(catalog.router)
     app.include_router(dossiers.router)
     app.include_router(indicators.router)
+    app.include_router(exchange.router)
     app.include_router(web_routes.router)
     app.include_router(web_account.router)
     app.include_router(web_citizen.router)

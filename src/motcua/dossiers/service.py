@@ -33,6 +33,7 @@ from motcua.dossiers.errors import Conflict, DossierError, Forbidden, NotFound
 from motcua.dossiers.models import Attachment, Dossier, DossierEvent
 from motcua.dossiers.projection import PROJECTED, Projection, project
 from motcua.dossiers.states import ROLE_SCOPE, TRANSITIONS, State
+from motcua.exchange.node import this_node
 from motcua.i18n import N_
 from motcua.indicators import facts
 from motcua.units.address import convert_address
@@ -580,3 +581,7 @@ def _append(
     )
     session.expire(d, ["events"])
     facts.write(session, *facts.changes(facts.place_of(d), name, at, before, after, payload))
+    if this_node() is not None:  # a node of the exchange reports the change, in this transaction
+        from motcua.exchange.outbox import on_dossier_event
+
+        on_dossier_event(session, d, seq, at, payload)

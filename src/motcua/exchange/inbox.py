@@ -1,0 +1,132 @@
+"""The receiving side: a verified message is checked against the contract, applied once (the inbox
+remembers each (sender, message id) with its answer) and in order (a dossier's status changes carry
+increasing sequences; a gap is answered 409 and the sender retries)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+
+import orjson
+from jsonschema import Draft202012Validator, FormatChecker
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from motcua.exchange.contract import contract
+from motcua.exchange.models import DossierMirror, InboxMessage
+from motcua.exchange.outbox import VIETNAM
+
+
+@dataclass
+class Answer:
+    status: int
+    body: dict[str, Any] = field(default_factory=dict)
+
+
+def problem(status: int, title: str, detail: str = "", errors: list[dict[str, str]] | None = None) -> Answer:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    return Answer(status, body)
+
+
+@cache
+def _validator(name: str) -> Draft202012Validator:
+    root = {"$ref": f"#/components/schemas/{name}", "components": contract()["components"]}
+    return Draft202012Validator(root, format_checker=FormatChecker())
+
+
+def contract_errors(name: str, data: Any) -> list[dict[str, str]]:
+    """Where ``data`` breaks the contract's schema ``name`` (JSON pointers)."""
+    return [
+        {"location": "/" + "/".join(str(p) for p in e.absolute_path), "message": e.message}
+        for e in sorted(_validator(name).iter_errors(data), key=lambda e: list(e.absolute_path))
+    ]
+
+
+def receive(
+    session: Session, sender: str, message_id: str, operation: str, body: bytes, now: datetime, apply: Any
+) -> tuple[Answer, bool]:
+    """Apply a message once: ``apply(session, data) -> Answer``. Returns the answer and whether it is a
+    duplicate. A refused message (4xx) is not remembered: once mended, it may be sent again."""
+    digest = hashlib.sha256(body).hexdigest()
+    seen = session.scalars(
+        select(InboxMessage).where(InboxMessage.sender == sender, InboxMessage.message_id == message_id)
+    ).first()
+    if seen is not None:
+        if seen.body_sha256 != digest:
+            return problem(
+                401, "Replayed message", f"message {message_id} was already received with another body"
+            ), False
+        return Answer(seen.status, {**seen.answer, "duplicate": True}), True
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        return problem(400, "Not JSON", str(exc)), False
+    answer = apply(session, data)
+    if answer.status < 400:
+        answer.body.setdefault("messageId", message_id)
+        answer.body.setdefault("duplicate", False)
+        session.add(
+            InboxMessage(
+                sender=sender,
+                message_id=message_id,
+                operation=operation,
+                body_sha256=digest,
+                status=answer.status,
+                answer=answer.body,
+                received_at=now,
+            )
+        )
+    return answer, False
+
+
+def apply_status(sender: str, code: str, now: datetime) -> Any:
+    """``reportStatus`` at the national node: the mirror of the dossier moves to the reported state."""
+
+    def apply(session: Session, data: Any) -> Answer:
+        errors = contract_errors("StatusChange", data)
+        if errors:
+            return problem(400, "The status change does not follow the contract", errors=errors)
+        if data["dossierCode"] != code:
+            return problem(400, "Wrong dossier", f"the path names {code}, the body {data['dossierCode']}")
+        mirror = session.get(DossierMirror, code, with_for_update=True)
+        if mirror is not None and mirror.member != sender:
+            return problem(403, "Not your dossier", f"{code} is held by {mirror.member}, not {sender}")
+        last = mirror.last_sequence if mirror else 0
+        sequence = int(data["sequence"])
+        if sequence <= last:
+            return Answer(200, {"dossierCode": code, "alreadyApplied": True})
+        if sequence != last + 1:
+            return problem(
+                409, "Out of order", f"{code}: sequence {sequence} arrived after {last}; send {last + 1} first"
+            )
+        if mirror is None:
+            mirror = DossierMirror(code=code, member=sender, procedure_code=str(data.get("procedureCode", "")))
+            session.add(mirror)
+        mirror.status, mirror.status_code, mirror.last_sequence = data["status"], data["statusCode"], sequence
+        mirror.received_on = _day(data.get("receivedOn"))
+        mirror.due_on = _day(data.get("dueOn"))
+        mirror.finished_at = _moment(data.get("finishedAt"))
+        mirror.returned_at = _moment(data.get("returnedAt"))
+        mirror.updated_at = now
+        return Answer(200, {"dossierCode": code})
+
+    return apply
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _moment(value: str | None) -> datetime | None:
+    """Stored as Vietnam's wall-clock time, like every time of a dossier."""
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment.astimezone(VIETNAM).replace(tzinfo=None) if moment.tzinfo else moment
