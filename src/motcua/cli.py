@@ -17,6 +17,7 @@ from motcua.commands.db import db_app
 from motcua.commands.demo import demo_app
 from motcua.commands.documents import documents_app
 from motcua.commands.dossiers import dossiers_app
+from motcua.commands.exchange import exchange_app, worker
 from motcua.commands.indicators import indicators_app
 from motcua.commands.report import report_app
 from motcua.commands.units import units_app
@@ -37,6 +38,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(indicators_app, name="indicators")
 app.add_typer(demo_app, name="demo")
 app.add_typer(report_app, name="report")
+app.add_typer(exchange_app, name="exchange")
+app.command("worker")(worker)
 
 
 @app.command("serve")
