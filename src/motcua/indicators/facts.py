@@ -161,40 +161,46 @@ def rebuild(session: Session) -> tuple[int, int]:
         dossiers.c.procedure_code.label("procedure_code"),
         dossiers.c.channel.label("channel"),
     ]
-    day = func.date(events.c.at)
-    arrival = events.c.transition.in_(("submit", "receive"))
-    decided = events.c.transition.in_(("approve", "refuse")) & dossiers.c.due_on.is_not(None)
-    counts_late = dossiers.c.supplement_count > 1
 
     def when(condition: Any) -> Any:
         return case((condition, 1), else_=0)
 
+    def counted(day: Any, **counters: Any) -> Any:
+        """One row per fact: the day, the place, then every counter in ``DAY_COUNTERS`` order (a
+        union matches columns by position)."""
+        values = [(counters[c] if c in counters else literal(0)).label(c) for c in DAY_COUNTERS]
+        return select(day.label("day"), *place, *values)
+
+    # Arrivals and decisions from the dossiers alone (no join with tens of millions of events): the
+    # first event's time is ``submitted_at``; a decision's is ``finished_at`` of a dossier with an outcome.
+    arrivals = counted(
+        func.date(dossiers.c.submitted_at), received=literal(1), online=when(dossiers.c.channel == "online")
+    )
+    decided_on = func.date(dossiers.c.finished_at)
+    counts_late = dossiers.c.supplement_count > 1
+    decisions = counted(
+        decided_on,
+        early=when(~counts_late & (decided_on < dossiers.c.due_on)),
+        on_time=when(~counts_late & (decided_on == dossiers.c.due_on)),
+        late=when(counts_late | (decided_on > dossiers.c.due_on)),
+    ).where(dossiers.c.outcome.is_not(None), dossiers.c.finished_at.is_not(None), dossiers.c.due_on.is_not(None))
+    # What only the log holds: payment requests, online payments, decisions on digital dossiers.
+    payment = events.c.transition.in_(("request_payment", "pay"))
+    digitised = events.c.transition.in_(("approve", "refuse")) & events.c.payload["digitised"].as_boolean()
     from_events = (
-        select(
-            day.label("day"),
-            *place,
-            when(arrival).label("received"),
-            when(arrival & (dossiers.c.channel == "online")).label("online"),
-            when(decided & ~counts_late & (day < dossiers.c.due_on)).label("early"),
-            when(decided & ~counts_late & (day == dossiers.c.due_on)).label("on_time"),
-            when(decided & (counts_late | (day > dossiers.c.due_on))).label("late"),
-            when(decided & events.c.payload["digitised"].as_boolean()).label("digitised"),
-            when(events.c.transition == "request_payment").label("fee_due"),
-            when((events.c.transition == "pay") & events.c.payload["online"].as_boolean()).label("paid_online"),
-            literal(0).label("rated"),
-            literal(0).label("dissatisfied"),
+        counted(
+            func.date(events.c.at),
+            digitised=when(digitised & dossiers.c.due_on.is_not(None)),
+            fee_due=when(events.c.transition == "request_payment"),
+            paid_online=when((events.c.transition == "pay") & events.c.payload["online"].as_boolean()),
         )
         .select_from(events.join(dossiers, dossiers.c.id == events.c.dossier_id))
-        .where(events.c.transition.in_(COUNTED_TRANSITIONS))
+        .where(payment | digitised)
     )
-    from_ratings = select(
-        func.date(ratings.c.at).label("day"),
-        *place,
-        *(literal(0).label(c) for c in DAY_COUNTERS if c not in ("rated", "dissatisfied")),
-        literal(1).label("rated"),
-        when(ratings.c.value == "dissatisfied").label("dissatisfied"),
+    from_ratings = counted(
+        func.date(ratings.c.at), rated=literal(1), dissatisfied=when(ratings.c.value == "dissatisfied")
     ).select_from(ratings.join(dossiers, dossiers.c.id == ratings.c.dossier_id))
-    both = union_all(from_events, from_ratings).subquery()
+    both = union_all(arrivals, decisions, from_events, from_ratings).subquery()
     keys = [both.c[k] for k in PLACE_KEYS]
     session.execute(
         DAYS.insert().from_select(
@@ -218,9 +224,6 @@ def rebuild(session: Session) -> tuple[int, int]:
         )
     )
     return _roll_up(session)
-
-
-COUNTED_TRANSITIONS = ("submit", "receive", "approve", "refuse", "request_payment", "pay")
 
 
 def replay(session: Session, batch: int = 2000) -> tuple[int, int]:
