@@ -299,12 +299,13 @@ def _roll_up(session: Session) -> tuple[int, int]:
         ):
             table = cast(Table, target.__table__)
             columns = [source.c[key], *(source.c[k] for k in keys)]
-            session.execute(
-                table.insert().from_select(
-                    [key, *keys, *measures],
-                    select(*columns, *(func.sum(source.c[m]) for m in measures)).group_by(*columns),
-                )
-            )
+            grouped = select(*columns, *(func.sum(source.c[m]) for m in measures)).group_by(*columns)
+            # Stored in key order: the rows of a province (or commune) lie together on disk.
+            ordered = grouped.order_by(*(source.c[k] for k in keys), source.c[key])
+            session.execute(table.insert().from_select([key, *keys, *measures], ordered))
+    if session.get_bind().dialect.name == "postgresql":  # fresh statistics, or the planner misjudges the grains
+        tables = [cast(Table, m.__table__) for m in (*DAY_TABLES.values(), *OPEN_TABLES.values())]
+        session.execute(text("ANALYZE " + ", ".join(t.name for t in tables)))
     days = session.scalar(select(func.count()).select_from(DAYS)) or 0
     opens = session.scalar(select(func.count()).select_from(OPEN)) or 0
     return days, opens

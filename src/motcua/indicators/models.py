@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, Integer, String, UniqueConstraint
+from sqlalchemy import Date, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from motcua.db import Base
@@ -81,14 +81,20 @@ class OpenCounter:
 
 class FactDossierDay(DayCounters, Place, Base):
     __tablename__ = "fact_dossier_days"
-    __table_args__ = (UniqueConstraint("day", *PLACE_KEYS, name="uq_fact_dossier_days_key"),)
+    __table_args__ = (
+        UniqueConstraint("day", *PLACE_KEYS, name="uq_fact_dossier_days_key"),
+        Index("ix_fact_dossier_days_commune_day", "commune_code", "day"),  # a commune's procedures
+    )
 
 
 class FactCommuneDay(DayCounters, CommuneKey, Base):
     """``fact_dossier_days`` summed per commune: a province's dashboard reads a few thousand rows."""
 
     __tablename__ = "fact_commune_days"
-    __table_args__ = (UniqueConstraint("day", *GRAINS["commune"], name="uq_fact_commune_days_key"),)
+    __table_args__ = (
+        UniqueConstraint("day", *GRAINS["commune"], name="uq_fact_commune_days_key"),
+        Index("ix_fact_commune_days_province_day", "province_code", "day"),  # a province's communes
+    )
 
 
 class FactProvinceDay(DayCounters, ProvinceKey, Base):
