@@ -205,7 +205,9 @@ def _replay_slice(session: Session, low: int, high: int) -> None:
         if not batch:
             break
         for d in batch:
-            cal = calendars.setdefault(d.province_code, build_calendar(session, d.province_code))
+            if d.province_code not in calendars:
+                calendars[d.province_code] = build_calendar(session, d.province_code)
+            cal = calendars[d.province_code]
             shadow = Projection(d.time_limit, d.time_limit_kind)
             for e in d.events:
                 before = Projection(**vars(shadow))

@@ -247,7 +247,9 @@ def replay(session: Session, batch: int = 2000) -> tuple[int, int]:
             break
         for d in dossiers:
             place, shadow = place_of(d), Projection(d.time_limit, d.time_limit_kind)
-            cal = calendars.setdefault(d.province_code, _calendar(session, d.province_code))
+            if d.province_code not in calendars:  # built once per province
+                calendars[d.province_code] = _calendar(session, d.province_code)
+            cal = calendars[d.province_code]
             for e in d.events:
                 before = Projection(**vars(shadow))
                 project(shadow, e.transition, e.at, e.to_status, e.payload, cal)
