@@ -48,6 +48,7 @@ def era_at(at: date) -> Era:
 class Registry:
     def __init__(self) -> None:
         self._units: dict[tuple[Era, Level, str], Unit] = {}
+        self._in_force: dict[tuple[date, Level | None], tuple[Unit, ...]] = {}
         self._successors: dict[tuple[Level, str], list[Succession]] = defaultdict(list)
         self._predecessors: dict[tuple[Level, str], list[Succession]] = defaultdict(list)
         self._children: dict[tuple[Era, str], list[Unit]] = defaultdict(list)
@@ -169,13 +170,21 @@ class Registry:
         return [u for (e, lv, _c), u in self._units.items() if e == era and lv == level]
 
     def in_force(self, at: date, level: Level | None = None) -> list[Unit]:
-        """Every unit in force on ``at`` (optionally of one level)."""
-        era = era_at(at)
-        return [
-            u
-            for (e, lv, _c), u in self._units.items()
-            if e == era and (level is None or lv == level) and u.version_at(at) is not None
-        ]
+        """Every unit in force on ``at`` (optionally of one level). Kept per day and level: the
+        registry does not change once loaded, and pages ask for the same day's list on every view."""
+        key = (at, level)
+        found = self._in_force.get(key)
+        if found is None:
+            era = era_at(at)
+            found = tuple(
+                u
+                for (e, lv, _c), u in self._units.items()
+                if e == era and (level is None or lv == level) and u.version_at(at) is not None
+            )
+            if len(self._in_force) > 256:
+                self._in_force.clear()
+            self._in_force[key] = found
+        return list(found)
 
     def search(
         self, name: str, *, level: Level | None = None, at: date | None = None, province_code: str | None = None
