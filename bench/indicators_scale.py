@@ -57,12 +57,15 @@ GROUP BY province_code
 """
 
 
-def wrk(path: str, seconds: int) -> dict[str, float]:
+def wrk(path: str, seconds: int, connections: int) -> dict[str, float]:
     script = f'request = function() return wrk.format("GET", "{path}") end\n'
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
-    base = ["wrk", "-t", "2", "-c", "4", "--latency", "-s", f.name, f"http://127.0.0.1:{PORT}"]
-    subprocess.run([*base[:5], "-d", "3s", *base[5:]], capture_output=True, check=True)  # warm-up
+    threads = str(min(2, connections))
+    base = ["wrk", "-t", threads, "-c", str(connections), "--latency", "-s", f.name, f"http://127.0.0.1:{PORT}"]
+    # Warm-up with more connections than workers, so that every worker has drawn its charts once.
+    warm = ["wrk", "-t", "2", "-c", "12", "-d", "4s", "-s", f.name, f"http://127.0.0.1:{PORT}"]
+    subprocess.run(warm, capture_output=True, check=True)
     out = subprocess.run([*base[:5], "-d", f"{seconds}s", *base[5:]], capture_output=True, text=True, check=True)
     os.unlink(f.name)
 
@@ -76,10 +79,10 @@ def wrk(path: str, seconds: int) -> dict[str, float]:
     return {"rps": rps, "p50": ms("50"), "p99": ms("99"), "errors": int(non2xx.group(1)) if non2xx else 0}
 
 
-def serve(url: str) -> subprocess.Popen[bytes]:
+def serve(url: str, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "MOTCUA_DATABASE_URL": url, "MOTCUA_SECURE_COOKIES": "0"}
     cmd = [sys.executable, "-m", "uvicorn", "motcua.api.app:create_app", "--factory", "--port", str(PORT)]
-    proc = subprocess.Popen([*cmd, "--workers", "2", "--log-level", "warning"], env=env)
+    proc = subprocess.Popen([*cmd, "--workers", str(workers), "--log-level", "warning"], env=env)
     for _ in range(150):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{PORT}/api/v1/health", timeout=1)
@@ -96,8 +99,12 @@ def main() -> None:
     parser.add_argument("--generate", type=int, default=0, help="first add this many synthetic dossiers")
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument(
+        "--connections", default="2,4", help="concurrent requests, comma-separated (2: one per core; 4: saturated)"
+    )
     parser.add_argument("--replay-slice", type=int, default=20_000, help="dossiers replayed for the anchor")
     parser.add_argument("--skip-rebuild", action="store_true")
+    parser.add_argument("--workers", type=int, default=3, help="uvicorn workers (one per core and one more)")
     args = parser.parse_args()
     engine = db.make_engine(args.url)
     factory = db.session_factory(engine)
@@ -128,14 +135,15 @@ def main() -> None:
     start, end = first_day.date(), today
     period = f"start={start.isoformat()}&end={end.isoformat()}"
     results: dict[str, dict[str, float]] = {}
-    proc = serve(args.url)
+    proc = serve(args.url, args.workers)
     try:
-        for name, path in (
-            ("national ranking page", f"/dashboard?{period}"),
-            ("national ranking JSON", f"/api/v1/indicators/index?from={start}&to={end}"),
-            ("province dashboard (79)", f"/dashboard/79?{period}"),
-        ):
-            results[name] = wrk(path, args.seconds)
+        for connections in (int(c) for c in args.connections.split(",")):
+            for name, path in (
+                ("national ranking page", f"/dashboard?{period}"),
+                ("national ranking JSON", f"/api/v1/indicators/index?from={start}&to={end}"),
+                ("province dashboard (79)", f"/dashboard/79?{period}"),
+            ):
+                results[f"{name}, c={connections}"] = wrk(path, args.seconds, connections)
     finally:
         proc.terminate()
         proc.wait(20)
