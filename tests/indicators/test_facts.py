@@ -20,7 +20,7 @@ from motcua.dossiers.timeliness import classify
 from motcua.feedback.models import Rating
 from motcua.feedback.service import rate
 from motcua.indicators.facts import place_of, rebuild, replay
-from motcua.indicators.models import DAY_COUNTERS, DAY_TABLES, GRAINS, OPEN_TABLES
+from motcua.indicators.models import DAY_COUNTERS, DAY_TABLES, GRAINS, OPEN_TABLES, FactCommuneMonth
 from tests.dossiers.helpers import World, calendar_for
 
 TODAY = date(2026, 11, 24)
@@ -41,6 +41,22 @@ def _tables(session: Session, grain: str = "place") -> Tables:
         if o.open:
             opens[(o.due_on, *(getattr(o, k) for k in keys))] += o.open
     return days, opens
+
+
+def _months(session: Session) -> Counter[tuple[object, ...]]:
+    out: Counter[tuple[object, ...]] = Counter()
+    for row in session.scalars(select(FactCommuneMonth)):
+        for counter in DAY_COUNTERS:
+            out[(row.month, row.province_code, row.commune_code, counter)] += getattr(row, counter)
+    return +out
+
+
+def _months_from_days(session: Session) -> Counter[tuple[object, ...]]:
+    out: Counter[tuple[object, ...]] = Counter()
+    for row in session.scalars(select(DAY_TABLES["commune"])):
+        for counter in DAY_COUNTERS:
+            out[(row.day.replace(day=1), row.province_code, row.commune_code, counter)] += getattr(row, counter)
+    return +out
 
 
 def _coarser(tables: Tables, grain: str) -> Tables:
@@ -133,10 +149,14 @@ def test_facts_kept_live_equal_the_rebuild_and_an_independent_count(
     assert independent[1] == live[1]
     for grain in GRAINS:
         assert live_grains[grain] == _coarser(independent, grain), grain
+    live_months = _months(session)
+    assert live_months == _months_from_days(session)
     rebuild(session)
     assert {grain: _tables(session, grain) for grain in GRAINS} == live_grains
+    assert _months(session) == live_months
     replay(session)
     assert {grain: _tables(session, grain) for grain in GRAINS} == live_grains
+    assert _months(session) == live_months
 
 
 def test_the_rebuild_and_index_commands(engine: Engine, database_url: str) -> None:

@@ -51,3 +51,41 @@ def test_ranking_from_the_facts_matches_a_hand_count(session: Session, snapshot:
     assert top.rates["online_rate"] == sum(r.online for r in rows) / sum(r.received for r in rows)
     communes = index(session, start, end, level="commune", province=top.unit, today=today)
     assert sum(c.counts.received for c in communes) == top.counts.received
+
+
+def test_communes_read_whole_months_and_the_edge_days_alike(session: Session, snapshot: CatalogSnapshot) -> None:
+    """Per commune, whole months come from the monthly rows and partial months from the daily rows:
+    for any period, the same counts as summing the daily rows of every place."""
+    today = date(2026, 11, 24)
+    generate(session, snapshot, calendar_for, 200, today, seed=13)
+    rebuild(session)
+    for start, end in (
+        (date(2026, 7, 15), date(2026, 10, 20)),  # partial, whole, whole, partial
+        (date(2026, 8, 1), date(2026, 10, 31)),  # whole months only
+        (date(2026, 9, 3), date(2026, 9, 28)),  # inside one month
+        (date(2025, 12, 31), date(2026, 11, 24)),
+    ):
+        for province in ("79", "01"):
+            by_commune = {s.unit: s.counts for s in index(session, start, end, "commune", province, today=today)}
+            rows = session.scalars(
+                select(FactDossierDay).where(
+                    FactDossierDay.province_code == province, FactDossierDay.day.between(start, end)
+                )
+            ).all()
+            expected: dict[str, Counts] = {}
+            for r in rows:
+                c = expected.setdefault(r.commune_code, Counts())
+                for counter in ("received", "online", "early", "on_time", "late", "fee_due", "paid_online"):
+                    setattr(c, counter, getattr(c, counter) + getattr(r, counter))
+            for commune, c in expected.items():
+                got = by_commune[commune]
+                assert (got.received, got.online, got.early, got.on_time, got.late, got.fee_due, got.paid_online) == (
+                    c.received,
+                    c.online,
+                    c.early,
+                    c.on_time,
+                    c.late,
+                    c.fee_due,
+                    c.paid_online,
+                ), (start, end, commune)
+            assert sum(c.received for c in expected.values()) > 0 or start.month == 9

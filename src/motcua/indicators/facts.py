@@ -17,7 +17,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, case, func, literal, select, text, union_all
+from sqlalchemy import Date, Table, case, func, literal, select, text, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
@@ -31,6 +31,7 @@ from motcua.indicators.models import (
     GRAINS,
     OPEN_TABLES,
     PLACE_KEYS,
+    FactCommuneMonth,
     FactDossierDay,
     FactOpenDossiers,
 )
@@ -40,6 +41,7 @@ DayDelta = tuple[date, Place, str, int]  # (day, place, counter, +n)
 OpenDelta = tuple[date, Place, int]  # (due date, place, +n)
 DAYS = cast(Table, FactDossierDay.__table__)
 OPEN = cast(Table, FactOpenDossiers.__table__)
+MONTHS = cast(Table, FactCommuneMonth.__table__)
 
 
 def place_of(d: Dossier) -> Place:
@@ -109,6 +111,15 @@ def _upsert_day(dialect: str, grain: str, counters: tuple[str, ...]) -> Any:
 
 
 @cache
+def _upsert_month(dialect: str, counters: tuple[str, ...]) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(MONTHS)
+    return stmt.on_conflict_do_update(
+        index_elements=["month", *GRAINS["commune"]], set_={c: MONTHS.c[c] + stmt.excluded[c] for c in counters}
+    )
+
+
+@cache
 def _upsert_open(dialect: str, grain: str) -> Any:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = cast(Table, OPEN_TABLES[grain].__table__)
@@ -140,6 +151,13 @@ def write(session: Session, days: Iterable[DayDelta], opens: Iterable[OpenDelta]
             if n:
                 row = {"due_on": due, **dict(zip(keys, place[:width], strict=True)), "open": n}
                 connection.execute(_upsert_open(dialect, grain), row)
+    months: dict[tuple[date, str, str], Counter[str]] = {}
+    for (day, place), counts in grouped.items():
+        months.setdefault((day.replace(day=1), place[0], place[1]), Counter()).update(counts)
+    for (month, province, commune), counts in sorted(months.items()):
+        row = {"month": month, "province_code": province, "commune_code": commune}
+        row.update(dict.fromkeys(DAY_COUNTERS, 0), **counts)
+        connection.execute(_upsert_month(dialect, tuple(sorted(counts))), row)
 
 
 def rebuild(session: Session) -> tuple[int, int]:
@@ -280,14 +298,25 @@ def replay(session: Session, batch: int = 2000) -> tuple[int, int]:
     return _roll_up(session)
 
 
+def _fact_tables() -> list[Table]:
+    return [cast(Table, m.__table__) for m in (*DAY_TABLES.values(), *OPEN_TABLES.values())] + [MONTHS]
+
+
 def _clear(session: Session) -> None:
-    tables = [cast(Table, m.__table__) for m in (*DAY_TABLES.values(), *OPEN_TABLES.values())]
+    tables = _fact_tables()
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL work_mem = '256MB'"))
         session.execute(text("TRUNCATE " + ", ".join(t.name for t in tables)))
     else:
         for table in tables:
             session.execute(table.delete())
+
+
+def month_of(session: Session, day: Any) -> Any:
+    """The first day of ``day``'s month, in SQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.cast(func.date_trunc("month", day), Date)
+    return func.date(day, "start of month")
 
 
 def _roll_up(session: Session) -> tuple[int, int]:
@@ -305,9 +334,17 @@ def _roll_up(session: Session) -> tuple[int, int]:
             # Stored in key order: the rows of a province (or commune) lie together on disk.
             ordered = grouped.order_by(*(source.c[k] for k in keys), source.c[key])
             session.execute(table.insert().from_select([key, *keys, *measures], ordered))
+    communes = cast(Table, DAY_TABLES["commune"].__table__)
+    month = month_of(session, communes.c.day)
+    commune_keys = [communes.c[k] for k in GRAINS["commune"]]
+    by_month = (
+        select(month, *commune_keys, *(func.sum(communes.c[c]) for c in DAY_COUNTERS))
+        .group_by(month, *commune_keys)
+        .order_by(*commune_keys, month)
+    )
+    session.execute(MONTHS.insert().from_select(["month", *GRAINS["commune"], *DAY_COUNTERS], by_month))
     if session.get_bind().dialect.name == "postgresql":  # fresh statistics, or the planner misjudges the grains
-        tables = [cast(Table, m.__table__) for m in (*DAY_TABLES.values(), *OPEN_TABLES.values())]
-        session.execute(text("ANALYZE " + ", ".join(t.name for t in tables)))
+        session.execute(text("ANALYZE " + ", ".join(t.name for t in _fact_tables())))
     days = session.scalar(select(func.count()).select_from(DAYS)) or 0
     opens = session.scalar(select(func.count()).select_from(OPEN)) or 0
     return days, opens

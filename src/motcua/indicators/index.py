@@ -8,15 +8,15 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from importlib import resources
 from typing import Any, Literal, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, or_, select
 from sqlalchemy.orm import Session
 
-from motcua.indicators.models import DAY_COUNTERS, DAY_TABLES, OPEN_TABLES
+from motcua.indicators.models import DAY_COUNTERS, DAY_TABLES, OPEN_TABLES, FactCommuneMonth
 
 Level = Literal["province", "commune", "procedure"]
 KEY_COLUMN = {"province": "province_code", "commune": "commune_code", "procedure": "procedure_code"}
@@ -144,24 +144,26 @@ def index(
     """Scores of every unit of ``level`` (within ``province`` and ``commune`` if given) for [start,
     end], ranked. Read from the coarsest grain that holds the level's key."""
     grain = GRAIN_OF_LEVEL[level]
-    days = cast(Table, DAY_TABLES[grain].__table__).c
     opens = cast(Table, OPEN_TABLES[grain].__table__).c
     column = KEY_COLUMN[level]
-    query = (
-        select(days[column], *(func.sum(days[c]) for c in DAY_COUNTERS))
-        .where(days.day.between(start, end))
-        .group_by(days[column])
-    )
+    filters = {"province_code": province, "commune_code": commune}
+    counts: dict[str, Counts] = {}
+    for table, time_column, spans in _sources(grain, start, end):
+        where = or_(*(table.c[time_column].between(a, b) for a, b in spans))
+        query = select(table.c[column], *(func.sum(table.c[c]) for c in DAY_COUNTERS)).where(where)
+        for key, value in filters.items():
+            if value:
+                query = query.where(table.c[key] == value)
+        for unit, *values in session.execute(query.group_by(table.c[column])):
+            c = counts.setdefault(unit, Counts())
+            for counter, value in zip(DAY_COUNTERS, values, strict=True):
+                setattr(c, counter, getattr(c, counter) + int(value or 0))
     open_total = func.sum(opens.open)
     cutoff = today or date.today()
     open_query = select(opens[column], open_total, open_total.filter(opens.due_on >= cutoff)).group_by(opens[column])
-    for key, value in (("province_code", province), ("commune_code", commune)):
+    for key, value in filters.items():
         if value:
-            query = query.where(days[key] == value)
             open_query = open_query.where(opens[key] == value)
-    counts: dict[str, Counts] = {}
-    for key, *values in session.execute(query):
-        counts[key] = Counts(**{c: int(v or 0) for c, v in zip(DAY_COUNTERS, values, strict=True)})
     for key, total_open, not_due in session.execute(open_query):
         c = counts.setdefault(key, Counts())
         c.open, c.open_not_due = int(total_open or 0), int(not_due or 0)
@@ -170,3 +172,22 @@ def index(
     for rank, s in enumerate(scores, start=1):
         s.rank = rank
     return scores
+
+
+def _sources(grain: str, start: date, end: date) -> list[tuple[Table, str, list[tuple[date, date]]]]:
+    """Where to read [start, end] at ``grain``: per commune, the whole months from the monthly rows and
+    the days of the partial months from the daily rows; otherwise the daily rows."""
+    days = cast(Table, DAY_TABLES[grain].__table__)
+    if grain != "commune":
+        return [(days, "day", [(start, end)])]
+    first_full = start if start.day == 1 else (start.replace(day=1) + timedelta(days=32)).replace(day=1)
+    after = end + timedelta(days=1)
+    last_full = after.replace(day=1) - timedelta(days=1)  # the last day of the last whole month
+    if first_full > last_full:
+        return [(days, "day", [(start, end)])]
+    edges = [
+        (a, b) for a, b in ((start, first_full - timedelta(days=1)), (last_full + timedelta(days=1), end)) if a <= b
+    ]
+    months = cast(Table, FactCommuneMonth.__table__)
+    sources = [(months, "month", [(first_full, last_full.replace(day=1))])]
+    return sources + ([(days, "day", edges)] if edges else [])

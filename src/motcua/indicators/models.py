@@ -57,9 +57,8 @@ class Place(CommuneKey):
     channel: Mapped[str] = mapped_column(String(12))
 
 
-class DayCounters:
+class Counters:
     id: Mapped[int] = mapped_column(primary_key=True)
-    day: Mapped[date] = mapped_column(Date, index=True)
     received: Mapped[int] = mapped_column(Integer, default=0)
     online: Mapped[int] = mapped_column(Integer, default=0)
     early: Mapped[int] = mapped_column(Integer, default=0)
@@ -71,6 +70,10 @@ class DayCounters:
     paid_online: Mapped[int] = mapped_column(Integer, default=0)
     rated: Mapped[int] = mapped_column(Integer, default=0)
     dissatisfied: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DayCounters(Counters):
+    day: Mapped[date] = mapped_column(Date, index=True)
 
 
 class OpenCounter:
@@ -95,6 +98,19 @@ class FactCommuneDay(DayCounters, CommuneKey, Base):
         UniqueConstraint("day", *GRAINS["commune"], name="uq_fact_commune_days_key"),
         Index("ix_fact_commune_days_province_day", "province_code", "day"),  # a province's communes
     )
+
+
+class FactCommuneMonth(Counters, CommuneKey, Base):
+    """``fact_commune_days`` summed per month (``month``: its first day): a province's page over a year
+    reads twelve rows per commune, and the days of the period's partial months from the daily rows."""
+
+    __tablename__ = "fact_commune_months"
+    __table_args__ = (
+        UniqueConstraint("month", *GRAINS["commune"], name="uq_fact_commune_months_key"),
+        Index("ix_fact_commune_months_province_month", "province_code", "month"),
+    )
+
+    month: Mapped[date] = mapped_column(Date)
 
 
 class FactProvinceDay(DayCounters, ProvinceKey, Base):
