@@ -10,11 +10,13 @@ import gettext
 import io
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Literal, cast
 
 from babel import Locale, negotiate_locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 Language = Literal["vi", "fr", "en"]
 LANGUAGES: tuple[Language, ...] = ("vi", "fr", "en")
@@ -53,3 +55,17 @@ def pick_language(requested: str | None, cookie: str | None, accept_language: st
 def N_(message: str) -> str:
     """Mark a message for extraction; it is translated where it is shown."""
     return message
+
+
+def jinja_environment(templates: Path, language: Language) -> Environment:
+    """Jinja2 for HTML templates in ``templates``, escaping on, ``_()`` translating to ``language``
+    (the portal's pages and the report)."""
+    env = Environment(
+        loader=FileSystemLoader(templates),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(gettext_for(language), newstyle=True)  # type: ignore[attr-defined]
+    return env

@@ -8,9 +8,9 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 
-from motcua.i18n import LANGUAGE_NAMES, LANGUAGES, Language, gettext_for, pick_language
+from motcua.i18n import LANGUAGE_NAMES, LANGUAGES, Language, gettext_for, jinja_environment, pick_language
 from motcua.web.security import csrf_token
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -18,15 +18,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 @cache
 def environment(language: Language) -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"]),
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.install_gettext_translations(gettext_for(language), newstyle=True)  # type: ignore[attr-defined]
-    return env
+    return jinja_environment(TEMPLATES, language)
 
 
 def language_of(request: Request) -> Language:

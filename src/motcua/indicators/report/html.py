@@ -5,10 +5,10 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 from markupsafe import Markup
 
-from motcua.i18n import Language, gettext_for
+from motcua.i18n import Language, gettext_for, jinja_environment
 from motcua.indicators.report.charts import CHANNELS, figures, inline
 from motcua.indicators.report.data import TwoLevelReport
 
@@ -17,15 +17,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 @cache
 def _environment(language: Language) -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"]),
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.install_gettext_translations(gettext_for(language), newstyle=True)  # type: ignore[attr-defined]
-    return env
+    return jinja_environment(TEMPLATES, language)
 
 
 def render_html(report: TwoLevelReport, language: Language = "vi") -> str:
