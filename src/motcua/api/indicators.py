@@ -15,20 +15,10 @@ from motcua.api.deps import session
 from motcua.api.errors import ApiError
 from motcua.i18n import N_
 from motcua.indicators.index import Score, index
+from motcua.indicators.models import DAY_COUNTERS
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
-COUNT_FIELDS = (
-    "received",
-    "online",
-    "early",
-    "on_time",
-    "late",
-    "digitised",
-    "fee_due",
-    "paid_online",
-    "rated",
-    "dissatisfied",
-)
+COUNT_FIELDS = DAY_COUNTERS  # every fact counter, in the tables' order
 RATE_FIELDS = ("on_time_rate", "satisfaction_rate", "online_rate", "online_payment_rate", "digitisation_rate")
 GROUP_FIELDS = ("transparency", "progress", "digitisation", "satisfaction", "online_service", "online_payment")
 
