@@ -21,6 +21,7 @@ from sqlalchemy import Date, Table, case, func, literal, select, text, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
+from motcua.db import Base
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.projection import Projection, project
 from motcua.dossiers.states import FINAL
@@ -42,6 +43,8 @@ OpenDelta = tuple[date, Place, int]  # (due date, place, +n)
 DAYS = cast(Table, FactDossierDay.__table__)
 OPEN = cast(Table, FactOpenDossiers.__table__)
 MONTHS = cast(Table, FactCommuneMonth.__table__)
+DAY_TABLE_NAMES = {grain: str(t.__tablename__) for grain, t in DAY_TABLES.items()}
+OPEN_TABLE_NAMES = {grain: str(t.__tablename__) for grain, t in OPEN_TABLES.items()}
 
 
 def place_of(d: Dossier) -> Place:
@@ -98,34 +101,15 @@ def rating_changes(place: Place, at: datetime, value: str) -> list[DayDelta]:
 
 
 @cache
-def _upsert_day(dialect: str, grain: str, counters: tuple[str, ...]) -> Any:
-    """``INSERT … ON CONFLICT DO UPDATE`` adding the given counters, built once per dialect, grain and
-    counter set (every value is a parameter, so the compiled statement is cached like the others on
+def _upsert(dialect: str, table_name: str, keys: tuple[str, ...], counters: tuple[str, ...]) -> Any:
+    """``INSERT … ON CONFLICT (keys) DO UPDATE`` adding the given counters, built once per dialect, table
+    and counter set (every value is a parameter, so the compiled statement is cached like the others on
     this path)."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = cast(Table, DAY_TABLES[grain].__table__)
+    table = cast(Table, Base.metadata.tables[table_name])
     stmt = insert(table)
     return stmt.on_conflict_do_update(
-        index_elements=["day", *GRAINS[grain]], set_={c: table.c[c] + stmt.excluded[c] for c in counters}
-    )
-
-
-@cache
-def _upsert_month(dialect: str, counters: tuple[str, ...]) -> Any:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(MONTHS)
-    return stmt.on_conflict_do_update(
-        index_elements=["month", *GRAINS["commune"]], set_={c: MONTHS.c[c] + stmt.excluded[c] for c in counters}
-    )
-
-
-@cache
-def _upsert_open(dialect: str, grain: str) -> Any:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = cast(Table, OPEN_TABLES[grain].__table__)
-    stmt = insert(table)
-    return stmt.on_conflict_do_update(
-        index_elements=["due_on", *GRAINS[grain]], set_={"open": table.c.open + stmt.excluded.open}
+        index_elements=list(keys), set_={c: table.c[c] + stmt.excluded[c] for c in counters}
     )
 
 
@@ -146,18 +130,20 @@ def write(session: Session, days: Iterable[DayDelta], opens: Iterable[OpenDelta]
         for (day, place), counts in sorted(grouped.items()):
             row = {"day": day, **dict(zip(keys, place[:width], strict=True)), **dict.fromkeys(DAY_COUNTERS, 0)}
             row.update(counts)
-            connection.execute(_upsert_day(dialect, grain, tuple(sorted(counts))), row)
+            upsert = _upsert(dialect, DAY_TABLE_NAMES[grain], ("day", *keys), tuple(sorted(counts)))
+            connection.execute(upsert, row)
         for (due, place), n in sorted(moved.items()):
             if n:
                 row = {"due_on": due, **dict(zip(keys, place[:width], strict=True)), "open": n}
-                connection.execute(_upsert_open(dialect, grain), row)
+                connection.execute(_upsert(dialect, OPEN_TABLE_NAMES[grain], ("due_on", *keys), ("open",)), row)
     months: dict[tuple[date, str, str], Counter[str]] = {}
     for (day, place), counts in grouped.items():
         months.setdefault((day.replace(day=1), place[0], place[1]), Counter()).update(counts)
     for (month, province, commune), counts in sorted(months.items()):
         row = {"month": month, "province_code": province, "commune_code": commune}
         row.update(dict.fromkeys(DAY_COUNTERS, 0), **counts)
-        connection.execute(_upsert_month(dialect, tuple(sorted(counts))), row)
+        month_keys = ("month", *GRAINS["commune"])
+        connection.execute(_upsert(dialect, MONTHS.name, month_keys, tuple(sorted(counts))), row)
 
 
 def rebuild(session: Session) -> tuple[int, int]:
