@@ -97,6 +97,9 @@ def gather(session: Session, province: str | None, start: date, end: date, today
     names = {**provinces, **communes}
     if province is None:  # the most-late communes of the whole country need their names too
         names.update({u.code: u.name for u in registry.in_force(max(today, REORGANISATION_DATE), "commune")})
+    # Staff workload once per province (the report's table and, for a province, its extremes).
+    loads = {code: workload(session, code, start, end) for code in ([province] if province else sorted(provinces))}
+    province_loads = loads[province] if province else []
     return TwoLevelReport(
         scope=province or "national",
         scope_name=provinces[province] if province else "Việt Nam",
@@ -115,9 +118,9 @@ def gather(session: Session, province: str | None, start: date, end: date, today
         rank=rank,
         late_procedures=_late(procedures, lambda code: _procedure_name(snapshot, code)),
         late_units=_late(units, lambda code: names.get(code, code)),
-        workload=_workload(session, province, sorted(provinces), start, end),
-        over_loaded=_loads(session, province, start, end, "over_loaded"),
-        under_loaded=_loads(session, province, start, end, "under_loaded"),
+        workload={code: Counter(load.staffing for load in ls) for code, ls in loads.items()},
+        over_loaded=_extremes(province_loads, "over_loaded"),
+        under_loaded=_extremes(province_loads, "under_loaded"),
         names=names,
     )
 
@@ -204,20 +207,10 @@ def _late(scores: list[Score], naming: Callable[[str], str]) -> list[LateLine]:
     return sorted(lines, key=lambda x: (-(x.late + x.overdue), x.code))[:TOP]
 
 
-def _workload(
-    session: Session, province: str | None, provinces: list[str], start: date, end: date
-) -> dict[str, Counter[str]]:
-    return {
-        code: Counter(load.staffing for load in workload(session, code, start, end))
-        for code in ([province] if province else provinces)
-    }
-
-
-def _loads(session: Session, province: str | None, start: date, end: date, kind: str) -> list[CommuneLoad]:
-    if province is None:
-        return []
-    loads = [c for c in workload(session, province, start, end) if c.staffing == kind]
-    return sorted(loads, key=lambda c: -(c.per_official or 0) if kind == "over_loaded" else c.per_official or 0)[:TOP]
+def _extremes(loads: list[CommuneLoad], kind: str) -> list[CommuneLoad]:
+    """The communes of one staffing kind, the most extreme first."""
+    chosen = [c for c in loads if c.staffing == kind]
+    return sorted(chosen, key=lambda c: -(c.per_official or 0) if kind == "over_loaded" else c.per_official or 0)[:TOP]
 
 
 def _procedure_name(snapshot: CatalogSnapshot, code: str) -> str:
