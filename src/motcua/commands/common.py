@@ -11,13 +11,13 @@ import typer
 DateOption = Annotated[str | None, typer.Option("--at", help="Date the answer is for, YYYY-MM-DD (default: today).")]
 
 
-def parse_date(value: str | None) -> date:
+def parse_date(value: str | None, option: str = "--at") -> date:
     if value is None:
         return date.today()
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD", param_hint="--at") from None
+        raise typer.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD", param_hint=option) from None
 
 
 def echo_json(data: Any) -> None:

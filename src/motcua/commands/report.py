@@ -8,14 +8,9 @@ from typing import Annotated, cast
 
 import typer
 
+from motcua.commands.common import parse_date
+
 report_app = typer.Typer(no_args_is_help=True, help="Reports for leaders.")
-
-
-def _day(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
 
 
 @report_app.command("two-level")
@@ -41,7 +36,7 @@ def two_level(
         raise typer.BadParameter("give either --province CODE or --national", param_hint="--province/--national")
     if lang not in LANGUAGES:
         raise typer.BadParameter(f"{lang!r}: choose one of {', '.join(LANGUAGES)}", param_hint="--lang")
-    first, last = _day(start, "--from"), _day(end, "--to")
+    first, last = parse_date(start, "--from"), parse_date(end, "--to")
     if last < first:
         raise typer.BadParameter(f"{end} is before {start}", param_hint="--to")
     language = cast(Language, lang)
