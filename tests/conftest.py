@@ -21,34 +21,13 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("MOTCUA_TEST_POSTGRES"
 TODAY = date(2026, 11, 24)
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if request.param == "sqlite":
-        path: Path = tmp_path_factory.mktemp("db") / "motcua.sqlite3"
-        yield f"sqlite:///{path}"
+def _database(backend: str, sqlite_file: Path, prefix: str) -> Iterator[str]:
+    """The URL of a new database of ``backend``, dropped afterwards (PostgreSQL)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{sqlite_file}"
         return
     server = os.environ["MOTCUA_TEST_POSTGRES"]
-    name = f"motcua_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    base = server.rsplit("/", 1)[0]
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@pytest.fixture(params=BACKENDS)
-def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database of its own, empty, for a test that commits (bulk loads, several processes)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'own.sqlite3'}"
-        return
-    server = os.environ["MOTCUA_TEST_POSTGRES"]
-    name = f"motcua_own_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -58,6 +37,17 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from _database(request.param, tmp_path_factory.mktemp("db") / "motcua.sqlite3", "motcua_test")
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of its own, empty, for a test that commits (bulk loads, several processes)."""
+    yield from _database(request.param, tmp_path / "own.sqlite3", "motcua_own")
 
 
 @pytest.fixture(scope="session")
