@@ -43,7 +43,7 @@ def pick_language(requested: str | None, cookie: str | None, accept_language: st
     """Explicit choice, then the remembered one, then the browser's preference, then Vietnamese."""
     for choice in (requested, cookie):
         if choice in LANGUAGES:
-            return cast(Language, choice)
+            return choice
     if accept_language:
         preferred = [part.split(";")[0].strip().replace("-", "_") for part in accept_language.split(",")]
         found = negotiate_locale(preferred, list(LANGUAGES), sep="_")

@@ -185,6 +185,11 @@ def submit_dossier(
         idempotency_key=idempotency_key,
     )
     cache: SnapshotCache = snapshots(request)
+    node = request.app.state.exchange_node
+    if node is not None and node.is_national and actor.role == "citizen":
+        delivered = _deliver_to_province(request, actor, req, cache)
+        if delivered is not None:
+            return delivered
     try:
         dossier, created = submit_in_transaction(
             request.app.state.session_factory, actor, req, now(), cache.get, request.app.state.calendars.for_session
@@ -193,6 +198,28 @@ def submit_dossier(
     except DossierError as exc:
         raise _raise(exc) from None
     return json_response(result, 201 if created else 200, {"Location": f"/api/v1/dossiers/{result['code']}"})
+
+
+def _deliver_to_province(request: Request, actor: Actor, req: SubmitRequest, cache: SnapshotCache) -> Response | None:
+    """At the national node, a dossier for a province with a node of its own goes there through the
+    exchange; the citizen gets the national reference to follow it."""
+    from motcua.exchange.delivery import deliver_online
+
+    try:
+        with db.transaction(request.app.state.session_factory) as s:
+            mirror = deliver_online(s, actor, req, now(), cache.get(s))
+            if mirror is None:
+                return None
+            result = {
+                "code": mirror.code,
+                "status": mirror.status,
+                "status_code": mirror.status_code,
+                "procedure_code": mirror.procedure_code,
+                "delivered_to": mirror.member,
+            }
+    except DossierError as exc:
+        raise _raise(exc) from None
+    return json_response(result, 201, {"Location": f"/api/v1/track/{result['code']}"})
 
 
 @router.get("/dossiers", summary="Dossiers the caller may see, with filters")
@@ -279,6 +306,10 @@ async def track(code: str, request: Request) -> Response:
     else:
         row = await run_in_threadpool(_track_sync, request, code)
     if row is None:
+        node = request.app.state.exchange_node
+        mirrored = await run_in_threadpool(_track_mirror, request, code) if node and node.is_national else None
+        if mirrored is not None:
+            return json_response(mirrored)
         raise ApiError(404, "unknown_dossier", N_("No dossier with code {code}."), code=code)
     return Response(_track_body(row), media_type="application/json")
 
@@ -295,6 +326,28 @@ TRACK_COLUMNS = (
     Dossier.finished_at,
     Dossier.supplement_count,
 )
+
+
+def _track_mirror(request: Request, code: str) -> dict[str, Any] | None:
+    """At the national node: a dossier held by a province, as the province last reported it."""
+    from motcua.exchange.lookup import dossier_status
+
+    with request.app.state.session_factory() as s:
+        found = dossier_status(s, code, national=True)
+    if found is None:
+        return None
+    due_on = date.fromisoformat(found["dueOn"]) if found["dueOn"] else None
+    finished = datetime.fromisoformat(found["finishedAt"]).replace(tzinfo=None) if found["finishedAt"] else None
+    return {
+        "code": found["code"],
+        "reference": found["reference"],
+        "procedure_code": found["procedureCode"],
+        "status": found["status"],
+        "status_code": found["statusCode"],
+        "received_on": found["receivedOn"],
+        "due_on": due_on,
+        "timeliness": classify(found["status"], None, due_on, finished, 0, date.today()),
+    }
 
 
 def _track_sync(request: Request, code: str) -> Any:

@@ -229,6 +229,11 @@ def _subject(code: str, at: date) -> tuple[Unit, str]:
     return commune, province
 
 
+def subject_province(code: str, at: date) -> str:
+    """The (new) province of a commune, or ``RoutingRefused`` for a code that is not a commune on ``at``."""
+    return _subject(code, at)[1]
+
+
 def route(snapshot: CatalogSnapshot, procedure_code: str, subject_code: str, centre_identifier: str, at: date) -> Route:
     procedure = snapshot.procedures.get(procedure_code)
     if procedure is None:

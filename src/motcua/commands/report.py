@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, cast
+from typing import Annotated
 
 import typer
 
@@ -39,7 +39,7 @@ def two_level(
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
     if last < first:
         raise typer.BadParameter(f"{end} is before {start}", param_hint="--to")
-    language = cast(Language, lang)
+    language: Language = lang
     with db.session_factory(db.make_engine(url))() as session:
         try:
             report = gather(session, province, first, last, date.today())

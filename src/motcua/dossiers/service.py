@@ -162,7 +162,7 @@ def assignable(session: Session, d: Dossier) -> list[User]:
 # -- submission -----------------------------------------------------------------------------------
 
 
-def _validate_applicant(a: Applicant) -> list[str]:
+def applicant_problems(a: Applicant) -> list[str]:
     problems = []
     if a.kind not in ("citizen", "business"):
         problems.append("applicant.kind: must be citizen or business")
@@ -228,7 +228,7 @@ def submit(
             if existing.request_sha256 != fingerprint:
                 raise Conflict("idempotency_key_reused", N_("This Idempotency-Key was used for a different request."))
             return existing, False
-    problems = _validate_applicant(req.applicant)
+    problems = applicant_problems(req.applicant)
     commune = req.subject_commune_code
     if not commune:
         converted = convert_address(req.subject_address, at.date())

@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from motcua import db
 from motcua.exchange.contract import contract
 from motcua.exchange.models import DossierMirror, InboxMessage
 from motcua.exchange.outbox import VIETNAM
@@ -55,6 +56,7 @@ def receive(
     """Apply a message once: ``apply(session, data) -> Answer``. Returns the answer and whether it is a
     duplicate. A refused message (4xx) is not remembered: once mended, it may be sent again."""
     digest = hashlib.sha256(body).hexdigest()
+    db.lock_for_write(session)  # on SQLite, a real transaction around the savepoint below
     seen = session.scalars(
         select(InboxMessage).where(InboxMessage.sender == sender, InboxMessage.message_id == message_id)
     ).first()
@@ -68,8 +70,12 @@ def receive(
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         return problem(400, "Not JSON", str(exc)), False
+    savepoint = session.begin_nested()  # a refusal leaves nothing behind
     answer = apply(session, data)
-    if answer.status < 400:
+    if answer.status >= 400:
+        savepoint.rollback()
+    else:
+        savepoint.commit()
         answer.body.setdefault("messageId", message_id)
         answer.body.setdefault("duplicate", False)
         session.add(
@@ -77,6 +83,8 @@ def receive(
                 sender=sender,
                 message_id=message_id,
                 operation=operation,
+                dossier_code=answer.body.get("dossierCode"),
+                sequence=data.get("sequence") if isinstance(data, dict) else None,
                 body_sha256=digest,
                 status=answer.status,
                 answer=answer.body,
@@ -95,7 +103,17 @@ def apply_status(sender: str, code: str, now: datetime) -> Any:
             return problem(400, "The status change does not follow the contract", errors=errors)
         if data["dossierCode"] != code:
             return problem(400, "Wrong dossier", f"the path names {code}, the body {data['dossierCode']}")
-        mirror = session.get(DossierMirror, code, with_for_update=True)
+        mirror = session.scalars(
+            select(DossierMirror).where(DossierMirror.dossier_code == code).with_for_update()
+        ).first()
+        reference = data.get("reference")
+        if mirror is None and reference:
+            # The first change of a dossier delivered by this node: it names the national reference.
+            mirror = session.get(DossierMirror, reference, with_for_update=True)
+            if mirror is None:
+                return problem(404, "No such dossier", f"no dossier was delivered under the reference {reference}")
+            if mirror.dossier_code not in (None, code):
+                return problem(409, "Another dossier", f"{reference} is {mirror.dossier_code} at {mirror.member}")
         if mirror is not None and mirror.member != sender:
             return problem(403, "Not your dossier", f"{code} is held by {mirror.member}, not {sender}")
         last = mirror.last_sequence if mirror else 0
@@ -106,9 +124,10 @@ def apply_status(sender: str, code: str, now: datetime) -> Any:
             return problem(
                 409, "Out of order", f"{code}: sequence {sequence} arrived after {last}; send {last + 1} first"
             )
-        if mirror is None:
+        if mirror is None:  # a dossier received at the province's own counter
             mirror = DossierMirror(code=code, member=sender, procedure_code=str(data.get("procedureCode", "")))
             session.add(mirror)
+        mirror.dossier_code = code
         mirror.status, mirror.status_code, mirror.last_sequence = data["status"], data["statusCode"], sequence
         mirror.received_on = _day(data.get("receivedOn"))
         mirror.due_on = _day(data.get("dueOn"))

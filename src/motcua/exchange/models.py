@@ -67,6 +67,8 @@ class InboxMessage(Base):
     sender: Mapped[str] = mapped_column(String(40))
     message_id: Mapped[str] = mapped_column(String(36))
     operation: Mapped[str] = mapped_column(String(40))
+    dossier_code: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    sequence: Mapped[int | None] = mapped_column(Integer, nullable=True)  # of a status change
     body_sha256: Mapped[str] = mapped_column(String(64))
     status: Mapped[int] = mapped_column(Integer)
     answer: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -74,11 +76,16 @@ class InboxMessage(Base):
 
 
 class DossierMirror(Base):
-    """At the national node: a dossier routed to a province, as the province last reported it."""
+    """At the national node: a dossier held by a province, as the province last reported it. ``code``
+    is the national reference of a dossier submitted at the national portal (``dossier_code``, the
+    province's own code, is known once the province has acknowledged it), or the province's code of a
+    dossier received at a provincial counter (both codes are then the same)."""
 
     __tablename__ = "exchange_dossier_mirrors"
 
     code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    dossier_code: Mapped[str | None] = mapped_column(String(60), nullable=True, unique=True, index=True)
+    owner_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)  # the citizen who submitted
     member: Mapped[str] = mapped_column(String(40), index=True)
     procedure_code: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(24))
@@ -89,3 +96,27 @@ class DossierMirror(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False), nullable=True)
     returned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False), nullable=True)
+
+
+class Delivery(Base):
+    """At a provincial node: a dossier delivered by the national node, under its national reference."""
+
+    __tablename__ = "exchange_deliveries"
+
+    reference: Mapped[str] = mapped_column(String(60), primary_key=True)
+    sender: Mapped[str] = mapped_column(String(40))
+    dossier_code: Mapped[str] = mapped_column(String(60), unique=True, index=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+
+
+class CatalogSync(Base):
+    """At a provincial node: a revision of the national catalog applied (a lower one is not applied)."""
+
+    __tablename__ = "exchange_catalog_syncs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender: Mapped[str] = mapped_column(String(40))
+    revision: Mapped[int] = mapped_column(Integer)
+    procedures: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))

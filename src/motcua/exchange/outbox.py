@@ -61,10 +61,14 @@ def stamp(moment: datetime) -> str:
     return (moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM)).isoformat()
 
 
-def status_change(d: Dossier, sequence: int, at: datetime, payload: dict[str, Any]) -> dict[str, Any]:
+def status_change(
+    d: Dossier, sequence: int, at: datetime, payload: dict[str, Any], reference: str | None = None
+) -> dict[str, Any]:
     """The contract's ``StatusChange`` of a dossier after its event number ``sequence``."""
     return {
         "dossierCode": d.code,
+        **({"reference": reference} if reference else {}),
+        "procedureCode": d.procedure_code,
         "sequence": sequence,
         "statusCode": d.status_code,
         "status": d.status,
@@ -83,5 +87,7 @@ def on_dossier_event(session: Session, d: Dossier, sequence: int, at: datetime, 
     node = this_node()
     if node is None or node.is_national:
         return
-    body = status_change(d, sequence, at, payload)
+    from motcua.exchange.delivery import reference_of
+
+    body = status_change(d, sequence, at, payload, reference_of(session, d.code))
     enqueue(session, NATIONAL, "reportStatus", "POST", f"/exchange/v1/dossiers/{d.code}/status", body, at, d.code)

@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import logging
 import random
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from motcua import db
+from motcua.exchange.adapters import AdapterError, Outgoing, Recipient, adapter_for
+from motcua.exchange.delivery import acknowledged
 from motcua.exchange.members import touch
 from motcua.exchange.models import Member, OutboxMessage
 from motcua.exchange.node import Node
-from motcua.exchange.signing import sign
 
 BASE_SECONDS, CAP_SECONDS, MAX_ATTEMPTS = 1.0, 300.0, 25
 RETRY_STATUSES = frozenset({409, 429})
@@ -75,59 +77,126 @@ def due(session: Session, now: datetime, limit: int) -> list[OutboxMessage]:
     return list(session.scalars(query))
 
 
-def relay_once(
-    factory: sessionmaker[Session], client: httpx.Client, node: Node, limit: int = 200, now: datetime | None = None
-) -> RelayReport:
-    """Send what is due now, one message per dossier at a time; returns what happened."""
-    report = RelayReport()
+LEASE = timedelta(seconds=60)  # a claimed message is someone's for this long (a dead worker's come back)
+
+
+@dataclass(frozen=True)
+class _Claim:
+    message: Outgoing
+    recipient: Recipient | None
+    reference: str | None
+
+
+@dataclass(frozen=True)
+class _Result:
+    claim: _Claim
+    status: int | None = None
+    text: str = ""
+    content: bytes = b""
+    error: str = ""
+    dead_error: str = ""
+
+
+def _claim(factory: sessionmaker[Session], now: datetime, limit: int) -> list[_Claim]:
+    """Take what is due (one message per dossier), leased so that another worker leaves it alone;
+    the transaction is short: nothing is sent while it holds a lock."""
     with db.transaction(factory) as s:
-        messages = due(s, now or utc_now(), limit)
-        members = {m.identifier: m for m in s.scalars(select(Member))}
+        db.lock_for_write(s)
+        members = {
+            m.identifier: Recipient(m.identifier, m.base_url, m.adapter, dict(m.options or {}))
+            for m in s.scalars(select(Member).where(Member.active))
+        }
+        claims: list[_Claim] = []
         seen: set[str] = set()
-        for message in messages:
-            if message.dossier_code is not None:
-                if message.dossier_code in seen:
+        for m in due(s, now, limit):
+            if m.dossier_code is not None:
+                if m.dossier_code in seen:
                     continue  # its predecessor goes first, in this round
-                seen.add(message.dossier_code)
-            _send(s, client, node, members.get(message.recipient), message, report)
-    return report
+                seen.add(m.dossier_code)
+            m.next_attempt_at = now + LEASE
+            claims.append(
+                _Claim(
+                    Outgoing(m.message_id, m.operation, m.method, m.path, m.body.encode()),
+                    members.get(m.recipient),
+                    m.dossier_code,
+                )
+            )
+        return claims
 
 
-def _send(
-    session: Session,
+def _deliver(client: httpx.Client, node: Node, claim: _Claim) -> _Result:
+    to = claim.recipient
+    if to is None or not to.base_url:
+        return _Result(claim, dead_error="the recipient is not an active member with an address")
+    try:
+        adapter = adapter_for(to.adapter)
+        if claim.message.operation not in adapter.operations:
+            return _Result(claim, dead_error=f"adapter {adapter.name} cannot send {claim.message.operation}")
+        response = adapter.send(client, node, to, claim.message)
+    except AdapterError as exc:
+        return _Result(claim, dead_error=str(exc))
+    except httpx.HTTPError as exc:
+        return _Result(claim, error=f"{exc.__class__.__name__}: {exc}")
+    return _Result(claim, response.status_code, response.text[:500], response.content)
+
+
+def relay_once(
+    factory: sessionmaker[Session],
     client: httpx.Client,
     node: Node,
-    member: Member | None,
-    message: OutboxMessage,
-    report: RelayReport,
-) -> None:
-    now = utc_now()
-    message.attempts += 1
-    if member is None or not member.active or not member.base_url:
-        _dead(message, f"{message.recipient} is not an active member with an address", report)
-        return
-    body = message.body.encode()
-    headers = sign(node.key, node.member, message.method, message.path, body, message_id=message.message_id)
-    try:
-        response = client.request(
-            message.method,
-            member.base_url.rstrip("/") + message.path,
-            content=body,
-            headers={**headers, "Content-Type": "application/json"},
-            timeout=10,
-        )
-    except httpx.HTTPError as exc:
-        _retry(message, f"{exc.__class__.__name__}: {exc}", now, report)
-        touch(session, member.identifier, member.last_contact_at or now, message.last_error)
-        return
-    touch(session, member.identifier, now, "" if response.status_code < 400 else f"HTTP {response.status_code}")
-    if response.status_code < 300:
-        message.state, message.delivered_at, message.last_error = "delivered", now, ""
-        report.delivered += 1
-    elif response.status_code >= 500 or response.status_code in RETRY_STATUSES:
-        _retry(message, f"HTTP {response.status_code}: {response.text[:300]}", now, report)
+    limit: int = 200,
+    now: datetime | None = None,
+    parallel: int = 8,
+) -> RelayReport:
+    """Send what is due now, one message per dossier at a time, ``parallel`` at once; returns what
+    happened."""
+    claims = _claim(factory, now or utc_now(), limit)
+    if not claims:
+        return RelayReport()
+    if parallel > 1 and len(claims) > 1:
+        with ThreadPoolExecutor(max_workers=min(parallel, len(claims))) as pool:
+            results = list(pool.map(lambda c: _deliver(client, node, c), claims))
     else:
-        _dead(message, f"HTTP {response.status_code}: {response.text[:500]}", report)
+        results = [_deliver(client, node, c) for c in claims]
+    return _record(factory, results)
+
+
+def _record(factory: sessionmaker[Session], results: list[_Result]) -> RelayReport:
+    report = RelayReport()
+    now = utc_now()
+    with db.transaction(factory) as s:
+        ids = [r.claim.message.message_id for r in results]
+        messages = {m.message_id: m for m in s.scalars(select(OutboxMessage).where(OutboxMessage.message_id.in_(ids)))}
+        contacts: dict[str, str] = {}
+        for r in results:
+            message = messages[r.claim.message.message_id]
+            message.attempts += 1
+            recipient = r.claim.recipient
+            if r.dead_error:
+                _dead(message, r.dead_error, report)
+            elif r.status is None:
+                _retry(message, r.error, now, report)
+            else:
+                if recipient is not None:
+                    contacts[recipient.identifier] = "" if r.status < 400 else f"HTTP {r.status}"
+                if r.status < 300:
+                    message.state, message.delivered_at, message.last_error = "delivered", now, ""
+                    report.delivered += 1
+                    if message.operation == "deliverDossier" and r.claim.reference:
+                        acknowledged(s, r.claim.reference, r.content, now)
+                elif r.status >= 500 or r.status in RETRY_STATUSES:
+                    _retry(message, f"HTTP {r.status}: {r.text[:300]}", now, report)
+                else:
+                    _dead(message, f"HTTP {r.status}: {r.text}", report)
+            if r.status is None and recipient is not None:
+                s.execute(
+                    update(Member)
+                    .where(Member.identifier == recipient.identifier)
+                    .values(last_error=message.last_error)
+                )
+        for identifier, error in contacts.items():
+            touch(s, identifier, now, error)
+    return report
 
 
 def _retry(message: OutboxMessage, error: str, now: datetime, report: RelayReport) -> None:

@@ -106,7 +106,7 @@ def _upsert(dialect: str, table_name: str, keys: tuple[str, ...], counters: tupl
     and counter set (every value is a parameter, so the compiled statement is cached like the others on
     this path)."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = cast(Table, Base.metadata.tables[table_name])
+    table = Base.metadata.tables[table_name]
     stmt = insert(table)
     return stmt.on_conflict_do_update(
         index_elements=list(keys), set_={c: table.c[c] + stmt.excluded[c] for c in counters}

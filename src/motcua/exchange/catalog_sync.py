@@ -1,0 +1,66 @@
+"""``synchroniseCatalog``: the national node sends its procedure catalog to the provinces; a province
+adds or replaces those procedures (all or nothing, through the catalog's own import, which never
+changes a version that dossiers were received under) and remembers the revision applied."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from motcua.catalog.formats import FormatError, read_json, write_json
+from motcua.catalog.models import CatalogRevision
+from motcua.catalog.service import CatalogError, export_records, import_records
+from motcua.exchange.inbox import Answer, contract_errors, problem
+from motcua.exchange.models import CatalogSync, Member
+from motcua.exchange.node import NATIONAL
+from motcua.exchange.outbox import enqueue
+
+PATH = "/exchange/v1/catalog"
+
+
+def catalog_body(session: Session) -> dict[str, Any]:
+    """This node's catalog as the contract's ``Catalog`` (its revision counter as the revision)."""
+    revision = session.scalar(select(CatalogRevision.revision).where(CatalogRevision.id == 1)) or 1
+    return {"revision": revision, "procedures": orjson.loads(write_json(export_records(session)))}
+
+
+def push_catalog(session: Session, now: datetime) -> list[str]:
+    """At the national node: queue the catalog for every active province; returns the recipients."""
+    body = catalog_body(session)
+    members = session.scalars(select(Member.identifier).where(Member.role == "province", Member.active)).all()
+    for identifier in members:
+        enqueue(session, identifier, "synchroniseCatalog", "PUT", PATH, body, now)
+    return list(members)
+
+
+def apply_catalog(sender: str, now: datetime) -> Callable[[Session, Any], Answer]:
+    def apply(session: Session, data: Any) -> Answer:
+        errors = contract_errors("Catalog", data)
+        if errors:
+            return problem(400, "The catalog does not follow the contract", errors=errors)
+        if sender != NATIONAL:
+            return problem(403, "Only the national node sends the catalog", f"{sender} may not")
+        revision = int(data["revision"])
+        applied = session.scalar(select(func.max(CatalogSync.revision)).where(CatalogSync.sender == sender)) or 0
+        if revision <= applied:
+            return Answer(200, {"revision": applied, "alreadyApplied": True})
+        try:
+            records = read_json(orjson.dumps(data["procedures"]).decode())
+            result = import_records(session, records)
+        except FormatError as exc:
+            return problem(400, "Procedures not in the catalog format", errors=_located(exc.errors))
+        except CatalogError as exc:
+            return problem(409, "The catalog conflicts with this province's", str(exc), errors=_located(exc.errors))
+        session.add(CatalogSync(sender=sender, revision=revision, procedures=len(records), received_at=now))
+        return Answer(200, {"revision": revision, "added": result.added, "replaced": result.replaced})
+
+    return apply
+
+
+def _located(errors: list[str]) -> list[dict[str, str]]:
+    return [{"location": "/procedures", "message": e} for e in errors]

@@ -1,0 +1,168 @@
+"""deliverDossier and synchroniseCatalog between the national node and a provincial node (in one
+process): a citizen submits at the national portal; the province receives the dossier once, gives it
+its own code and reports every change back; the citizen follows it at the national node."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from motcua import db
+from motcua.accounts.service import create_user, issue_token
+from motcua.catalog.models import ServiceCentre
+from motcua.dossiers.models import Dossier
+from motcua.exchange.catalog_sync import push_catalog
+from motcua.exchange.models import CatalogSync, Delivery, DossierMirror, OutboxMessage
+from motcua.exchange.node import Node, this_node
+from motcua.exchange.relay import relay_once, utc_now
+from motcua.exchange.signing import sign
+from tests.dossiers.helpers import SAI_GON, World
+from tests.exchange.nodes import PROVINCE_URL, Pair, pair, province_node
+
+FORM = {
+    "business_name": "Tạp hóa An",
+    "business_address": "12 Lê Lợi, Phường Sài Gòn",
+    "activities": ["Bán lẻ"],
+    "capital_vnd": 50_000_000,
+}
+
+
+@pytest.fixture
+def nodes(
+    engine: Engine, database_url: str, empty_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Pair]:
+    yield pair(database_url, empty_database_url, province_node(tmp_path, monkeypatch))
+    this_node.cache_clear()
+
+
+def _drain(factory: sessionmaker[Session], p: Pair, node: Node) -> int:
+    delivered = 0
+    for _ in range(20):
+        report = relay_once(factory, p.client, node)
+        delivered += report.delivered
+        if report.sent == 0:
+            return delivered
+    raise AssertionError("the outbox does not drain")
+
+
+def _submit_at_national(p: Pair, tag: str, **changes: object) -> dict[str, object]:
+    with db.transaction(p.national_factory) as s:
+        citizen = create_user(s, f"{tag}-citizen", "citizen", personal_id="079123456789")
+        s.flush()
+        token = issue_token(s, citizen)
+    with p.province_factory() as s:  # the citizen chooses a centre of the province (listed by the portal)
+        centre = s.scalars(select(ServiceCentre.identifier).where(ServiceCentre.commune_code == SAI_GON)).one()
+    body = {
+        "procedure_code": "1.001612",
+        "centre": centre,
+        "subject_commune_code": SAI_GON,
+        "applicant": {"kind": "citizen", "id_number": "079123456789", "name": "Nguyễn Văn An"},
+        "form": FORM,
+        **changes,
+    }
+    response = p.national_client().post("/api/v1/dossiers", json=body, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 201, response.text
+    data: dict[str, object] = response.json()
+    return data
+
+
+def test_a_dossier_submitted_nationally_is_processed_by_its_province(nodes: Pair) -> None:
+    p, tag = nodes, f"deliver-{uuid.uuid4().hex[:8]}"
+    submitted = _submit_at_national(p, tag)
+    reference = str(submitted["code"])
+    assert reference.startswith("QG-") and submitted["delivered_to"] == "province-79"
+
+    assert _drain(p.national_factory, p, p.national) == 1  # the delivery
+    with p.province_factory() as s:
+        delivery = s.get(Delivery, reference)
+        assert delivery is not None
+        dossier = s.scalars(select(Dossier).where(Dossier.code == delivery.dossier_code)).one()
+        assert (dossier.status, dossier.channel, dossier.subject_commune_code) == ("submitted", "online", SAI_GON)
+        first = s.scalars(select(OutboxMessage).where(OutboxMessage.dossier_code == dossier.code)).one()
+        assert orjson.loads(first.body)["reference"] == reference
+    code = dossier.code
+
+    with db.transaction(p.province_factory) as s:  # the province's officials take it in
+        world = World(s, tag)
+        world.act(s.scalars(select(Dossier).where(Dossier.code == code)).one(), "accept")
+    assert _drain(p.province_factory, p, p.province) == 2  # submitted, accepted: in order
+    with p.national_factory() as s:
+        mirror = s.get(DossierMirror, reference)
+        assert mirror is not None
+        assert (mirror.dossier_code, mirror.status, mirror.last_sequence) == (code, "accepted", 2)
+        assert mirror.delivered_at is not None and mirror.due_on is not None
+    tracked = p.national_client().get(f"/api/v1/track/{reference}").json()
+    assert (tracked["code"], tracked["status"], tracked["reference"]) == (code, "accepted", reference)
+    assert p.national_client().get(f"/api/v1/track/{code}").json()["status"] == "accepted"
+
+    # The delivery sent again (its acknowledgement lost): the province answers with the same code,
+    # and holds one dossier.
+    with db.transaction(p.national_factory) as s:
+        again = s.scalars(select(OutboxMessage).where(OutboxMessage.dossier_code == reference)).one()
+        again.state, again.next_attempt_at = "pending", utc_now()
+    assert _drain(p.national_factory, p, p.national) == 1
+    with p.province_factory() as s:
+        assert s.scalar(select(func.count()).select_from(Delivery).where(Delivery.reference == reference)) == 1
+
+    # The national node looks the dossier up at the province, by reference or by code.
+    for key in (reference, code):
+        path = f"/exchange/v1/dossiers/{key}"
+        headers = sign(p.national.key, "national", "GET", path, b"")
+        found = p.client.get(PROVINCE_URL + path, headers=headers)
+        assert found.status_code == 200 and found.json()["lastSequence"] == 2 and found.json()["code"] == code
+
+
+def test_the_province_refuses_what_is_not_its_own(nodes: Pair) -> None:
+    p = nodes
+    hanoi_commune = "00004"  # Phường Ba Đình, Hà Nội
+    body = {
+        "reference": f"QG-TEST-{uuid.uuid4().hex[:8]}",
+        "procedureCode": "1.001612",
+        "channel": "online",
+        "submittedAt": "2026-06-01T09:00:00+07:00",
+        "applicant": {"kind": "citizen", "idNumber": "079123456789", "name": "Nguyễn Văn An"},
+        "subjectCommuneCode": hanoi_commune,
+        "form": FORM,
+    }
+
+    def post(data: dict[str, object], member: Node) -> tuple[int, dict[str, object]]:
+        raw = orjson.dumps(data)
+        headers = sign(member.key, member.member, "POST", "/exchange/v1/dossiers", raw)
+        r = p.client.post(PROVINCE_URL + "/exchange/v1/dossiers", content=raw, headers=headers)
+        return r.status_code, r.json()
+
+    status, answer = post(body, p.national)
+    assert status == 403 and "province 01" in str(answer["detail"])
+    status, answer = post({**body, "subjectCommuneCode": SAI_GON, "form": {"business_name": ""}}, p.national)
+    assert status == 400 and answer["title"] == "The dossier is refused"
+    assert any(e["location"].startswith("/form") for e in answer["errors"])  # type: ignore[union-attr]
+    status, answer = post({**body, "channel": "fax"}, p.national)
+    assert status == 400 and answer["errors"] == [  # type: ignore[comparison-overlap]
+        {"location": "/channel", "message": "'fax' is not one of ['online', 'postal']"}
+    ]
+    with p.province_factory() as s:  # nothing was kept of the refusals
+        assert s.get(Delivery, body["reference"]) is None
+
+
+def test_the_catalog_reaches_the_provinces_once_per_revision(nodes: Pair) -> None:
+    p = nodes
+    with db.transaction(p.national_factory) as s:
+        assert push_catalog(s, utc_now()) == ["province-79"]
+    assert _drain(p.national_factory, p, p.national) == 1
+    with p.province_factory() as s:
+        applied = s.scalars(select(CatalogSync).order_by(CatalogSync.id.desc())).first()
+        assert applied is not None and applied.procedures >= 1
+        revision = applied.revision
+        count = s.scalar(select(func.count()).select_from(CatalogSync))
+    with db.transaction(p.national_factory) as s:
+        push_catalog(s, utc_now())
+    assert _drain(p.national_factory, p, p.national) == 1
+    with p.province_factory() as s:  # the same revision: acknowledged, not applied again
+        assert s.scalar(select(func.count()).select_from(CatalogSync)) == count
+        assert s.scalar(select(func.max(CatalogSync.revision))) == revision
