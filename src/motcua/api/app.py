@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
 from motcua import __version__, db
-from motcua.api import catalog, dossiers, errors, exchange, indicators, units
+from motcua.api import catalog, dossiers, errors, exchange, indicators, metrics, units
 from motcua.calendar.service import CalendarCache
 from motcua.catalog.routing import SnapshotCache
 from motcua.documents.signing import signing_config
@@ -27,6 +27,7 @@ from motcua.web import account as web_account
 from motcua.web import admin as web_admin
 from motcua.web import citizen as web_citizen
 from motcua.web import dashboard as web_dashboard
+from motcua.web import exchange as web_exchange
 from motcua.web import oidc as web_oidc
 from motcua.web import payments as web_payments
 from motcua.web import routes as web_routes
@@ -126,6 +127,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(dossiers.router)
     app.include_router(indicators.router)
     app.include_router(exchange.router)
+    app.include_router(metrics.router)
     app.include_router(web_routes.router)
     app.include_router(web_account.router)
     app.include_router(web_citizen.router)
@@ -134,6 +136,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(web_oidc.router)
     app.include_router(web_payments.router)
     app.include_router(web_dashboard.router)
+    app.include_router(web_exchange.router)
     app.add_middleware(
         SessionMiddleware,
         secret_key=security.secret_key(),

@@ -31,15 +31,31 @@ def add_member(
     identifier: Annotated[str, typer.Argument(help="national or province-<code>")],
     public_key: Annotated[str, typer.Option(help="The member's public JWK (JSON) or a file holding it.")],
     base_url: Annotated[str, typer.Option(help="Where the member is reached, e.g. https://dvc.example.gov.vn")] = "",
-    adapter: Annotated[str, typer.Option(help="Back end: motcua (default).")] = "motcua",
+    adapter: Annotated[str, typer.Option(help="Back end: motcua (the contract) or legacy-portal.")] = "motcua",
+    option: Annotated[
+        list[str] | None, typer.Option("--option", help="An option of the adapter, name=value (repeatable).")
+    ] = None,
     url: UrlOption = None,
 ) -> None:
-    """Register (or update) a member: its key and address."""
+    """Register (or update) a member: its key, address, adapter and the adapter's options."""
     from sqlalchemy import select
 
     from motcua import db
+    from motcua.exchange.adapters import AdapterError, adapter_for
+    from motcua.exchange.adapters.base import parse_options
     from motcua.exchange.models import Member
     from motcua.exchange.signing import load_key, public_jwk
+
+    options: dict[str, str] = {}
+    for item in option or []:
+        name, equals, value = item.partition("=")
+        if not equals or not name.strip():
+            raise typer.BadParameter(f"{item!r}: expected name=value", param_hint="--option")
+        options[name.strip()] = value
+    try:
+        checked = parse_options(adapter_for(adapter), options).model_dump(exclude_none=True)
+    except AdapterError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--adapter/--option") from None
 
     if identifier != "national" and not (identifier.startswith("province-") and len(identifier) == 11):
         raise typer.BadParameter(
@@ -57,8 +73,65 @@ def add_member(
             s.add(member)
         member.province_code = None if identifier == "national" else identifier[-2:]
         member.public_jwk, member.base_url, member.adapter, member.active = jwk, base_url, adapter, True
-        member.options, member.last_error = member.options or {}, member.last_error or ""
+        member.options, member.last_error = checked, member.last_error or ""
     typer.echo(f"{identifier}: registered")
+
+
+@exchange_app.command("members")
+def members(
+    check: Annotated[bool, typer.Option("--check", help="Also call each member's health check.")] = False,
+    url: UrlOption = None,
+) -> None:
+    """Each member: adapter, queue, dead letters, last contact and error (and its health with --check)."""
+    import httpx
+    from sqlalchemy import select
+
+    from motcua import db
+    from motcua.exchange.adapters import AdapterError, Recipient, adapter_for
+    from motcua.exchange.models import Member
+    from motcua.exchange.monitor import member_statuses
+    from motcua.exchange.node import this_node
+    from motcua.exchange.relay import utc_now
+
+    factory = db.session_factory(db.make_engine(url))
+    with factory() as s:
+        statuses = member_statuses(s, utc_now())
+        registered = {m.identifier: m for m in s.scalars(select(Member))}
+    node = this_node() if check else None
+    with httpx.Client() as client:
+        for m in statuses:
+            oldest = f"{m.oldest_pending_seconds:.0f} s" if m.oldest_pending_seconds is not None else "-"
+            contact = m.last_contact_at.isoformat(timespec="seconds") if m.last_contact_at else "never"
+            line = (
+                f"{m.identifier:<12} {m.state:<8} {m.adapter or '-':<14} waiting {m.pending:>6} (oldest {oldest}), "
+                f"dead {m.dead}, delivered/h {m.delivered_last_hour}, received/h {m.received_last_hour}, "
+                f"last contact {contact}"
+            )
+            if m.last_error:
+                line += f", last error: {m.last_error}"
+            typer.echo(line)
+            member = registered.get(m.identifier)
+            if check and member is not None and node is not None:
+                try:
+                    to = Recipient(member.identifier, member.base_url, member.adapter, dict(member.options or {}))
+                    health = adapter_for(member.adapter).health(client, node, to)
+                    typer.echo(f"  health: {'ok' if health.ok else 'FAILING'} ({health.detail})")
+                except AdapterError as exc:
+                    typer.echo(f"  health: FAILING ({exc})")
+    if not statuses:
+        typer.echo("no member registered")
+
+
+@exchange_app.command("push-catalog")
+def push_catalog_command(url: UrlOption = None) -> None:
+    """At the national node: send the procedure catalog to every province's node (through the outbox)."""
+    from motcua import db
+    from motcua.exchange.catalog_sync import push_catalog
+    from motcua.exchange.relay import utc_now
+
+    with db.transaction(db.session_factory(db.make_engine(url))) as s:
+        recipients = push_catalog(s, utc_now())
+    typer.echo(f"catalog queued for {len(recipients)} member(s): {', '.join(recipients) or '-'}")
 
 
 @exchange_app.command("dead")
