@@ -5,11 +5,16 @@ by its host name (the three-process test crosses a real network instead)."""
 from __future__ import annotations
 
 import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import delete
@@ -88,3 +93,22 @@ def pair(province_url: str, national_url: str, province: Node) -> Pair:
 
     client = httpx.Client(transport=httpx.MockTransport(route))
     return Pair(national, province, national_factory, province_factory, national_app, province_app, client)
+
+
+@contextmanager
+def served(app: FastAPI) -> Iterator[str]:
+    """``app`` served over HTTP on a free loopback port, in a thread; yields its base URL."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)

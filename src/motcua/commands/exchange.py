@@ -38,6 +38,7 @@ def add_member(
     url: UrlOption = None,
 ) -> None:
     """Register (or update) a member: its key, address, adapter and the adapter's options."""
+    from joserfc.errors import JoseError
     from sqlalchemy import select
 
     from motcua import db
@@ -64,7 +65,7 @@ def add_member(
     text = Path(public_key).read_text("utf-8") if Path(public_key).is_file() else public_key
     try:
         jwk = public_jwk(load_key(json.loads(text)))
-    except (ValueError, KeyError) as exc:
+    except (ValueError, KeyError, JoseError) as exc:
         raise typer.BadParameter(f"not an Ed25519 public JWK: {exc}", param_hint="--public-key") from None
     with db.transaction(db.session_factory(db.make_engine(url))) as s:
         member = s.scalars(select(Member).where(Member.identifier == identifier)).first()
@@ -120,6 +121,40 @@ def members(
                     typer.echo(f"  health: FAILING ({exc})")
     if not statuses:
         typer.echo("no member registered")
+
+
+@exchange_app.command("conformance")
+def conformance(
+    target: Annotated[str, typer.Argument(help="Base URL of the provincial system, e.g. https://hcc.test.example")],
+    key: Annotated[Path, typer.Option(help="Private key (JWK) the target has registered for --member.")],
+    member: Annotated[str, typer.Option(help="Who the battery speaks as.")] = "national",
+    province: Annotated[str | None, typer.Option(help="The province code the target must answer as.")] = None,
+    sample: Annotated[
+        Path | None, typer.Option(help="A DossierDelivery (JSON) valid at the target, without reference/submittedAt.")
+    ] = None,
+) -> None:
+    """Run the contract's test battery against a provincial implementation and print what to fix.
+    It delivers one test dossier (reference CONF-…): use a test instance. Exit code 1 if a check fails."""
+    import httpx
+    from joserfc.errors import JoseError
+
+    from motcua.exchange.conformance import Battery
+    from motcua.exchange.signing import load_key
+
+    try:
+        private = load_key(json.loads(key.read_text("utf-8")))
+    except (OSError, ValueError, KeyError, JoseError) as exc:
+        raise typer.BadParameter(f"{key}: not a private JWK ({exc})", param_hint="--key") from None
+    example = None
+    if sample is not None:
+        try:
+            example = json.loads(sample.read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise typer.BadParameter(f"{sample}: not JSON ({exc})", param_hint="--sample") from None
+    with httpx.Client() as client:
+        report = Battery(target, private, client, member=member, province=province, sample=example).run()
+    typer.echo(report.text())
+    raise typer.Exit(0 if report.passed else 1)
 
 
 @exchange_app.command("push-catalog")

@@ -65,7 +65,7 @@ def receive(
             return problem(
                 401, "Replayed message", f"message {message_id} was already received with another body"
             ), False
-        return Answer(seen.status, {**seen.answer, "duplicate": True}), True
+        return Answer(200, {**seen.answer, "duplicate": True}), True  # the contract: 200, whatever the first was
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
