@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from pathlib import Path
 from typing import Annotated
@@ -215,6 +216,7 @@ def replay_command(
 def worker(
     once: Annotated[bool, typer.Option("--once", help="Send what is due, then stop.")] = False,
     interval: Annotated[float, typer.Option(help="Seconds between rounds when nothing is due.")] = 1.0,
+    parallel: Annotated[int, typer.Option(min=1, max=64, help="Messages sent at once.")] = 8,
     url: UrlOption = None,
 ) -> None:
     """Relay the outbox to the members (MOTCUA_EXCHANGE_MEMBER and MOTCUA_EXCHANGE_KEY say who this node is)."""
@@ -230,10 +232,20 @@ def worker(
         raise typer.BadParameter(str(exc)) from None
     if node is None:
         raise typer.BadParameter("MOTCUA_EXCHANGE_MEMBER is not set: this node sends nothing")
+    from sqlalchemy.exc import SQLAlchemyError
+
     factory = db.session_factory(db.make_engine(url))
-    with httpx.Client() as client:
+    log = logging.getLogger("motcua.exchange")
+    with httpx.Client(limits=httpx.Limits(max_connections=parallel * 2)) as client:
         while True:
-            report = relay_once(factory, client, node)
+            try:
+                report = relay_once(factory, client, node, parallel=parallel)
+            except SQLAlchemyError as exc:  # the database restarting or busy: wait, then go on
+                log.error("relay: database error, retrying: %s", exc.__class__.__name__)
+                if once:
+                    raise
+                time.sleep(max(interval, 1.0))
+                continue
             if report.sent:
                 typer.echo(f"delivered {report.delivered}, retried {report.retried}, dead {report.dead}")
             if once:

@@ -10,6 +10,7 @@ operator to inspect, mend and replay (``motcua exchange dead``, ``motcua exchang
 from __future__ import annotations
 
 import logging
+import os
 import random
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -77,7 +78,8 @@ def due(session: Session, now: datetime, limit: int) -> list[OutboxMessage]:
     return list(session.scalars(query))
 
 
-LEASE = timedelta(seconds=60)  # a claimed message is someone's for this long (a dead worker's come back)
+# A claimed message is its worker's for this long; a worker that dies gives its messages back then.
+LEASE = timedelta(seconds=float(os.environ.get("MOTCUA_RELAY_LEASE_SECONDS", "60")))
 
 
 @dataclass(frozen=True)
