@@ -16,8 +16,9 @@ from datetime import date
 from pathlib import Path
 
 from motcua import db
-from motcua.catalog import agencies, service
+from motcua.catalog.agencies import generate as generate_agencies
 from motcua.catalog.routing import CatalogSnapshot, RoutingRefused, route
+from motcua.catalog.service import load_demo
 from motcua.units import get_registry
 
 TARGET_MS = 1.0
@@ -30,8 +31,8 @@ def main() -> None:
         db.upgrade(url)
         factory = db.session_factory(db.make_engine(url))
         with db.transaction(factory) as session:
-            service.load_demo(session)
-            agencies.generate(session, at)
+            load_demo(session)
+            generate_agencies(session, at)
         with factory() as session:
             start = time.perf_counter()
             snap = CatalogSnapshot.load(session)

@@ -57,9 +57,7 @@ def test_a_file_for_every_commune_imports_at_once_and_again_as_an_update(session
     centres = dict(
         session.execute(
             select(ServiceCentre.commune_code, ServiceCentre.identifier).where(ServiceCentre.commune_code.is_not(None))
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     communes = sorted(c for c in centres if c)  # a commune centre, or a reception point of the province's
     rows = []

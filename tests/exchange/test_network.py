@@ -193,7 +193,7 @@ def test_a_thousand_dossiers_cross_a_failing_network(databases: dict[str, str], 
     # Every dossier arrived once, at its own province.
     for member, refs in by_province.items():
         with factories[member]() as s:
-            delivered = dict(s.execute(select(Delivery.reference, Delivery.dossier_code)).tuples().all())
+            delivered = dict(s.execute(select(Delivery.reference, Delivery.dossier_code)).all())
             assert sorted(delivered) == sorted(refs)
             assert s.scalar(select(func.count()).select_from(Dossier)) == len(refs)
             held = {d.code: d for d in s.scalars(select(Dossier))}
