@@ -22,10 +22,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from motcua import db
 from motcua.api.app import create_app
-from motcua.catalog import service
+from motcua.catalog import agencies, service
 from motcua.exchange.models import Member
 from motcua.exchange.node import Node, this_node
 from motcua.exchange.signing import new_key, public_jwk
+from tests.conftest import TODAY
 
 NATIONAL_URL, PROVINCE_URL = "http://national.test", "http://province79.test"
 
@@ -64,6 +65,7 @@ def pair(province_url: str, national_url: str, province: Node) -> Pair:
     national_factory = db.session_factory(db.make_engine(national_url))
     with db.transaction(national_factory) as s:
         service.load_demo(s)
+        agencies.generate(s, TODAY)  # the portal lists every province's centres
         s.add(
             Member(
                 identifier=province.member,

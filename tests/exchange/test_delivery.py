@@ -37,6 +37,7 @@ FORM = {
 def nodes(
     engine: Engine, database_url: str, empty_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Pair]:
+    monkeypatch.setenv("MOTCUA_SECURE_COOKIES", "0")  # the test clients speak plain http
     yield pair(database_url, empty_database_url, province_node(tmp_path, monkeypatch))
     this_node.cache_clear()
 
@@ -168,3 +169,65 @@ def test_the_catalog_reaches_the_provinces_once_per_revision(nodes: Pair) -> Non
     with p.province_factory() as s:  # the same revision: acknowledged, not applied again
         assert s.scalar(select(func.count()).select_from(CatalogSync)) == count
         assert s.scalar(select(func.max(CatalogSync.revision))) == revision
+
+
+def test_the_citizen_portal_of_the_national_node_delivers_and_tracks(nodes: Pair) -> None:
+    p, tag = nodes, f"portal-{uuid.uuid4().hex[:8]}"
+    with db.transaction(p.national_factory) as s:
+        create_user(s, f"{tag}-citizen", "citizen", password="mật-khẩu-công-dân", personal_id="079123456789")
+    with p.national_factory() as s:
+        centre = s.scalars(select(ServiceCentre.identifier).where(ServiceCentre.commune_code == SAI_GON)).one()
+    web = p.national_client()
+    web.post(
+        "/signin", data={"username": f"{tag}-citizen", "password": "mật-khẩu-công-dân", "csrf": _csrf(web, "/signin")}
+    )
+    fields = {
+        "csrf": _csrf(web, "/dossiers/new/1.001612?province=79"),
+        "province": "79",
+        "centre": centre,
+        "applicant_id": "079123456789",
+        "applicant_name": "Nguyễn Văn An",
+        "subject_address": "Phường Sài Gòn, Thành phố Hồ Chí Minh",
+        "business_name": "Tạp hóa An",
+        "business_address": "12 Lê Lợi",
+        "activities": "Bán lẻ",
+        "capital_vnd": "50000000",
+    }
+    r = web.post("/dossiers/new/1.001612", data=fields, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/track/QG-"), (
+        r.status_code,
+        r.text[r.text.find("<main") :][:1500],
+    )
+    reference = r.headers["location"].removeprefix("/track/")
+    page = web.get(f"/track/{reference}", headers={"Accept-Language": "en"})
+    assert page.status_code == 200 and "Submitted" in page.text
+
+    _drain(p.national_factory, p, p.national)
+    _drain(p.province_factory, p, p.province)
+    with p.national_factory() as s:
+        mirror = s.get(DossierMirror, reference)
+        assert mirror is not None and mirror.dossier_code is not None
+    page = web.get(f"/track/{reference}", headers={"Accept-Language": "en"})
+    assert mirror.dossier_code in page.text  # the province's code, once it has acknowledged
+
+    # Files cannot cross the exchange yet: refused, clearly, and nothing is queued.
+    with p.national_factory() as s:
+        queued = s.scalar(select(func.count()).select_from(OutboxMessage))
+    fields["csrf"] = _csrf(web, "/dossiers/new/1.001612?province=79")
+    r = web.post(
+        "/dossiers/new/1.001612",
+        data=fields,
+        files={"files": ("giay.pdf", b"%PDF-1.4 test", "application/pdf")},
+        headers={"Accept-Language": "en"},
+    )
+    assert r.status_code == 422 and "cannot yet be sent to province-79" in r.text
+    with p.national_factory() as s:
+        assert s.scalar(select(func.count()).select_from(OutboxMessage)) == queued
+
+
+def _csrf(c: object, path: str) -> str:
+    import re
+
+    match = re.search(r'name="csrf" value="([^"]+)"', c.get(path).text)  # type: ignore[attr-defined]
+    assert match, path
+    return match.group(1)

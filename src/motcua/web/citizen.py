@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from motcua import db
@@ -26,6 +27,7 @@ from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.service import Applicant, SubmitRequest, readable, submit
 from motcua.dossiers.states import TRANSITIONS
+from motcua.exchange.delivery import deliver_online
 from motcua.feedback.service import RATEABLE, rate, rating_of
 from motcua.i18n import N_
 from motcua.units import get_registry
@@ -164,6 +166,8 @@ async def submit_dossier(request: Request, code: str) -> Response:
         problems = result.details.get("problems", [])
         error = message(request, result.template, **details)
         return render(request, "new_dossier.html", 422, values=posted, problems=problems, error=error, **context)
+    if result.startswith("track:"):  # delivered to its province by the national node
+        return RedirectResponse(f"/track/{result.removeprefix('track:')}", status_code=303)
     if actor.role == "citizen":
         return RedirectResponse(f"/my/dossiers/{result}?sent=1", status_code=303)
     request.session["flash_done"] = "receive"
@@ -202,7 +206,22 @@ def _create(
     )
     state = request.app.state
     factory = state.session_factory
+    node = state.exchange_node
     try:
+        if node is not None and node.is_national and actor.role == "citizen":
+            with db.transaction(factory) as s:
+                if uploads and (mirror := _deliverable(s, req)) is not None:
+                    raise DossierError(
+                        "attachments_not_exchanged",
+                        N_(
+                            "Files cannot yet be sent to {member} through the national portal: send the dossier "
+                            "without them and bring them to the centre, or submit at the province's centre."
+                        ),
+                        member=mirror,
+                    )
+                delivered = deliver_online(s, actor, req, now(), state.snapshots.get(s))
+                if delivered is not None:
+                    return f"track:{delivered.code}"
         with db.transaction(factory) as s:
             dossier, created = submit(s, actor, req, now(), state.snapshots.get(s), state.calendars.for_session(s))
             if created:
@@ -212,6 +231,22 @@ def _create(
             return dossier.code
     except DossierError as exc:
         return exc
+
+
+def _deliverable(session: Session, req: SubmitRequest) -> str | None:
+    """The province member a national node would deliver this dossier to (None: processed here)."""
+    from motcua.catalog.routing import RoutingRefused, subject_province
+    from motcua.exchange.delivery import province_member
+    from motcua.units.address import convert_address
+
+    commune = req.subject_commune_code or convert_address(req.subject_address, now().date()).commune_code
+    if commune is None:
+        return None
+    try:
+        member = province_member(session, subject_province(commune, now().date()))
+    except RoutingRefused:
+        return None
+    return member.identifier if member else None
 
 
 @router.get("/my/dossiers", response_class=HTMLResponse, response_model=None)

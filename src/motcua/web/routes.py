@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from motcua.catalog.models import ProcedureVersion
+from motcua.catalog.models import Procedure, ProcedureVersion
 from motcua.dossiers.models import Dossier
 from motcua.i18n import N_
 from motcua.units import get_registry
@@ -47,6 +50,29 @@ STATUS_NAMES = {
 }
 
 
+def _held_by_a_province(session: Session, code: str) -> tuple[Any, str | None]:
+    """At the national node: a dossier delivered to (or reported by) a province, as last reported."""
+    from motcua.exchange.models import DossierMirror
+
+    mirror = session.scalars(
+        select(DossierMirror).where((DossierMirror.code == code) | (DossierMirror.dossier_code == code))
+    ).first()
+    if mirror is None:
+        return None, None
+    procedure = session.scalars(
+        select(ProcedureVersion.name_vi)
+        .join(Procedure, Procedure.id == ProcedureVersion.procedure_id)
+        .where(Procedure.code == mirror.procedure_code)
+        .order_by(ProcedureVersion.number.desc())
+    ).first()
+    return SimpleNamespace(
+        code=mirror.dossier_code or mirror.code,
+        status=mirror.status,
+        received_on=mirror.received_on,
+        due_on=mirror.due_on,
+    ), procedure or mirror.procedure_code
+
+
 @router.get("/track", response_class=HTMLResponse)
 @router.get("/track/{code}", response_class=HTMLResponse)
 def track(request: Request, code: str = "") -> HTMLResponse:
@@ -63,6 +89,10 @@ def track(request: Request, code: str = "") -> HTMLResponse:
                 version = s.get(ProcedureVersion, dossier.procedure_version_id)
                 name = version.name_vi if version else dossier.procedure_code
                 status = gettext_for(language_of(request)).gettext(STATUS_NAMES[dossier.status])
+            elif request.app.state.exchange_node is not None and request.app.state.exchange_node.is_national:
+                dossier, name = _held_by_a_province(s, code)
+                if dossier is not None:
+                    status = gettext_for(language_of(request)).gettext(STATUS_NAMES[dossier.status])
     response = render(
         request,
         "track.html",
