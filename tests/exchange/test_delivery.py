@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from motcua import db
 from motcua.accounts.service import create_user, issue_token
-from motcua.catalog.models import ServiceCentre
+from motcua.catalog.models import Procedure, ServiceCentre
+from motcua.catalog.service import export_records, import_records
 from motcua.dossiers.models import Dossier
 from motcua.exchange.catalog_sync import push_catalog
-from motcua.exchange.models import CatalogSync, Delivery, DossierMirror, OutboxMessage
+from motcua.exchange.models import CatalogSync, Delivery, DossierMirror, InboxMessage, OutboxMessage
 from motcua.exchange.node import Node, this_node
 from motcua.exchange.relay import relay_once, utc_now
 from motcua.exchange.signing import sign
@@ -153,22 +154,30 @@ def test_the_province_refuses_what_is_not_its_own(nodes: Pair) -> None:
 
 def test_the_catalog_reaches_the_provinces_once_per_revision(nodes: Pair) -> None:
     p = nodes
+    code = f"9.{uuid.uuid4().hex[:6]}"  # a procedure the national catalog gains
     with db.transaction(p.province_factory) as s:  # revisions applied by other tests (the conformance battery's)
         s.execute(delete(CatalogSync))
     with db.transaction(p.national_factory) as s:
+        new = export_records(s, ["1.001612"])[0].model_copy(update={"code": code})
+        import_records(s, [new])
         assert push_catalog(s, utc_now()) == ["province-79"]
     assert _drain(p.national_factory, p, p.national) == 1
     with p.province_factory() as s:
-        applied = s.scalars(select(CatalogSync).order_by(CatalogSync.id.desc())).first()
-        assert applied is not None and applied.procedures >= 1
-        revision = applied.revision
-        count = s.scalar(select(func.count()).select_from(CatalogSync))
+        applied = s.scalars(select(CatalogSync)).one()
+        answer = s.scalars(
+            select(InboxMessage.answer)
+            .where(InboxMessage.operation == "synchroniseCatalog")
+            .order_by(InboxMessage.id.desc())
+        ).first()
+        assert answer is not None and (answer["added"], answer["replaced"]) == (1, 0)
+        assert answer["unchanged"] == applied.procedures - 1  # the rest is the same: not rewritten
+        assert s.scalars(select(Procedure).where(Procedure.code == code)).one()
     with db.transaction(p.national_factory) as s:
         push_catalog(s, utc_now())
     assert _drain(p.national_factory, p, p.national) == 1
-    with p.province_factory() as s:  # the same revision: acknowledged, not applied again
-        assert s.scalar(select(func.count()).select_from(CatalogSync)) == count
-        assert s.scalar(select(func.max(CatalogSync.revision))) == revision
+    with db.transaction(p.province_factory) as s:  # the same revision: acknowledged, not applied again
+        assert s.scalar(select(func.count()).select_from(CatalogSync)) == 1
+        s.execute(delete(Procedure).where(Procedure.code == code))
 
 
 def test_the_citizen_portal_of_the_national_node_delivers_and_tracks(nodes: Pair) -> None:

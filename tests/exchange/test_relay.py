@@ -23,7 +23,7 @@ from motcua.exchange.models import DossierMirror, InboxMessage, Member, OutboxMe
 from motcua.exchange.node import Node, this_node
 from motcua.exchange.relay import relay_once, replay, utc_now
 from motcua.exchange.signing import new_key, public_jwk
-from tests.dossiers.helpers import World
+from tests.dossiers.helpers import T0, World
 
 NATIONAL_URL = "http://national.test"
 
@@ -142,3 +142,35 @@ def test_status_changes_flow_once_and_in_order(engine: Engine, empty_database_ur
     assert relay_once(factory, client, province_node).sent == 0  # not due yet
     assert relay_once(factory, client, province_node, now=utc_now() + timedelta(minutes=5)).delivered == 1
     national_engine.dispose()
+
+
+def test_every_status_change_follows_the_contract_and_carries_what_the_portal_follows(
+    engine: Engine, province_node: Node
+) -> None:
+    from motcua.exchange.inbox import contract_errors
+
+    factory = db.session_factory(engine)
+    with db.transaction(factory) as s:
+        world = World(s, f"fields-{uuid.uuid4().hex[:8]}")
+        d = world.in_state("supplement_requested")
+        a_week_later = T0 + timedelta(days=7)  # the citizen brings it; the time limit starts again
+        world.act(d, "supplement", world.citizen, at=a_week_later, documents=["Bản sao CCCD"])
+        code, fee = d.code, next(f["amount_vnd"] for f in d.fees if f["channel"] == d.channel)
+    with factory() as s:
+        bodies = [json.loads(m.body) for m in s.scalars(_messages_of(code))]
+    assert [b["status"] for b in bodies] == [
+        "submitted",
+        "accepted",
+        "processing",
+        "supplement_requested",
+        "processing",
+    ]
+    for body in bodies:
+        assert contract_errors("StatusChange", body) == [], body
+        assert body["processingUnit"] == d.deciding_agency_code
+        assert body["fees"] == ([{"amountVnd": fee, "paidOnline": False, "paidAt": None}] if fee else [])
+        assert "079123456789" not in json.dumps(body)  # no personal data in a status change
+    assert bodies[3]["missingDocuments"] == ["Bản sao CCCD"] and bodies[3]["note"] == "Thiếu giấy tờ"
+    assert bodies[4]["supplementCount"] == 1
+    assert bodies[4]["previousDueOn"] == bodies[3]["dueOn"] < bodies[4]["dueOn"]
+    assert "previousDueOn" not in bodies[3]

@@ -584,4 +584,4 @@ def _append(
     if this_node() is not None:  # a node of the exchange reports the change, in this transaction
         from motcua.exchange.outbox import on_dossier_event
 
-        on_dossier_event(session, d, seq, at, payload)
+        on_dossier_event(session, d, seq, name, at, payload, before.due_on)

@@ -51,13 +51,20 @@ def apply_catalog(sender: str, now: datetime) -> Callable[[Session, Any], Answer
             return Answer(200, {"revision": applied, "alreadyApplied": True})
         try:
             records = read_json(orjson.dumps(data["procedures"]).decode())
-            result = import_records(session, records)
+            # Only what differs is written: an unchanged procedure keeps its rows (and the ids that
+            # routing snapshots and dossiers refer to).
+            held = {r.code: r for r in export_records(session, [r.code for r in records])} if records else {}
+            changed = [r for r in records if held.get(r.code) != r]
+            result = import_records(session, changed) if changed else None
         except FormatError as exc:
             return problem(400, "Procedures not in the catalog format", errors=_located(exc.errors))
         except CatalogError as exc:
             return problem(409, "The catalog conflicts with this province's", str(exc), errors=_located(exc.errors))
         session.add(CatalogSync(sender=sender, revision=revision, procedures=len(records), received_at=now))
-        return Answer(200, {"revision": revision, "added": result.added, "replaced": result.replaced})
+        added, replaced = (result.added, result.replaced) if result else (0, 0)
+        return Answer(
+            200, {"revision": revision, "added": added, "replaced": replaced, "unchanged": len(records) - len(changed)}
+        )
 
     return apply
 

@@ -5,14 +5,14 @@ change it reports, so that a change is never lost nor told without having happen
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Attachment, Dossier
 from motcua.exchange.models import OutboxMessage
 from motcua.exchange.node import NATIONAL, this_node
 
@@ -62,10 +62,18 @@ def stamp(moment: datetime) -> str:
 
 
 def status_change(
-    d: Dossier, sequence: int, at: datetime, payload: dict[str, Any], reference: str | None = None
+    d: Dossier,
+    sequence: int,
+    at: datetime,
+    payload: dict[str, Any],
+    reference: str | None = None,
+    transition: str = "",
+    previous_due_on: date | None = None,
+    results: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The contract's ``StatusChange`` of a dossier after its event number ``sequence``."""
-    return {
+    """The contract's ``StatusChange`` of a dossier after its event number ``sequence``: the fields the
+    national portal follows (dates, processing unit, fees, supplements, results); no personal data."""
+    body: dict[str, Any] = {
         "dossierCode": d.code,
         **({"reference": reference} if reference else {}),
         "procedureCode": d.procedure_code,
@@ -79,15 +87,54 @@ def status_change(
         "returnedAt": stamp(d.returned_at) if d.returned_at else None,
         "outcome": d.outcome,
         "note": str(payload.get("reason", "")),
+        "processingUnit": d.deciding_agency_code,
+        "supplementCount": d.supplement_count,
+        "fees": fees_of(d, at if transition == "pay" else None),
     }
+    if previous_due_on is not None and previous_due_on != d.due_on:  # a supplement or an extension moved it
+        body["previousDueOn"] = previous_due_on.isoformat()
+    if payload.get("missing"):
+        body["missingDocuments"] = [str(m) for m in payload["missing"]]
+    if results:
+        body["results"] = results
+    return body
 
 
-def on_dossier_event(session: Session, d: Dossier, sequence: int, at: datetime, payload: dict[str, Any]) -> None:
+def fees_of(d: Dossier, paid_at: datetime | None) -> list[dict[str, Any]]:
+    """The fee due for the dossier's channel (the catalog lists one per channel), if any."""
+    fees = [f for f in d.fees or [] if f.get("channel") == d.channel] or list(d.fees or [])[:1]
+    return [
+        {"amountVnd": int(f["amount_vnd"]), "paidOnline": d.paid_online, "paidAt": stamp(paid_at) if paid_at else None}
+        for f in fees
+        if f.get("amount_vnd")
+    ]
+
+
+RESULTS = select(Attachment.name, Attachment.sha256, Attachment.size, Attachment.content_type).where(
+    Attachment.dossier_id == bindparam("id"), Attachment.kind == "result"
+)
+
+
+def on_dossier_event(
+    session: Session,
+    d: Dossier,
+    sequence: int,
+    transition: str,
+    at: datetime,
+    payload: dict[str, Any],
+    previous_due_on: date | None = None,
+) -> None:
     """At a provincial node, every event of a dossier is reported to the national node, in order."""
     node = this_node()
     if node is None or node.is_national:
         return
     from motcua.exchange.delivery import reference_of
 
-    body = status_change(d, sequence, at, payload, reference_of(session, d.code))
+    results = None
+    if d.status in ("processed", "returned"):  # the signed result, described (fetched separately)
+        results = [
+            {"name": r.name, "sha256": r.sha256, "size": r.size, "contentType": r.content_type}
+            for r in session.execute(RESULTS, {"id": d.id})
+        ]
+    body = status_change(d, sequence, at, payload, reference_of(session, d.code), transition, previous_due_on, results)
     enqueue(session, NATIONAL, "reportStatus", "POST", f"/exchange/v1/dossiers/{d.code}/status", body, at, d.code)

@@ -45,7 +45,7 @@ def legacy_progress(change: dict[str, Any], fields: dict[str, Any]) -> dict[str,
     out: dict[str, Any] = {}
     for legacy, ours in fields["progress"].items():
         value = change.get(ours)
-        if isinstance(value, str) and value and ours in ("receivedOn", "dueOn"):
+        if isinstance(value, str) and value and ours in ("receivedOn", "dueOn", "previousDueOn"):
             value = date.fromisoformat(value).strftime(fields["date_format"])
         elif isinstance(value, str) and value and ours in ("finishedAt", "returnedAt", "at"):
             value = datetime.fromisoformat(value).strftime(fields["date_format"])
