@@ -110,3 +110,38 @@ def test_queues_dead_letters_and_contacts_are_shown_and_measured(
             s.scalars(select(OutboxMessage.state).where(OutboxMessage.message_id == dead.message_id)).one() == "pending"
         )
     assert 'motcua_exchange_queue_depth{member="national"} 3.0' in c.get("/metrics").text
+
+
+def test_an_operator_mends_a_dead_letter_on_the_page(empty_database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOTCUA_SECURE_COOKIES", "0")
+    db.upgrade(empty_database_url)
+    factory = db.session_factory(db.make_engine(empty_database_url))
+    with db.transaction(factory) as s:
+        create_user(s, "operator", "admin", password="người-vận-hành-dài")
+        enqueue(s, "national", "reportStatus", "POST", "/x", {"sequence": "one"}, utc_now(), "D")
+        s.flush()
+        dead = s.scalars(select(OutboxMessage)).one()
+        dead.state, dead.last_error = "dead", "HTTP 400: /sequence: 'one' is not of type 'integer'"
+    c = TestClient(create_app(empty_database_url))
+    c.post("/signin", data={"username": "operator", "password": "người-vận-hành-dài", "csrf": _csrf(c, "/signin")})
+    page = c.get("/admin/exchange")
+    assert "{&#34;sequence&#34;:&#34;one&#34;}" in page.text  # the body, to inspect
+
+    token = _csrf(c, "/admin/exchange")
+    r = c.post(
+        "/admin/exchange/replay",
+        data={"csrf": token, "message_id": dead.message_id, "body": "{sequence: 1"},
+        headers={"Accept-Language": "en"},
+    )
+    assert r.status_code == 422 and "The mended body is not JSON" in r.text
+    with factory() as s:
+        assert s.get(OutboxMessage, dead.id).state == "dead"  # nothing changed
+    r = c.post(
+        "/admin/exchange/replay",
+        data={"csrf": token, "message_id": dead.message_id, "body": '{"sequence": 1}'},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    with factory() as s:
+        mended = s.get(OutboxMessage, dead.id)
+        assert mended is not None and (mended.state, mended.body) == ("pending", '{"sequence": 1}')
