@@ -23,7 +23,6 @@ import argparse
 import json
 import os
 import random
-import re
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+import wrk_report
 from sqlalchemy import create_engine, select, text
 
 from motcua import db
@@ -148,32 +148,8 @@ def run_wrk(script: str, seconds: int, warm_up: int = 3) -> dict[str, float]:
     """Drive the server with ``script``: ``warm_up`` seconds first, not measured (every worker loads
     its catalog snapshot and calendars on its first requests), then ``seconds`` measured."""
     if warm_up:
-        run_wrk(script, warm_up, warm_up=0)
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(script)
-    out = subprocess.run(
-        ["wrk", "-t", "2", "-c", "32", "-d", f"{seconds}s", "--latency", "-s", f.name, f"http://127.0.0.1:{PORT}"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    os.unlink(f.name)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
-
-    def ms(p: str) -> float:
-        m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out)
-        value, unit = float(m.group(1)), m.group(2)  # type: ignore[union-attr]
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    return {
-        "rps": rps,
-        "p50": ms("50"),
-        "p99": ms("99"),
-        "errors": int(non2xx.group(1)) if non2xx else 0,
-        "requests": total,
-    }
+        wrk_report.run(f"http://127.0.0.1:{PORT}", script, warm_up, 32)
+    return wrk_report.run(f"http://127.0.0.1:{PORT}", script, seconds, 32)
 
 
 def queries(url: str, method: str, path: str, headers: dict[str, str], body: bytes | None = None) -> int:

@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from datetime import date, datetime
 
+import wrk_report
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
@@ -59,24 +58,10 @@ GROUP BY province_code
 
 def wrk(path: str, seconds: int, connections: int) -> dict[str, float]:
     script = f'request = function() return wrk.format("GET", "{path}") end\n'
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(script)
-    threads = str(min(2, connections))
-    base = ["wrk", "-t", threads, "-c", str(connections), "--latency", "-s", f.name, f"http://127.0.0.1:{PORT}"]
+    url = f"http://127.0.0.1:{PORT}"
     # Warm-up with more connections than workers, so that every worker has drawn its charts once.
-    warm = ["wrk", "-t", "2", "-c", "12", "-d", "4s", "-s", f.name, f"http://127.0.0.1:{PORT}"]
-    subprocess.run(warm, capture_output=True, check=True)
-    out = subprocess.run([*base[:5], "-d", f"{seconds}s", *base[5:]], capture_output=True, text=True, check=True)
-    os.unlink(f.name)
-
-    def ms(p: str) -> float:
-        m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out.stdout)
-        value, unit = float(m.group(1)), m.group(2)  # type: ignore[union-attr]
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out.stdout).group(1))  # type: ignore[union-attr]
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out.stdout)
-    return {"rps": rps, "p50": ms("50"), "p99": ms("99"), "errors": int(non2xx.group(1)) if non2xx else 0}
+    wrk_report.run(url, script, 4, 12)
+    return wrk_report.run(url, script, seconds, connections)
 
 
 def serve(url: str, workers: int) -> subprocess.Popen[bytes]:

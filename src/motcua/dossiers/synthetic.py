@@ -18,13 +18,11 @@ import queue
 import random
 import threading
 import time
-import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock
-from importlib import resources
 from typing import Any, cast
 
 import orjson
@@ -37,6 +35,7 @@ from motcua import db
 from motcua.accounts.models import User
 from motcua.calendar.working import WorkingCalendar
 from motcua.catalog.routing import CatalogSnapshot, Route, RoutingRefused, route
+from motcua.datafiles import read_toml
 from motcua.dossiers.chain import GENESIS, event_hash
 from motcua.dossiers.codes import dossier_code
 from motcua.dossiers.models import Dossier, DossierEvent, DossierSequence
@@ -66,11 +65,7 @@ class Profile:
 
 
 def load_profile(path: str | None = None) -> Profile:
-    if path:
-        with open(path, "rb") as f:
-            raw = tomllib.load(f)
-    else:
-        raw = tomllib.loads(resources.files("motcua.dossiers").joinpath("data/activity.toml").read_text("utf-8"))
+    raw = read_toml(path, "motcua.dossiers", "data/activity.toml")
     return Profile(
         {k: float(v) for k, v in raw["defaults"].items()},
         {k: float(v) for k, v in raw.get("online_rate", {}).items()},

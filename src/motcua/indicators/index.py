@@ -6,16 +6,15 @@ named rates below, each a ratio of fact counters.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
-from importlib import resources
 from typing import Any, Literal, cast
 
 from sqlalchemy import Table, func, or_, select
 from sqlalchemy.orm import Session
 
+from motcua.datafiles import read_toml
 from motcua.indicators.models import DAY_COUNTERS, DAY_TABLES, OPEN_TABLES, FactCommuneMonth
 
 Level = Literal["province", "commune", "procedure"]
@@ -39,11 +38,7 @@ class Group:
 @cache
 def config(path: str | None = None) -> tuple[Group, ...]:
     source = path or os.environ.get("MOTCUA_INDEX_CONFIG")
-    if source:
-        with open(source, "rb") as f:
-            raw = tomllib.load(f)
-    else:
-        raw = tomllib.loads(resources.files("motcua.indicators").joinpath("data/index766.toml").read_text("utf-8"))
+    raw = read_toml(source, "motcua.indicators", "data/index766.toml")
     return tuple(
         Group(
             g["key"],

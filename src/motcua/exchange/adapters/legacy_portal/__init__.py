@@ -5,17 +5,15 @@ instead of the contract's signatures. Only ``reportStatus`` has a legacy equival
 
 from __future__ import annotations
 
-import tomllib
 from datetime import date, datetime
 from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import httpx
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
+from motcua.datafiles import read_toml
 from motcua.exchange.adapters.base import AdapterError, Health, Outgoing, Recipient, parse_options
 from motcua.exchange.node import Node
 
@@ -31,13 +29,7 @@ class LegacyOptions(BaseModel):
 
 @cache
 def mapping(path: str | None = None) -> dict[str, Any]:
-    text = (
-        Path(path).read_text("utf-8")
-        if path
-        else resources.files(__package__ or __name__).joinpath("fields.toml").read_text("utf-8")
-    )
-    data: dict[str, Any] = tomllib.loads(text)
-    return data
+    return read_toml(path, __name__, "fields.toml")
 
 
 def legacy_progress(change: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:

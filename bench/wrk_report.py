@@ -1,0 +1,40 @@
+"""Run ``wrk`` (Debian's package) with a Lua script and read its report: requests per second, p50 and
+p99 latency in milliseconds, non-2xx answers and the number of requests. Shared by the HTTP benchmarks."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import tempfile
+
+
+def run(url: str, script: str, seconds: int, connections: int, threads: int = 2) -> dict[str, float]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    try:
+        command = ["wrk", "-t", str(min(threads, connections)), "-c", str(connections), "-d", f"{seconds}s"]
+        out = subprocess.run(
+            [*command, "--latency", "-s", f.name, url], capture_output=True, text=True, check=True
+        ).stdout
+    finally:
+        os.unlink(f.name)
+    return parse(out)
+
+
+def parse(out: str) -> dict[str, float]:
+    def ms(p: str) -> float:
+        m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out)
+        value, unit = float(m.group(1)), m.group(2)  # type: ignore[union-attr]
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    return {
+        "rps": rps,
+        "p50": ms("50"),
+        "p99": ms("99"),
+        "errors": int(non2xx.group(1)) if non2xx else 0,
+        "requests": total,
+    }
