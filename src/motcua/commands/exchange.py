@@ -92,14 +92,19 @@ def members(
     from motcua.exchange.adapters import AdapterError, Recipient, adapter_for
     from motcua.exchange.models import Member
     from motcua.exchange.monitor import member_statuses
-    from motcua.exchange.node import this_node
+    from motcua.exchange.node import NodeMisconfigured, this_node
     from motcua.exchange.relay import utc_now
 
     factory = db.session_factory(db.make_engine(url))
     with factory() as s:
         statuses = member_statuses(s, utc_now())
         registered = {m.identifier: m for m in s.scalars(select(Member))}
-    node = this_node() if check else None
+    try:
+        node = this_node() if check else None
+    except NodeMisconfigured as exc:
+        raise typer.BadParameter(str(exc), param_hint="--check") from None
+    if check and node is None:
+        raise typer.BadParameter("MOTCUA_EXCHANGE_MEMBER and MOTCUA_EXCHANGE_KEY say who checks", param_hint="--check")
     with httpx.Client() as client:
         for m in statuses:
             oldest = f"{m.oldest_pending_seconds:.0f} s" if m.oldest_pending_seconds is not None else "-"
