@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from motcua import db
 from motcua.cli import app as cli
-from motcua.exchange.adapters import AdapterError, adapter_for, adapters
+from motcua.exchange.adapters import AdapterError, Recipient, adapter_for, adapters
 from motcua.exchange.adapters.legacy_portal import legacy_progress, mapping
 from motcua.exchange.models import Member, OutboxMessage
 from motcua.exchange.node import Node
@@ -111,3 +111,20 @@ def test_add_member_checks_the_adapter_and_its_options(empty_database_url: str, 
         assert member.adapter == "legacy-portal" and member.options["token"] == "abc"
     r = runner.invoke(cli, ["exchange", "members", "--url", empty_database_url])
     assert r.exit_code == 0 and "national" in r.output and "legacy-portal" in r.output
+
+
+def test_the_legacy_health_check_uses_the_token_and_its_path() -> None:
+    seen: list[httpx.Request] = []
+
+    def portal(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200 if request.headers.get("Authorization") == "Bearer t0k3n" else 401)
+
+    adapter, node = adapter_for("legacy-portal"), Node("province-79", new_key())
+    client = httpx.Client(transport=httpx.MockTransport(portal))
+    good = Recipient("national", "http://dvc.test", "legacy-portal", {"token": "t0k3n", "health_path": "/ping"})
+    assert adapter.health(client, node, good).ok and seen[-1].url == "http://dvc.test/ping"
+    refused = adapter.health(client, node, Recipient("national", "http://dvc.test", "legacy-portal", {"token": "x"}))
+    assert not refused.ok and refused.detail == "HTTP 401"
+    broken = adapter.health(client, node, Recipient("national", "http://dvc.test", "legacy-portal", {}))
+    assert not broken.ok and "token: Field required" in broken.detail

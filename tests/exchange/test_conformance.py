@@ -112,3 +112,17 @@ def test_the_battery_refuses_a_key_that_is_not_one(tmp_path: Path) -> None:
     bad.write_text("{}")
     r = CliRunner(env={"COLUMNS": "200"}).invoke(cli, ["exchange", "conformance", "http://x.test", "--key", str(bad)])
     assert r.exit_code == 2 and "not a private JWK" in r.output
+
+
+def test_the_motcua_adapter_checks_a_member_is_who_it_is_registered_as(own_node: tuple[str, Path]) -> None:
+    from motcua.exchange.adapters import Recipient, adapter_for
+    from motcua.exchange.node import Node
+
+    url, _ = own_node
+    adapter, node = adapter_for("motcua"), Node("national", new_key())
+    with httpx.Client() as client:
+        assert adapter.health(client, node, Recipient("province-79", url, "motcua", {})).ok
+        wrong = adapter.health(client, node, Recipient("province-01", url, "motcua", {}))
+        assert not wrong.ok and wrong.detail == "answers as 'province-79', registered as province-01"
+        down = adapter.health(client, node, Recipient("province-79", "http://127.0.0.1:9", "motcua", {}))
+        assert not down.ok and "ConnectError" in down.detail
