@@ -5,8 +5,10 @@ Numbers come from ``indicators.index`` (the fact tables)."""
 from __future__ import annotations
 
 from datetime import date
+from threading import Lock
 from typing import Any
 
+from cachetools import TTLCache
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
@@ -18,7 +20,7 @@ from motcua.i18n import N_
 from motcua.indicators.charts import trend_svg
 from motcua.indicators.index import Score, index
 from motcua.indicators.maps import province_map_svg, strip_prolog
-from motcua.indicators.trends import last_months, monthly, trend_data
+from motcua.indicators.trends import MonthPoint, last_months, monthly, trend_data
 from motcua.units import get_registry
 from motcua.web.account import current_actor
 from motcua.web.rendering import message, render
@@ -86,11 +88,46 @@ def dashboard(request: Request, measure: str = "percent", start: str = "", end: 
     )
 
 
+# The months before today do not change as dossiers move (facts are kept by the day of the event);
+# only a rebuild rewrites them, so they are kept ten minutes. A province's rank among the 34 on its
+# page is kept a minute: its own figures, below, are read live.
+SETTLED_SECONDS, RANK_SECONDS = 600, 60
+_settled_months: TTLCache[tuple[Any, ...], list[MonthPoint]] = TTLCache(maxsize=1024, ttl=SETTLED_SECONDS)
+_ranks: TTLCache[tuple[Any, ...], list[Score]] = TTLCache(maxsize=64, ttl=RANK_SECONDS)
+_cache_lock = Lock()
+
+
+def _database_of(request: Request) -> str:
+    return str(request.app.state.session_factory.kw["bind"].url)
+
+
+def _months(request: Request, first: date, last: date, province: str | None, commune: str | None) -> list[MonthPoint]:
+    key = (_database_of(request), first, last, province, commune)
+    with _cache_lock:
+        points = _settled_months.get(key)
+    if points is None:
+        with request.app.state.session_factory() as s:
+            points = monthly(s, first, last, province, commune)
+        with _cache_lock:
+            _settled_months[key] = points
+    return points
+
+
+def _ranking(request: Request, session: Session, first: date, last: date) -> list[Score]:
+    key = (_database_of(request), first, last, date.today())
+    with _cache_lock:
+        ranking = _ranks.get(key)
+    if ranking is None:
+        ranking = index(session, first, last)
+        with _cache_lock:
+            _ranks[key] = ranking
+    return ranking
+
+
 def _trend(request: Request, province: str | None, place: str, commune: str | None = None) -> str:
     """The last twelve months' trend chart of a place (drawn once a day for the same data)."""
     first, last = last_months(date.today())
-    with request.app.state.session_factory() as s:
-        points = monthly(s, first, last, province, commune)
+    points = _months(request, first, last, province, commune)
     labels = (
         message(request, N_("Received")),
         message(request, N_("of which online")),
@@ -130,7 +167,7 @@ def drill_down(request: Request, province: str, commune: str = "", start: str = 
         else:
             commune = ""
             scores = index(s, first, last, "commune", province)
-        ranking = index(s, first, last)
+        ranking = _ranking(request, s, first, last)
     summary = next((sc for sc in ranking if sc.unit == province), None)
     snapshot = request.app.state.snapshots.get()
     labels = {c: communes.get(c, c) for c in communes}
