@@ -21,31 +21,25 @@ def dossier_status(session: Session, code: str, national: bool) -> dict[str, Any
         ).first()
         if mirror is None:
             return None
-        return {
-            "code": mirror.dossier_code or mirror.code,
-            "reference": mirror.code,
-            "procedureCode": mirror.procedure_code,
-            "statusCode": mirror.status_code,
-            "status": mirror.status,
-            "lastSequence": mirror.last_sequence,
-            "receivedOn": mirror.received_on.isoformat() if mirror.received_on else None,
-            "dueOn": mirror.due_on.isoformat() if mirror.due_on else None,
-            "finishedAt": stamp(mirror.finished_at) if mirror.finished_at else None,
-            "returnedAt": stamp(mirror.returned_at) if mirror.returned_at else None,
-        }
+        return _status(mirror, mirror.dossier_code or mirror.code, mirror.code, mirror.last_sequence)
     delivered = session.get(Delivery, code)
     d = session.scalars(select(Dossier).where(Dossier.code == (delivered.dossier_code if delivered else code))).first()
     if d is None:
         return None
+    return _status(d, d.code, delivered.reference if delivered else None, d.event_count)
+
+
+def _status(held: Dossier | DossierMirror, code: str, reference: str | None, last_sequence: int) -> dict[str, Any]:
+    """The contract's ``DossierStatus`` of a dossier or of its mirror (they share these columns)."""
     return {
-        "code": d.code,
-        **({"reference": delivered.reference} if delivered else {}),
-        "procedureCode": d.procedure_code,
-        "statusCode": d.status_code,
-        "status": d.status,
-        "lastSequence": d.event_count,
-        "receivedOn": d.received_on.isoformat() if d.received_on else None,
-        "dueOn": d.due_on.isoformat() if d.due_on else None,
-        "finishedAt": stamp(d.finished_at) if d.finished_at else None,
-        "returnedAt": stamp(d.returned_at) if d.returned_at else None,
+        "code": code,
+        **({"reference": reference} if reference else {}),
+        "procedureCode": held.procedure_code,
+        "statusCode": held.status_code,
+        "status": held.status,
+        "lastSequence": last_sequence,
+        "receivedOn": held.received_on.isoformat() if held.received_on else None,
+        "dueOn": held.due_on.isoformat() if held.due_on else None,
+        "finishedAt": stamp(held.finished_at) if held.finished_at else None,
+        "returnedAt": stamp(held.returned_at) if held.returned_at else None,
     }
