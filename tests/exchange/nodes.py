@@ -94,6 +94,7 @@ def pair(province_url: str, national_url: str, province: Node) -> Pair:
         return response
 
     client = httpx.Client(transport=httpx.MockTransport(route))
+    national_app.state.exchange_client = province_app.state.exchange_client = client
     return Pair(national, province, national_factory, province_factory, national_app, province_app, client)
 
 

@@ -4,6 +4,7 @@ its own code and reports every change back; the citizen follows it at the nation
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,14 +18,14 @@ from motcua import db
 from motcua.accounts.service import create_user, issue_token
 from motcua.catalog.models import Procedure, ServiceCentre
 from motcua.catalog.service import export_records, import_records
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Attachment, Dossier
 from motcua.exchange.catalog_sync import push_catalog
 from motcua.exchange.models import CatalogSync, Delivery, DossierMirror, InboxMessage, OutboxMessage
 from motcua.exchange.node import Node, this_node
 from motcua.exchange.relay import relay_once, utc_now
-from motcua.exchange.signing import sign
+from motcua.exchange.signing import new_key, sign
 from tests.dossiers.helpers import SAI_GON, World
-from tests.exchange.nodes import PROVINCE_URL, Pair, pair, province_node
+from tests.exchange.nodes import NATIONAL_URL, PROVINCE_URL, Pair, pair, province_node
 
 FORM = {
     "business_name": "Tạp hóa An",
@@ -219,19 +220,32 @@ def test_the_citizen_portal_of_the_national_node_delivers_and_tracks(nodes: Pair
     page = web.get(f"/track/{reference}", headers={"Accept-Language": "en"})
     assert mirror.dossier_code in page.text  # the province's code, once it has acknowledged
 
-    # Files cannot cross the exchange yet: refused, clearly, and nothing is queued.
-    with p.national_factory() as s:
-        queued = s.scalar(select(func.count()).select_from(OutboxMessage))
+    # With a file: kept at the national node, fetched by the province (signed, checked against its
+    # digest) before the delivery is applied, attached to the province's dossier.
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     fields["csrf"] = _csrf(web, "/dossiers/new/1.001612?province=79")
     r = web.post(
         "/dossiers/new/1.001612",
         data=fields,
-        files={"files": ("giay.pdf", b"%PDF-1.4 test", "application/pdf")},
-        headers={"Accept-Language": "en"},
+        files={"files": ("giay-phep.pdf", pdf, "application/pdf")},
+        follow_redirects=False,
     )
-    assert r.status_code == 422 and "cannot yet be sent to province-79" in r.text
-    with p.national_factory() as s:
-        assert s.scalar(select(func.count()).select_from(OutboxMessage)) == queued
+    assert r.status_code == 303, r.text[r.text.find("<main") :][:800]
+    with_file = r.headers["location"].removeprefix("/track/")
+    document_path = f"/exchange/v1/documents/{with_file}/{hashlib.sha256(pdf).hexdigest()}"
+    assert p.client.get(NATIONAL_URL + document_path).status_code == 401  # unsigned: refused
+    stranger = Node("province-01", new_key())
+    signed = sign(stranger.key, stranger.member, "GET", document_path, b"")
+    assert p.client.get(NATIONAL_URL + document_path, headers=signed).status_code == 401  # not a member
+    _drain(p.national_factory, p, p.national)
+    with p.province_factory() as s:
+        code = s.scalars(select(Delivery.dossier_code).where(Delivery.reference == with_file)).one()
+        files = s.scalars(
+            select(Attachment).join(Dossier, Dossier.id == Attachment.dossier_id).where(Dossier.code == code)
+        ).all()
+        assert [(f.name, f.sha256, f.kind) for f in files] == [
+            ("giay-phep.pdf", hashlib.sha256(pdf).hexdigest(), "applicant")
+        ]
 
 
 def _csrf(c: object, path: str) -> str:

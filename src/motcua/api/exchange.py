@@ -8,18 +8,21 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+import httpx
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from motcua import db
 from motcua.exchange.catalog_sync import apply_catalog
 from motcua.exchange.contract import VERSION, contract_text
-from motcua.exchange.delivery import apply_delivery
+from motcua.exchange.delivery import apply_delivery, fetch_documents
 from motcua.exchange.inbox import Answer, apply_status, problem, receive
 from motcua.exchange.lookup import dossier_status
 from motcua.exchange.members import key_lookup, touch
+from motcua.exchange.models import DossierMirror, HeldDocument, Member
 from motcua.exchange.node import Node
 from motcua.exchange.signing import SignatureRefused, verify
 
@@ -50,14 +53,22 @@ def served_contract() -> Response:
 Apply = Callable[[Session, Any], Answer]
 
 
-def _receive(request: Request, body: bytes, operation: str, applier: Callable[[Node, str, datetime], Apply]) -> Answer:
-    """Verify the signature, then apply the message once (``applier(node, sender, now)`` gives the
-    operation's apply function); refusals are logged with their reason, never with the body."""
+def _receive(
+    request: Request,
+    body: bytes,
+    operation: str,
+    applier: Callable[[Node, str, datetime], Apply],
+    prepare: Callable[[Node, str], Answer | None] | None = None,
+) -> Answer:
+    """Verify the signature, let ``prepare`` fetch what the message needs (outside any transaction),
+    then apply the message once (``applier(node, sender, now)`` gives the operation's apply function);
+    refusals are logged with their reason, never with the body."""
     node: Node | None = request.app.state.exchange_node
     if node is None:
         return problem(404, "Not a node of the exchange", "this deployment serves every province itself")
     now = _now()
-    with db.transaction(request.app.state.session_factory) as s:
+    factory = request.app.state.session_factory
+    with factory() as s:
         try:
             verified = verify(request.headers, request.method, request.url.path, body, key_lookup(s).get)
         except SignatureRefused as refused:
@@ -65,19 +76,24 @@ def _receive(request: Request, body: bytes, operation: str, applier: Callable[[N
                 "exchange: refused %s %s: %s (%s)", request.method, request.url.path, refused.reason, refused.detail
             )
             return problem(401, "Refused signature", refused.detail)
-        answer, _ = receive(
-            s, verified.member, verified.message_id, operation, body, now, applier(node, verified.member, now)
-        )
-        touch(s, verified.member, now, "" if answer.status < 400 else str(answer.body.get("title", "")))
-        if answer.status >= 400:
-            log.warning(
-                "exchange: %s from %s answered %s: %s",
-                operation,
-                verified.member,
-                answer.status,
-                answer.body.get("detail", answer.body.get("title", "")),
+    refused_early = prepare(node, verified.member) if prepare else None
+    with db.transaction(factory) as s:
+        if refused_early is not None:
+            answer = refused_early
+        else:
+            answer, _ = receive(
+                s, verified.member, verified.message_id, operation, body, now, applier(node, verified.member, now)
             )
-        return answer
+        touch(s, verified.member, now, "" if answer.status < 400 else str(answer.body.get("title", "")))
+    if answer.status >= 400:
+        log.warning(
+            "exchange: %s from %s answered %s: %s",
+            operation,
+            verified.member,
+            answer.status,
+            answer.body.get("detail", answer.body.get("title", "")),
+        )
+    return answer
 
 
 def _national_only(make: Callable[[str, datetime], Apply]) -> Callable[[Node, str, datetime], Apply]:
@@ -109,11 +125,58 @@ async def report_status(code: str, request: Request) -> JSONResponse:
 async def deliver_dossier(request: Request) -> JSONResponse:
     body = await request.body()
     state = request.app.state
+    fetched: dict[str, bytes] = {}
+
+    def prepare(node: Node, sender: str) -> Answer | None:
+        """The files the delivery lists, fetched from its sender before the transaction."""
+        with state.session_factory() as s:
+            sender_url = s.scalars(select(Member.base_url).where(Member.identifier == sender)).first() or ""
+        result = fetch_documents(exchange_client(request.app), node, sender_url, body)
+        if isinstance(result, Answer):
+            return result
+        fetched.update(result)
+        return None
 
     def make(node: Node, sender: str, now: datetime) -> Apply:
-        return apply_delivery(node, sender, now, state.snapshots.get, state.calendars.for_session)
+        return apply_delivery(
+            node, sender, now, state.snapshots.get, state.calendars.for_session, state.storage, fetched
+        )
 
-    return _json(await run_in_threadpool(_receive, request, body, "deliverDossier", _provincial_only(make)))
+    answer = await run_in_threadpool(_receive, request, body, "deliverDossier", _provincial_only(make), prepare)
+    return _json(answer)
+
+
+@router.get("/documents/{reference}/{sha256}")
+async def fetch_document(reference: str, sha256: str, request: Request) -> Response:
+    return await run_in_threadpool(_fetch_document, request, reference, sha256)
+
+
+def _fetch_document(request: Request, reference: str, sha256: str) -> Response:
+    """At the national node: a file of a dossier it delivered, to the province it delivered it to."""
+    with request.app.state.session_factory() as s:
+        try:
+            verified = verify(request.headers, request.method, request.url.path, b"", key_lookup(s).get)
+        except SignatureRefused as refused:
+            log.warning("exchange: refused a document of %s: %s", reference, refused.reason)
+            return _json(problem(401, "Refused signature", refused.detail))
+        mirror = s.get(DossierMirror, reference)
+        if mirror is None or mirror.member != verified.member:
+            return _json(problem(404, "No such document", f"no file {sha256} of {reference} for {verified.member}"))
+        held = s.scalars(
+            select(HeldDocument).where(HeldDocument.reference == reference, HeldDocument.sha256 == sha256)
+        ).first()
+        if held is None:
+            return _json(problem(404, "No such document", f"no file {sha256} of {reference}"))
+        data = request.app.state.storage.get(held.storage_key)
+    return Response(data, media_type=held.content_type)
+
+
+def exchange_client(app: FastAPI) -> httpx.Client:
+    """The HTTP client this node uses to reach the others (made on first use, shared)."""
+    client: httpx.Client | None = getattr(app.state, "exchange_client", None)
+    if client is None:
+        client = app.state.exchange_client = httpx.Client()
+    return client
 
 
 @router.put("/catalog")

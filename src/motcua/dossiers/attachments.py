@@ -21,6 +21,28 @@ ALLOWED_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 MAX_BYTES = int(os.environ.get("MOTCUA_MAX_ATTACHMENT_BYTES", 8 * 1024 * 1024))
 
 
+def checked_type(name: str, data: bytes) -> str:
+    """The file's content type, sniffed from its bytes; refused if empty, too large or not a PDF, JPEG
+    or PNG."""
+    if len(data) > MAX_BYTES:
+        raise DossierError(
+            "attachment_too_large",
+            N_("{name} is {size} bytes; the limit is {limit} bytes."),
+            name=name,
+            size=len(data),
+            limit=MAX_BYTES,
+        )
+    if not data:
+        raise DossierError("attachment_empty", N_("{name} is empty."), name=name)
+    guessed = filetype.guess(data)
+    content_type = guessed.mime if guessed else "application/octet-stream"
+    if content_type not in ALLOWED_TYPES:
+        raise DossierError(
+            "attachment_type", N_("{name} is {type}; accepted: PDF, JPEG, PNG."), name=name, type=content_type
+        )
+    return content_type
+
+
 def add_attachment(
     session: Session,
     storage: Storage,
@@ -41,22 +63,7 @@ def add_attachment(
         raise DossierError(
             "dossier_closed", N_("The dossier is closed ({status}); nothing can be added."), status=dossier.status
         )
-    if len(data) > MAX_BYTES:
-        raise DossierError(
-            "attachment_too_large",
-            N_("{name} is {size} bytes; the limit is {limit} bytes."),
-            name=name,
-            size=len(data),
-            limit=MAX_BYTES,
-        )
-    if not data:
-        raise DossierError("attachment_empty", N_("{name} is empty."), name=name)
-    guessed = filetype.guess(data)
-    content_type = guessed.mime if guessed else "application/octet-stream"
-    if content_type not in ALLOWED_TYPES:
-        raise DossierError(
-            "attachment_type", N_("{name} is {type}; accepted: PDF, JPEG, PNG."), name=name, type=content_type
-        )
+    content_type = checked_type(name, data)
     digest = hashlib.sha256(data).hexdigest()
     key = f"{dossier.code}/{digest}"
     storage.put(key, data)

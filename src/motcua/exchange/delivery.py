@@ -10,12 +10,15 @@ reference.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+import httpx
 import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,15 +27,19 @@ from motcua.accounts.models import User
 from motcua.accounts.service import Actor, actor_of, create_user
 from motcua.catalog.models import ServiceCentre
 from motcua.catalog.routing import CatalogSnapshot, RoutingRefused, subject_province
+from motcua.dossiers.attachments import add_attachment, checked_type
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.service import Applicant, CalendarFor, SubmitRequest, applicant_problems, submit, validate_form
+from motcua.dossiers.storage import Storage
 from motcua.exchange.inbox import Answer, contract_errors, problem
-from motcua.exchange.models import Delivery, DossierMirror, Member
+from motcua.exchange.models import Delivery, DossierMirror, HeldDocument, Member
 from motcua.exchange.node import NATIONAL, Node
 from motcua.exchange.outbox import VIETNAM, enqueue, stamp
+from motcua.exchange.signing import sign
 from motcua.i18n import N_
 from motcua.units.address import convert_address
 
+DOCUMENTS = "/exchange/v1/documents"  # where a province fetches the files of a delivered dossier
 PORTAL_ACCOUNT = "national-portal"  # the provincial account that dossiers delivered by the national node belong to
 REFERENCE_KEY = "motcua.exchange.reference"  # session.info: the reference of the dossier being delivered
 
@@ -57,10 +64,17 @@ def province_member(session: Session, province_code: str) -> Member | None:
 
 
 def deliver_online(
-    session: Session, actor: Actor, req: SubmitRequest, at: datetime, snapshot: CatalogSnapshot
+    session: Session,
+    actor: Actor,
+    req: SubmitRequest,
+    at: datetime,
+    snapshot: CatalogSnapshot,
+    files: list[tuple[str, bytes]] | None = None,
+    storage: Storage | None = None,
 ) -> DossierMirror | None:
-    """At the national node: queue the dossier for its province's node and keep its mirror. None when
-    the province has no node of its own (the national node then processes the dossier itself)."""
+    """At the national node: queue the dossier for its province's node and keep its mirror; its files
+    are kept here until the province fetches them. None when the province has no node of its own (the
+    national node then processes the dossier itself)."""
     problems = applicant_problems(req.applicant)
     commune = req.subject_commune_code
     if not commune:
@@ -87,7 +101,36 @@ def deliver_online(
         raise DossierError(
             "invalid_form", N_("The form has {count} problem(s)."), count=len(form_problems), problems=form_problems
         )
+    checked = [(os.path.basename(name)[:200] or "file", data, checked_type(name, data)) for name, data in files or []]
+    if checked and storage is None:
+        raise ValueError("files need a storage")
     reference = new_reference(at)
+    documents = []
+    for name, data, content_type in checked:
+        digest = hashlib.sha256(data).hexdigest()
+        key = f"exchange/{reference}/{digest}"
+        assert storage is not None
+        storage.put(key, data)
+        session.add(
+            HeldDocument(
+                reference=reference,
+                name=name,
+                content_type=content_type,
+                size=len(data),
+                sha256=digest,
+                storage_key=key,
+                created_at=at,
+            )
+        )
+        documents.append(
+            {
+                "name": name,
+                "sha256": digest,
+                "size": len(data),
+                "contentType": content_type,
+                "path": f"{DOCUMENTS}/{reference}/{digest}",
+            }
+        )
     mirror = DossierMirror(
         code=reference,
         dossier_code=None,
@@ -119,6 +162,8 @@ def deliver_online(
     }
     if req.centre_identifier:
         body["receivingCentre"] = req.centre_identifier
+    if documents:
+        body["documents"] = documents
     enqueue(session, member.identifier, "deliverDossier", "POST", "/exchange/v1/dossiers", body, at, reference)
     return mirror
 
@@ -173,14 +218,53 @@ def _moment(value: str) -> datetime:
     return moment.astimezone(VIETNAM).replace(tzinfo=None) if moment.tzinfo else moment
 
 
+def fetch_documents(client: httpx.Client, node: Node, sender_url: str, body: bytes) -> dict[str, bytes] | Answer:
+    """Before a delivery is applied: fetch the files it lists from the node that sent it (signed
+    GETs), each checked against its digest and size. A sender that does not answer gives a 503 (the
+    relay tries again later); a file that is not what was announced, a 400."""
+    try:
+        documents = orjson.loads(body).get("documents") or []
+    except (orjson.JSONDecodeError, AttributeError):
+        return {}  # the contract check will say what is wrong
+    fetched: dict[str, bytes] = {}
+    for i, doc in enumerate(documents if isinstance(documents, list) else []):
+        path, digest = str(doc.get("path", "")), str(doc.get("sha256", ""))
+        if not path.startswith(DOCUMENTS + "/"):
+            return problem(
+                400,
+                "Document without a path",
+                errors=[{"location": f"/documents/{i}/path", "message": f"must start with {DOCUMENTS}/"}],
+            )
+        headers = sign(node.key, node.member, "GET", path, b"")
+        try:
+            response = client.get(sender_url.rstrip("/") + path, headers=headers, timeout=30)
+        except httpx.HTTPError as exc:
+            return problem(503, "Document unavailable", f"{path}: {exc.__class__.__name__}")
+        if response.status_code >= 500:
+            return problem(503, "Document unavailable", f"{path}: HTTP {response.status_code}")
+        data = response.content
+        if response.status_code != 200 or hashlib.sha256(data).hexdigest() != digest or len(data) != doc.get("size"):
+            return problem(
+                400,
+                "Document not as announced",
+                f"{path}: HTTP {response.status_code}, {len(data)} bytes",
+                errors=[{"location": f"/documents/{i}", "message": "the file fetched does not match sha256 and size"}],
+            )
+        fetched[digest] = data
+    return fetched
+
+
 def apply_delivery(
     node: Node,
     sender: str,
     now: datetime,
     snapshot_of: Callable[[Session], CatalogSnapshot],
     calendars_of: Callable[[Session], CalendarFor],
+    storage: Storage | None = None,
+    fetched: dict[str, bytes] | None = None,
 ) -> Callable[[Session, Any], Answer]:
-    """``deliverDossier`` at a provincial node: the dossier is submitted here, once per reference."""
+    """``deliverDossier`` at a provincial node: the dossier is submitted here, once per reference,
+    with the files fetched beforehand (``fetch_documents``)."""
 
     def apply(session: Session, data: Any) -> Answer:
         errors = contract_errors("DossierDelivery", data)
@@ -224,10 +308,17 @@ def apply_delivery(
             subject_address=data.get("subjectAddress", ""),
             channel=data["channel"],
         )
+        documents = data.get("documents") or []
+        if documents and (storage is None or fetched is None):
+            return problem(503, "Documents not fetched", "this node could not fetch the dossier's files")
         try:
+            actor = portal_actor(session)
             with delivering(session, reference):
-                dossier, _ = submit(
-                    session, portal_actor(session), req, submitted_at, snapshot_of(session), calendars_of(session)
+                dossier, _ = submit(session, actor, req, submitted_at, snapshot_of(session), calendars_of(session))
+            for doc in documents:
+                assert storage is not None and fetched is not None
+                add_attachment(
+                    session, storage, actor, dossier, doc["name"], fetched[doc["sha256"]], "applicant", submitted_at
                 )
         except DossierError as exc:
             problems = exc.details.get("problems") or []

@@ -120,3 +120,18 @@ class CatalogSync(Base):
     revision: Mapped[int] = mapped_column(Integer)
     procedures: Mapped[int] = mapped_column(Integer)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+
+
+class HeldDocument(Base):
+    """At the national node: a file of a dossier submitted here, kept until its province fetches it."""
+
+    __tablename__ = "exchange_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(60), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))

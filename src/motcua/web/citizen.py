@@ -13,7 +13,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from motcua import db
@@ -210,16 +209,7 @@ def _create(
     try:
         if node is not None and node.is_national and actor.role == "citizen":
             with db.transaction(factory) as s:
-                if uploads and (mirror := _deliverable(s, req)) is not None:
-                    raise DossierError(
-                        "attachments_not_exchanged",
-                        N_(
-                            "Files cannot yet be sent to {member} through the national portal: send the dossier "
-                            "without them and bring them to the centre, or submit at the province's centre."
-                        ),
-                        member=mirror,
-                    )
-                delivered = deliver_online(s, actor, req, now(), state.snapshots.get(s))
+                delivered = deliver_online(s, actor, req, now(), state.snapshots.get(s), uploads, state.storage)
                 if delivered is not None:
                     return f"track:{delivered.code}"
         with db.transaction(factory) as s:
@@ -231,22 +221,6 @@ def _create(
             return dossier.code
     except DossierError as exc:
         return exc
-
-
-def _deliverable(session: Session, req: SubmitRequest) -> str | None:
-    """The province member a national node would deliver this dossier to (None: processed here)."""
-    from motcua.catalog.routing import RoutingRefused, subject_province
-    from motcua.exchange.delivery import province_member
-    from motcua.units.address import convert_address
-
-    commune = req.subject_commune_code or convert_address(req.subject_address, now().date()).commune_code
-    if commune is None:
-        return None
-    try:
-        member = province_member(session, subject_province(commune, now().date()))
-    except RoutingRefused:
-        return None
-    return member.identifier if member else None
 
 
 @router.get("/my/dossiers", response_class=HTMLResponse, response_model=None)
