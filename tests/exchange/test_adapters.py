@@ -128,3 +128,22 @@ def test_the_legacy_health_check_uses_the_token_and_its_path() -> None:
     assert not refused.ok and refused.detail == "HTTP 401"
     broken = adapter.health(client, node, Recipient("national", "http://dvc.test", "legacy-portal", {}))
     assert not broken.ok and "token: Field required" in broken.detail
+
+
+def test_a_refusal_quoting_personal_data_stays_out_of_the_log(
+    empty_database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    db.upgrade(empty_database_url)
+    factory = db.session_factory(db.make_engine(empty_database_url))
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, json={"errors": [{"location": "/applicant/idNumber", "message": "'0791234' …"}]})
+
+    with db.transaction(factory) as s:
+        s.add(Member(identifier="national", role="national", base_url="http://n.test", public_jwk={}))
+        enqueue(s, "national", "reportStatus", "POST", "/exchange/v1/dossiers/Z/status", CHANGE, utc_now(), "Z")
+    with caplog.at_level("WARNING", logger="motcua.exchange"):
+        relay_once(factory, httpx.Client(transport=httpx.MockTransport(refuse)), Node("province-79", new_key()))
+    assert "set aside: HTTP 400" in caplog.text and "0791234" not in caplog.text
+    with factory() as s:  # the operator still sees the whole answer
+        assert "0791234" in s.scalars(select(OutboxMessage.last_error)).one()

@@ -212,7 +212,10 @@ def _retry(message: OutboxMessage, error: str, now: datetime, report: RelayRepor
 def _dead(message: OutboxMessage, error: str, report: RelayReport) -> None:
     message.state, message.last_error = "dead", error
     report.dead += 1
-    log.warning("exchange: message %s to %s set aside: %s", message.message_id, message.recipient, error)
+    # The answer's body stays in the database (the operator's page): it may quote personal data.
+    log.warning(
+        "exchange: message %s to %s set aside: %s", message.message_id, message.recipient, error.split(": ", 1)[0]
+    )
 
 
 def replay(session: Session, message_id: str, body: str | None = None, now: datetime | None = None) -> OutboxMessage:
