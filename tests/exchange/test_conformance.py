@@ -76,13 +76,13 @@ def test_motcua_own_provincial_node_passes_the_battery(own_node: tuple[str, Path
     with httpx.Client() as client:
         report = Battery(url, key, client, province="79").run()
     assert report.passed, report.text()
-    assert len(report.results) == 16
+    assert len(report.results) == 17
 
     r = CliRunner(env={"COLUMNS": "200"}).invoke(
         cli, ["exchange", "conformance", url, "--key", str(key_file), "--province", "79"]
     )
     assert r.exit_code == 0, r.output
-    assert "16 passed, 0 failed" in r.output
+    assert "17 passed, 0 failed" in r.output
 
 
 def test_a_broken_implementation_fails_with_what_to_fix(tmp_path: Path) -> None:
@@ -101,10 +101,11 @@ def test_a_broken_implementation_fails_with_what_to_fix(tmp_path: Path) -> None:
     assert "FAIL   8. delivery accepted" in out and "got: HTTP 200 application/json" in out
     assert "FAIL   9. duplicate message has no second effect" in out
     assert "keep an inbox of (sender, message id)" in out
-    assert "FAIL  11. same reference, one dossier" in out
-    assert "FAIL  12. look-up of the delivered dossier" in out
-    assert "FAIL  13. look-up of an unknown dossier" in out
-    assert "1 passed, 15 failed" in out
+    assert "FAIL  11. no dossier without its files" in out
+    assert "FAIL  12. same reference, one dossier" in out
+    assert "FAIL  13. look-up of the delivered dossier" in out
+    assert "FAIL  14. look-up of an unknown dossier" in out
+    assert "1 passed, 16 failed" in out
 
 
 def test_the_battery_refuses_a_key_that_is_not_one(tmp_path: Path) -> None:

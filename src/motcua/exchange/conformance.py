@@ -284,6 +284,14 @@ class Battery:
             lambda: self._refused(self._send("POST", DELIVER, self._delivery(), message_id=message_id), (401,)),
         )
         reference = orjson.loads(body)["reference"]
+        self._check(
+            "no dossier without its files",
+            "POST /exchange/v1/dossiers listing a file the battery does not serve, then a look-up of its reference",
+            "a 4xx or 5xx problem+json (503 to be retried), and no dossier under that reference (404)",
+            "fetch every listed document (signed GET to the sender, fetchDocument) and check its sha256 before "
+            "accepting; accept nothing when a file is missing",
+            self._run_missing_file,
+        )
 
         def run_same_reference() -> tuple[bool, str]:
             again = orjson.loads(self._delivery(reference))
@@ -298,6 +306,23 @@ class Battery:
             "remember the references delivered; answer with the dossier already made (DossierDelivery.reference)",
             run_same_reference if accepted else lambda: (False, "skipped: the delivery was not accepted"),
         )
+
+    def _run_missing_file(self) -> tuple[bool, str]:
+        data = orjson.loads(self._delivery())
+        digest = "0" * 64
+        data["documents"] = [
+            {
+                "name": "missing.pdf",
+                "sha256": digest,
+                "size": 1024,
+                "contentType": "application/pdf",
+                "path": f"/exchange/v1/documents/{data['reference']}/{digest}",
+            }
+        ]
+        r = self._send("POST", DELIVER, orjson.dumps(data))
+        refused, got = self._refused(r, (400, 403, 404, 409, 422, 502, 503))
+        lookup = self._send("GET", f"/exchange/v1/dossiers/{data['reference']}")
+        return refused and lookup.status_code == 404, f"{got}; look-up: HTTP {lookup.status_code}"
 
     def _look_up(self) -> None:
         def run_found() -> tuple[bool, str]:
