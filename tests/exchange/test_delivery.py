@@ -20,10 +20,10 @@ from motcua.catalog.models import Procedure, ServiceCentre
 from motcua.catalog.service import export_records, import_records
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.exchange.catalog_sync import push_catalog
-from motcua.exchange.models import CatalogSync, Delivery, DossierMirror, InboxMessage, OutboxMessage
+from motcua.exchange.models import CatalogSync, Delivery, DossierMirror, InboxMessage, Member, OutboxMessage
 from motcua.exchange.node import Node, this_node
 from motcua.exchange.relay import relay_once, utc_now
-from motcua.exchange.signing import new_key, sign
+from motcua.exchange.signing import new_key, public_jwk, sign
 from tests.dossiers.helpers import SAI_GON, World
 from tests.exchange.nodes import NATIONAL_URL, PROVINCE_URL, Pair, pair, province_node
 
@@ -119,6 +119,25 @@ def test_a_dossier_submitted_nationally_is_processed_by_its_province(nodes: Pair
         headers = sign(p.national.key, "national", "GET", path, b"")
         found = p.client.get(PROVINCE_URL + path, headers=headers)
         assert found.status_code == 200 and found.json()["lastSequence"] == 2 and found.json()["code"] == code
+
+    # Another province may look up neither at the province nor, at the national node, what it does
+    # not hold.
+    other = Node("province-01", new_key())
+    for factory in (p.national_factory, p.province_factory):
+        with db.transaction(factory) as s:
+            s.add(
+                Member(identifier="province-01", role="province", province_code="01", public_jwk=public_jwk(other.key))
+            )
+    path = f"/exchange/v1/dossiers/{code}"
+    at_province = p.client.get(PROVINCE_URL + path, headers=sign(other.key, other.member, "GET", path, b""))
+    assert at_province.status_code == 403
+    at_national = p.client.get(NATIONAL_URL + path, headers=sign(other.key, other.member, "GET", path, b""))
+    assert at_national.status_code == 404
+    mine = p.client.get(NATIONAL_URL + path, headers=sign(p.province.key, p.province.member, "GET", path, b""))
+    assert mine.status_code == 200 and mine.json()["reference"] == reference
+    for factory in (p.national_factory, p.province_factory):
+        with db.transaction(factory) as s:
+            s.execute(delete(Member).where(Member.identifier == "province-01"))
 
 
 def test_the_province_refuses_what_is_not_its_own(nodes: Pair) -> None:

@@ -23,7 +23,7 @@ from motcua.exchange.inbox import Answer, apply_status, problem, receive
 from motcua.exchange.lookup import dossier_status
 from motcua.exchange.members import key_lookup, touch
 from motcua.exchange.models import DossierMirror, HeldDocument, Member
-from motcua.exchange.node import Node
+from motcua.exchange.node import NATIONAL, Node
 from motcua.exchange.signing import SignatureRefused, verify
 
 router = APIRouter(prefix="/exchange/v1", include_in_schema=False)
@@ -195,11 +195,16 @@ def _look_up(request: Request, code: str) -> Answer:
     node: Node | None = request.app.state.exchange_node
     with request.app.state.session_factory() as s:
         try:
-            verify(request.headers, request.method, request.url.path, b"", key_lookup(s).get)
+            verified = verify(request.headers, request.method, request.url.path, b"", key_lookup(s).get)
         except SignatureRefused as refused:
             log.warning("exchange: refused look-up of %s: %s", code, refused.reason)
             return problem(401, "Refused signature", refused.detail)
-        found = dossier_status(s, code, national=node is not None and node.is_national)
+        national = node is not None and node.is_national
+        if not national and verified.member != NATIONAL:
+            log.warning("exchange: look-up of %s by %s refused", code, verified.member)
+            return problem(403, "Look-ups are the national node's", f"{verified.member} may not look dossiers up here")
+        # At the national node, a province sees the dossiers it holds, and only those.
+        found = dossier_status(s, code, national=national, held_by=verified.member if national else None)
         if found is None:
             return problem(404, "No such dossier", f"{code} is not known here")
         return Answer(200, found)

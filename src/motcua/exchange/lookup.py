@@ -14,12 +14,13 @@ from motcua.exchange.models import Delivery, DossierMirror
 from motcua.exchange.outbox import stamp
 
 
-def dossier_status(session: Session, code: str, national: bool) -> dict[str, Any] | None:
+def dossier_status(session: Session, code: str, national: bool, held_by: str | None = None) -> dict[str, Any] | None:
+    """``held_by``: at the national node, only a dossier that member holds is found."""
     if national:
         mirror = session.scalars(
             select(DossierMirror).where(or_(DossierMirror.code == code, DossierMirror.dossier_code == code))
         ).first()
-        if mirror is None:
+        if mirror is None or (held_by is not None and mirror.member != held_by):
             return None
         return _status(mirror, mirror.dossier_code or mirror.code, mirror.code, mirror.last_sequence)
     delivered = session.get(Delivery, code)
