@@ -238,6 +238,8 @@ def test_the_citizen_portal_of_the_national_node_delivers_and_tracks(nodes: Pair
         assert mirror is not None and mirror.dossier_code is not None
     page = web.get(f"/track/{reference}", headers={"Accept-Language": "en"})
     assert mirror.dossier_code in page.text  # the province's code, once it has acknowledged
+    mine = web.get("/my/dossiers", headers={"Accept-Language": "en"})
+    assert "Sent to a province" in mine.text and f'href="/track/{reference}">{mirror.dossier_code}<' in mine.text
 
     # With a file: kept at the national node, fetched by the province (signed, checked against its
     # digest) before the delivery is applied, attached to the province's dossier.

@@ -27,6 +27,7 @@ from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.service import Applicant, SubmitRequest, readable, submit
 from motcua.dossiers.states import TRANSITIONS
 from motcua.exchange.delivery import deliver_online
+from motcua.exchange.models import DossierMirror
 from motcua.feedback.service import RATEABLE, rate, rating_of
 from motcua.i18n import N_
 from motcua.units import get_registry
@@ -235,7 +236,17 @@ def my_dossiers(request: Request) -> Response:
                 (Dossier.owner_id == actor.user_id) | (Dossier.applicant_id_number == actor.personal_id)
             )
         rows = s.scalars(query.order_by(Dossier.submitted_at.desc(), Dossier.id.desc()).limit(200)).all()
-    return render(request, "my_dossiers.html", dossiers=rows, status_names=STATUS_NAMES)
+        delivered = (
+            s.scalars(
+                select(DossierMirror)
+                .where(DossierMirror.owner_id == actor.user_id)
+                .order_by(DossierMirror.updated_at.desc())
+                .limit(200)
+            ).all()
+            if request.app.state.exchange_node is not None
+            else []
+        )
+    return render(request, "my_dossiers.html", dossiers=rows, delivered=delivered, status_names=STATUS_NAMES)
 
 
 @router.get("/my/dossiers/{code}", response_class=HTMLResponse, response_model=None)
