@@ -54,7 +54,7 @@ def _drain(factory: sessionmaker[Session], p: Pair, node: Node) -> int:
     raise AssertionError("the outbox does not drain")
 
 
-def _submit_at_national(p: Pair, tag: str, **changes: object) -> dict[str, object]:
+def _submit_at_national(p: Pair, tag: str, **changes: object) -> tuple[dict[str, object], str]:
     with db.transaction(p.national_factory) as s:
         citizen = create_user(s, f"{tag}-citizen", "citizen", personal_id="079123456789")
         s.flush()
@@ -72,12 +72,12 @@ def _submit_at_national(p: Pair, tag: str, **changes: object) -> dict[str, objec
     response = p.national_client().post("/api/v1/dossiers", json=body, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 201, response.text
     data: dict[str, object] = response.json()
-    return data
+    return data, token
 
 
 def test_a_dossier_submitted_nationally_is_processed_by_its_province(nodes: Pair) -> None:
     p, tag = nodes, f"deliver-{uuid.uuid4().hex[:8]}"
-    submitted = _submit_at_national(p, tag)
+    submitted, token = _submit_at_national(p, tag)
     reference = str(submitted["code"])
     assert reference.startswith("QG-") and submitted["delivered_to"] == "province-79"
 
@@ -104,10 +104,36 @@ def test_a_dossier_submitted_nationally_is_processed_by_its_province(nodes: Pair
     assert (tracked["code"], tracked["status"], tracked["reference"]) == (code, "accepted", reference)
     assert p.national_client().get(f"/api/v1/track/{code}").json()["status"] == "accepted"
 
+    # A file added afterwards through the API goes after the dossier, and joins it at the province.
+    pdf = b"%PDF-1.4\n% added later\ntrailer<<>>\n%%EOF\n"
+    added = p.national_client().post(
+        f"/api/v1/dossiers/{reference}/attachments",
+        files={"file": ("bo-sung.pdf", pdf, "application/pdf")},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert added.status_code == 201 and added.json()["sent_to"] == "province-79", added.text
+    _, stranger = _submit_at_national(p, tag + "-other")
+    refused = p.national_client().post(
+        f"/api/v1/dossiers/{reference}/attachments",
+        files={"file": ("x.pdf", pdf, "application/pdf")},
+        headers={"Authorization": f"Bearer {stranger}"},
+    )
+    assert refused.status_code == 404  # another citizen's dossier: as if it did not exist
+    _drain(p.national_factory, p, p.national)
+    with p.province_factory() as s:
+        names = s.scalars(
+            select(Attachment.name).join(Dossier, Dossier.id == Attachment.dossier_id).where(Dossier.code == code)
+        ).all()
+        assert names == ["bo-sung.pdf"]
+
     # The delivery sent again (its acknowledgement lost): the province answers with the same code,
     # and holds one dossier.
     with db.transaction(p.national_factory) as s:
-        again = s.scalars(select(OutboxMessage).where(OutboxMessage.dossier_code == reference)).one()
+        again = s.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.dossier_code == reference, OutboxMessage.operation == "deliverDossier"
+            )
+        ).one()
         again.state, again.next_attempt_at = "pending", utc_now()
     assert _drain(p.national_factory, p, p.national) == 1
     with p.province_factory() as s:

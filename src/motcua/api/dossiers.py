@@ -6,6 +6,7 @@ write is scoped by the service layer (the applicant, the receiving centre, the d
 
 from __future__ import annotations
 
+import hashlib
 import time
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
@@ -385,7 +386,12 @@ async def attach(
     from motcua.dossiers.attachments import MAX_BYTES
 
     data = await file.read(MAX_BYTES + 1)
+    node = request.app.state.exchange_node
     try:
+        if node is not None and node.is_national and actor.role == "citizen" and kind == "applicant":
+            sent = await run_in_threadpool(_attach_to_delivered, request, actor, code, file.filename or "file", data)
+            if sent is not None:
+                return sent
         with db.transaction(request.app.state.session_factory) as s:
             d = get_dossier(s, code)
             row = add_attachment(s, request.app.state.storage, actor, d, file.filename or "file", data, kind, now())
@@ -398,6 +404,19 @@ async def attach(
             }
     except DossierError as exc:
         raise _raise(exc) from None
+
+
+def _attach_to_delivered(request: Request, actor: Actor, code: str, name: str, data: bytes) -> dict[str, Any] | None:
+    """At the national node: a file for a dossier delivered to a province goes after it (None: not such
+    a dossier of the caller's)."""
+    from motcua.exchange.delivery import add_documents_online
+
+    with db.transaction(request.app.state.session_factory) as s:
+        mirror = add_documents_online(s, actor, code, [(name, data)], request.app.state.storage, now())
+        if mirror is None:
+            return None
+    digest = hashlib.sha256(data).hexdigest()
+    return {"name": name, "size": len(data), "sha256": digest, "sent_to": mirror.member}
 
 
 @router.get("/dossiers/{code}/attachments", summary="Attachments of a dossier (metadata)")

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from motcua import db
 from motcua.exchange.catalog_sync import apply_catalog
 from motcua.exchange.contract import VERSION, contract_text
-from motcua.exchange.delivery import apply_delivery, fetch_documents
+from motcua.exchange.delivery import apply_delivery, apply_documents, fetch_documents
 from motcua.exchange.inbox import Answer, apply_status, problem, receive
 from motcua.exchange.lookup import dossier_status
 from motcua.exchange.members import key_lookup, touch
@@ -121,14 +121,11 @@ async def report_status(code: str, request: Request) -> JSONResponse:
     return _json(await run_in_threadpool(_receive, request, body, "reportStatus", applier))
 
 
-@router.post("/dossiers")
-async def deliver_dossier(request: Request) -> JSONResponse:
-    body = await request.body()
+def _fetching(request: Request, body: bytes, fetched: dict[str, bytes]) -> Callable[[Node, str], Answer | None]:
+    """The ``prepare`` of a message listing files: fetch them from its sender, before the transaction."""
     state = request.app.state
-    fetched: dict[str, bytes] = {}
 
     def prepare(node: Node, sender: str) -> Answer | None:
-        """The files the delivery lists, fetched from its sender before the transaction."""
         with state.session_factory() as s:
             sender_url = s.scalars(select(Member.base_url).where(Member.identifier == sender)).first() or ""
         result = fetch_documents(exchange_client(request.app), node, sender_url, body)
@@ -137,12 +134,35 @@ async def deliver_dossier(request: Request) -> JSONResponse:
         fetched.update(result)
         return None
 
+    return prepare
+
+
+@router.post("/dossiers")
+async def deliver_dossier(request: Request) -> JSONResponse:
+    body = await request.body()
+    state = request.app.state
+    fetched: dict[str, bytes] = {}
+
     def make(node: Node, sender: str, now: datetime) -> Apply:
         return apply_delivery(
             node, sender, now, state.snapshots.get, state.calendars.for_session, state.storage, fetched
         )
 
+    prepare = _fetching(request, body, fetched)
     answer = await run_in_threadpool(_receive, request, body, "deliverDossier", _provincial_only(make), prepare)
+    return _json(answer)
+
+
+@router.post("/dossiers/{code}/documents")
+async def add_documents(code: str, request: Request) -> JSONResponse:
+    body = await request.body()
+    fetched: dict[str, bytes] = {}
+
+    def make(node: Node, sender: str, _now: datetime) -> Apply:
+        return apply_documents(node, sender, code, request.app.state.storage, fetched)
+
+    prepare = _fetching(request, body, fetched)
+    answer = await run_in_threadpool(_receive, request, body, "addDocuments", _provincial_only(make), prepare)
     return _json(answer)
 
 

@@ -27,3 +27,7 @@ def schema(name: str) -> dict[str, Any]:
     """A component schema of the contract, with its ``$ref``s resolvable against the whole document."""
     found: dict[str, Any] = contract()["components"]["schemas"][name]
     return found
+
+
+def operation_ids() -> list[str]:
+    return [op["operationId"] for item in contract()["paths"].values() for op in item.values()]

@@ -29,6 +29,7 @@ from motcua.catalog.models import ServiceCentre
 from motcua.catalog.routing import CatalogSnapshot, RoutingRefused, subject_province
 from motcua.dossiers.attachments import add_attachment, checked_type
 from motcua.dossiers.errors import DossierError
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.service import Applicant, CalendarFor, SubmitRequest, applicant_problems, submit, validate_form
 from motcua.dossiers.storage import Storage
 from motcua.exchange.inbox import Answer, contract_errors, problem
@@ -101,36 +102,8 @@ def deliver_online(
         raise DossierError(
             "invalid_form", N_("The form has {count} problem(s)."), count=len(form_problems), problems=form_problems
         )
-    checked = [(os.path.basename(name)[:200] or "file", data, checked_type(name, data)) for name, data in files or []]
-    if checked and storage is None:
-        raise ValueError("files need a storage")
     reference = new_reference(at)
-    documents = []
-    for name, data, content_type in checked:
-        digest = hashlib.sha256(data).hexdigest()
-        key = f"exchange/{reference}/{digest}"
-        assert storage is not None
-        storage.put(key, data)
-        session.add(
-            HeldDocument(
-                reference=reference,
-                name=name,
-                content_type=content_type,
-                size=len(data),
-                sha256=digest,
-                storage_key=key,
-                created_at=at,
-            )
-        )
-        documents.append(
-            {
-                "name": name,
-                "sha256": digest,
-                "size": len(data),
-                "contentType": content_type,
-                "path": f"{DOCUMENTS}/{reference}/{digest}",
-            }
-        )
+    documents = _hold(session, storage, reference, files or [], at)
     mirror = DossierMirror(
         code=reference,
         dossier_code=None,
@@ -165,6 +138,72 @@ def deliver_online(
     if documents:
         body["documents"] = documents
     enqueue(session, member.identifier, "deliverDossier", "POST", "/exchange/v1/dossiers", body, at, reference)
+    return mirror
+
+
+def _hold(
+    session: Session, storage: Storage | None, reference: str, files: list[tuple[str, bytes]], at: datetime
+) -> list[dict[str, Any]]:
+    """Keep the files of a dossier until its province fetches them; their contract descriptions."""
+    checked = [(os.path.basename(name)[:200] or "file", data, checked_type(name, data)) for name, data in files]
+    if checked and storage is None:
+        raise ValueError("files need a storage")
+    documents = []
+    for name, data, content_type in checked:
+        digest = hashlib.sha256(data).hexdigest()
+        key = f"exchange/{reference}/{digest}"
+        assert storage is not None
+        storage.put(key, data)
+        session.add(
+            HeldDocument(
+                reference=reference,
+                name=name,
+                content_type=content_type,
+                size=len(data),
+                sha256=digest,
+                storage_key=key,
+                created_at=at,
+            )
+        )
+        documents.append(
+            {
+                "name": name,
+                "sha256": digest,
+                "size": len(data),
+                "contentType": content_type,
+                "path": f"{DOCUMENTS}/{reference}/{digest}",
+            }
+        )
+    return documents
+
+
+CLOSED = ("rejected", "stopped", "returned")
+
+
+def add_documents_online(
+    session: Session, actor: Actor, reference: str, files: list[tuple[str, bytes]], storage: Storage, at: datetime
+) -> DossierMirror | None:
+    """At the national node: files the applicant adds to a dossier delivered to a province, sent after
+    the delivery (same dossier, so in order). None if ``reference`` is not such a dossier of theirs."""
+    mirror = session.get(DossierMirror, reference)
+    if mirror is None or mirror.owner_id != actor.user_id:
+        return None
+    if mirror.status in CLOSED:
+        raise DossierError(
+            "dossier_closed", N_("The dossier is closed ({status}); nothing can be added."), status=mirror.status
+        )
+    documents = _hold(session, storage, reference, files, at)
+    body = {"reference": reference, "documents": documents}
+    enqueue(
+        session,
+        mirror.member,
+        "addDocuments",
+        "POST",
+        f"/exchange/v1/dossiers/{reference}/documents",
+        body,
+        at,
+        reference,
+    )
     return mirror
 
 
@@ -334,3 +373,45 @@ def apply_delivery(
         return Answer(201, {"dossierCode": dossier.code})
 
     return apply
+
+
+def apply_documents(
+    node: Node,
+    sender: str,
+    code: str,
+    storage: Storage | None,
+    fetched: dict[str, bytes],
+) -> Callable[[Session, Any], Answer]:
+    """``addDocuments`` at a provincial node: the fetched files join the delivered dossier."""
+
+    def apply(session: Session, data: Any) -> Answer:
+        errors = contract_errors("DocumentsAdded", data)
+        if errors:
+            return problem(400, "The documents do not follow the contract", errors=errors)
+        if sender != NATIONAL:
+            return problem(403, "Only the national node adds documents", f"{sender} may not")
+        if data["reference"] != code:
+            return problem(400, "Wrong dossier", f"the path names {code}, the body {data['reference']}")
+        delivery = session.get(Delivery, code)
+        dossier = (
+            session.scalars(select(Dossier).where(Dossier.code == delivery.dossier_code)).first() if delivery else None
+        )
+        if dossier is None:
+            return problem(404, "No such dossier", f"no dossier was delivered here under {code}")
+        if storage is None or any(doc["sha256"] not in fetched for doc in data["documents"]):
+            return problem(503, "Documents not fetched", "this node could not fetch the files")
+        actor = portal_actor(session)
+        try:
+            for doc in data["documents"]:
+                add_attachment(
+                    session, storage, actor, dossier, doc["name"], fetched[doc["sha256"]], "applicant", _now_vn()
+                )
+        except DossierError as exc:
+            return problem(409, "The dossier takes no more files", exc.message)
+        return Answer(200, {"dossierCode": dossier.code, "added": len(data["documents"])})
+
+    return apply
+
+
+def _now_vn() -> datetime:
+    return datetime.now(VIETNAM).replace(tzinfo=None)

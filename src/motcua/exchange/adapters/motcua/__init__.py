@@ -7,7 +7,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from motcua.exchange.adapters.base import Health, Outgoing, Recipient, parse_options
-from motcua.exchange.contract import VERSION
+from motcua.exchange.contract import VERSION, operation_ids
 from motcua.exchange.node import Node
 from motcua.exchange.signing import sign
 
@@ -20,7 +20,7 @@ class MotcuaOptions(BaseModel):
 class MotcuaAdapter:
     name = "motcua"
     description = "The exchange contract v1 (motcua or another vendor's implementation), signed messages."
-    operations = frozenset({"deliverDossier", "reportStatus", "synchroniseCatalog", "lookUpDossier"})
+    operations = frozenset(operation_ids()) - {"health"}  # every operation the contract names
     Options = MotcuaOptions
 
     def send(self, client: httpx.Client, node: Node, to: Recipient, message: Outgoing) -> httpx.Response:
