@@ -15,9 +15,8 @@ from sqlalchemy.orm import Session
 from motcua.catalog.formats import FormatError, read_json, write_json
 from motcua.catalog.models import CatalogRevision
 from motcua.catalog.service import CatalogError, export_records, import_records
-from motcua.exchange.inbox import Answer, contract_errors, problem
+from motcua.exchange.inbox import Answer, problem, refused_from_national
 from motcua.exchange.models import CatalogSync, Member
-from motcua.exchange.node import NATIONAL
 from motcua.exchange.outbox import enqueue
 
 PATH = "/exchange/v1/catalog"
@@ -40,11 +39,9 @@ def push_catalog(session: Session, now: datetime) -> list[str]:
 
 def apply_catalog(sender: str, now: datetime) -> Callable[[Session, Any], Answer]:
     def apply(session: Session, data: Any) -> Answer:
-        errors = contract_errors("Catalog", data)
-        if errors:
-            return problem(400, "The catalog does not follow the contract", errors=errors)
-        if sender != NATIONAL:
-            return problem(403, "Only the national node sends the catalog", f"{sender} may not")
+        refused = refused_from_national("Catalog", "catalog", sender, data)
+        if refused is not None:
+            return refused
         revision = int(data["revision"])
         applied = session.scalar(select(func.max(CatalogSync.revision)).where(CatalogSync.sender == sender)) or 0
         if revision <= applied:

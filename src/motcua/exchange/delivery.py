@@ -32,9 +32,9 @@ from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.service import Applicant, CalendarFor, SubmitRequest, applicant_problems, submit, validate_form
 from motcua.dossiers.storage import Storage
-from motcua.exchange.inbox import Answer, contract_errors, problem
+from motcua.exchange.inbox import Answer, problem, refused_from_national
 from motcua.exchange.models import Delivery, DossierMirror, HeldDocument, Member
-from motcua.exchange.node import NATIONAL, Node
+from motcua.exchange.node import Node
 from motcua.exchange.outbox import VIETNAM, enqueue, stamp
 from motcua.exchange.signing import sign
 from motcua.i18n import N_
@@ -306,11 +306,9 @@ def apply_delivery(
     with the files fetched beforehand (``fetch_documents``)."""
 
     def apply(session: Session, data: Any) -> Answer:
-        errors = contract_errors("DossierDelivery", data)
-        if errors:
-            return problem(400, "The delivery does not follow the contract", errors=errors)
-        if sender != NATIONAL:
-            return problem(403, "Only the national node delivers dossiers", f"{sender} may not deliver dossiers")
+        refused = refused_from_national("DossierDelivery", "delivery", sender, data)
+        if refused is not None:
+            return refused
         reference = data["reference"]
         known = session.get(Delivery, reference)
         if known is not None:
@@ -385,11 +383,9 @@ def apply_documents(
     """``addDocuments`` at a provincial node: the fetched files join the delivered dossier."""
 
     def apply(session: Session, data: Any) -> Answer:
-        errors = contract_errors("DocumentsAdded", data)
-        if errors:
-            return problem(400, "The documents do not follow the contract", errors=errors)
-        if sender != NATIONAL:
-            return problem(403, "Only the national node adds documents", f"{sender} may not")
+        refused = refused_from_national("DocumentsAdded", "documents", sender, data)
+        if refused is not None:
+            return refused
         if data["reference"] != code:
             return problem(400, "Wrong dossier", f"the path names {code}, the body {data['reference']}")
         delivery = session.get(Delivery, code)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from motcua import db
 from motcua.exchange.contract import contract
 from motcua.exchange.models import DossierMirror, InboxMessage
+from motcua.exchange.node import NATIONAL
 from motcua.exchange.outbox import VIETNAM
 
 
@@ -48,6 +49,16 @@ def contract_errors(name: str, data: Any) -> list[dict[str, str]]:
         {"location": "/" + "/".join(str(p) for p in e.absolute_path), "message": e.message}
         for e in sorted(_validator(name).iter_errors(data), key=lambda e: list(e.absolute_path))
     ]
+
+
+def refused_from_national(schema: str, what: str, sender: str, data: Any) -> Answer | None:
+    """The first checks of a message only the national node sends: the contract, then the sender."""
+    errors = contract_errors(schema, data)
+    if errors:
+        return problem(400, f"The {what} does not follow the contract", errors=errors)
+    if sender != NATIONAL:
+        return problem(403, f"Only the national node sends the {what}", f"{sender} may not")
+    return None
 
 
 def receive(
