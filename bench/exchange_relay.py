@@ -43,9 +43,8 @@ from sqlalchemy import create_engine, delete, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from motcua import db
-from motcua.exchange.models import InboxMessage, Member, OutboxMessage
+from motcua.exchange.models import InboxMessage, Member, OutboxMessage, utc_now
 from motcua.exchange.outbox import enqueue
-from motcua.exchange.relay import utc_now
 from motcua.exchange.signing import new_key, public_jwk, sign
 
 

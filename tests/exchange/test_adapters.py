@@ -17,10 +17,10 @@ from motcua import db
 from motcua.cli import app as cli
 from motcua.exchange.adapters import AdapterError, Recipient, adapter_for, adapters
 from motcua.exchange.adapters.legacy_portal import legacy_progress, mapping
-from motcua.exchange.models import Member, OutboxMessage
+from motcua.exchange.models import Member, OutboxMessage, utc_now
 from motcua.exchange.node import Node
 from motcua.exchange.outbox import enqueue
-from motcua.exchange.relay import relay_once, utc_now
+from motcua.exchange.relay import relay_once
 from motcua.exchange.signing import new_key, public_jwk
 
 CHANGE = {

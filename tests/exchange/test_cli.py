@@ -10,9 +10,8 @@ from typer.testing import CliRunner
 
 from motcua import db
 from motcua.cli import app
-from motcua.exchange.models import Member, OutboxMessage
+from motcua.exchange.models import Member, OutboxMessage, utc_now
 from motcua.exchange.outbox import enqueue
-from motcua.exchange.relay import utc_now
 
 
 def test_keys_members_and_dead_letters(engine: Engine, database_url: str, tmp_path: Path) -> None:

@@ -20,9 +20,9 @@ from motcua.catalog.models import Procedure, ServiceCentre
 from motcua.catalog.service import export_records, import_records
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.exchange.catalog_sync import push_catalog
-from motcua.exchange.models import CatalogSync, Delivery, DossierMirror, InboxMessage, Member, OutboxMessage
+from motcua.exchange.models import CatalogSync, Delivery, DossierMirror, InboxMessage, Member, OutboxMessage, utc_now
 from motcua.exchange.node import Node, this_node
-from motcua.exchange.relay import relay_once, utc_now
+from motcua.exchange.relay import relay_once
 from motcua.exchange.signing import new_key, public_jwk, sign
 from tests.dossiers.helpers import SAI_GON, World
 from tests.exchange.nodes import NATIONAL_URL, PROVINCE_URL, Pair, pair, province_node

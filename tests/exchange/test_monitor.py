@@ -13,9 +13,8 @@ from sqlalchemy import select
 from motcua import db
 from motcua.accounts.service import create_user
 from motcua.api.app import create_app
-from motcua.exchange.models import InboxMessage, Member, OutboxMessage
+from motcua.exchange.models import InboxMessage, Member, OutboxMessage, utc_now
 from motcua.exchange.outbox import enqueue
-from motcua.exchange.relay import utc_now
 
 
 def _csrf(c: TestClient, path: str) -> str:

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from motcua import db
 from motcua.api.app import create_app
-from motcua.exchange.models import DossierMirror, InboxMessage, Member, OutboxMessage
+from motcua.exchange.models import DossierMirror, InboxMessage, Member, OutboxMessage, utc_now
 from motcua.exchange.node import Node, this_node
-from motcua.exchange.relay import relay_once, replay, utc_now
+from motcua.exchange.relay import relay_once, replay
 from motcua.exchange.signing import new_key, public_jwk
 from tests.dossiers.helpers import T0, World
 

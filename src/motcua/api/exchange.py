@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -22,16 +22,12 @@ from motcua.exchange.delivery import apply_delivery, apply_documents, fetch_docu
 from motcua.exchange.inbox import Answer, apply_status, problem, receive
 from motcua.exchange.lookup import dossier_status
 from motcua.exchange.members import key_lookup, touch
-from motcua.exchange.models import DossierMirror, HeldDocument, Member
+from motcua.exchange.models import DossierMirror, HeldDocument, Member, utc_now
 from motcua.exchange.node import NATIONAL, Node
-from motcua.exchange.signing import SignatureRefused, verify
+from motcua.exchange.signing import SignatureRefused, Verified, verify
 
 router = APIRouter(prefix="/exchange/v1", include_in_schema=False)
 log = logging.getLogger("motcua.exchange")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _json(answer: Answer) -> JSONResponse:
@@ -42,7 +38,7 @@ def _json(answer: Answer) -> JSONResponse:
 @router.get("/health")
 def health(request: Request) -> dict[str, str]:
     node = request.app.state.exchange_node
-    return {"member": node.member if node else "standalone", "contract": VERSION, "time": _now().isoformat() + "Z"}
+    return {"member": node.member if node else "standalone", "contract": VERSION, "time": utc_now().isoformat() + "Z"}
 
 
 @router.get("/openapi.yaml")
@@ -51,6 +47,15 @@ def served_contract() -> Response:
 
 
 Apply = Callable[[Session, Any], Answer]
+
+
+def _verified(request: Request, session: Session, body: bytes, what: str) -> Verified | Answer:
+    """The signed sender of the request, or the 401 to answer (the reason logged, never the body)."""
+    try:
+        return verify(request.headers, request.method, request.url.path, body, key_lookup(session).get)
+    except SignatureRefused as refused:
+        log.warning("exchange: refused %s: %s (%s)", what, refused.reason, refused.detail)
+        return problem(401, "Refused signature", refused.detail)
 
 
 def _receive(
@@ -66,16 +71,12 @@ def _receive(
     node: Node | None = request.app.state.exchange_node
     if node is None:
         return problem(404, "Not a node of the exchange", "this deployment serves every province itself")
-    now = _now()
+    now = utc_now()
     factory = request.app.state.session_factory
     with factory() as s:
-        try:
-            verified = verify(request.headers, request.method, request.url.path, body, key_lookup(s).get)
-        except SignatureRefused as refused:
-            log.warning(
-                "exchange: refused %s %s: %s (%s)", request.method, request.url.path, refused.reason, refused.detail
-            )
-            return problem(401, "Refused signature", refused.detail)
+        verified = _verified(request, s, body, f"{request.method} {request.url.path}")
+    if isinstance(verified, Answer):
+        return verified
     refused_early = prepare(node, verified.member) if prepare else None
     with db.transaction(factory) as s:
         if refused_early is not None:
@@ -174,11 +175,9 @@ async def fetch_document(reference: str, sha256: str, request: Request) -> Respo
 def _fetch_document(request: Request, reference: str, sha256: str) -> Response:
     """At the national node: a file of a dossier it delivered, to the province it delivered it to."""
     with request.app.state.session_factory() as s:
-        try:
-            verified = verify(request.headers, request.method, request.url.path, b"", key_lookup(s).get)
-        except SignatureRefused as refused:
-            log.warning("exchange: refused a document of %s: %s", reference, refused.reason)
-            return _json(problem(401, "Refused signature", refused.detail))
+        verified = _verified(request, s, b"", f"a document of {reference}")
+        if isinstance(verified, Answer):
+            return _json(verified)
         mirror = s.get(DossierMirror, reference)
         if mirror is None or mirror.member != verified.member:
             return _json(problem(404, "No such document", f"no file {sha256} of {reference} for {verified.member}"))
@@ -214,11 +213,9 @@ async def look_up(code: str, request: Request) -> JSONResponse:
 def _look_up(request: Request, code: str) -> Answer:
     node: Node | None = request.app.state.exchange_node
     with request.app.state.session_factory() as s:
-        try:
-            verified = verify(request.headers, request.method, request.url.path, b"", key_lookup(s).get)
-        except SignatureRefused as refused:
-            log.warning("exchange: refused look-up of %s: %s", code, refused.reason)
-            return problem(401, "Refused signature", refused.detail)
+        verified = _verified(request, s, b"", f"look-up of {code}")
+        if isinstance(verified, Answer):
+            return verified
         national = node is not None and node.is_national
         if not national and verified.member != NATIONAL:
             log.warning("exchange: look-up of %s by %s refused", code, verified.member)

@@ -46,6 +46,7 @@ def add_member(
     from motcua.exchange.adapters import AdapterError, adapter_for
     from motcua.exchange.adapters.base import parse_options
     from motcua.exchange.models import Member
+    from motcua.exchange.node import is_member_identifier
     from motcua.exchange.signing import load_key, public_jwk
 
     options: dict[str, str] = {}
@@ -59,7 +60,7 @@ def add_member(
     except AdapterError as exc:
         raise typer.BadParameter(str(exc), param_hint="--adapter/--option") from None
 
-    if identifier != "national" and not (identifier.startswith("province-") and len(identifier) == 11):
+    if not is_member_identifier(identifier):
         raise typer.BadParameter(
             f"{identifier!r}: expected national or province-<2-digit code>", param_hint="IDENTIFIER"
         )
@@ -90,10 +91,9 @@ def members(
 
     from motcua import db
     from motcua.exchange.adapters import AdapterError, Recipient, adapter_for
-    from motcua.exchange.models import Member
+    from motcua.exchange.models import Member, utc_now
     from motcua.exchange.monitor import member_statuses
     from motcua.exchange.node import NodeMisconfigured, this_node
-    from motcua.exchange.relay import utc_now
 
     factory = db.session_factory(db.make_engine(url))
     with factory() as s:
@@ -168,7 +168,7 @@ def push_catalog_command(url: UrlOption = None) -> None:
     """At the national node: send the procedure catalog to every province's node (through the outbox)."""
     from motcua import db
     from motcua.exchange.catalog_sync import push_catalog
-    from motcua.exchange.relay import utc_now
+    from motcua.exchange.models import utc_now
 
     with db.transaction(db.session_factory(db.make_engine(url))) as s:
         recipients = push_catalog(s, utc_now())

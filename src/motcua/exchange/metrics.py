@@ -11,8 +11,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.orm import Session, sessionmaker
 
+from motcua.exchange.models import utc_now
 from motcua.exchange.monitor import member_statuses
-from motcua.exchange.relay import utc_now
 
 EPOCH = datetime(1970, 1, 1)  # the stored times are UTC without a zone
 

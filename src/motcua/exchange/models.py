@@ -5,7 +5,7 @@ routed to the provinces."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String, Text, UniqueConstraint
@@ -14,6 +14,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from motcua.db import Base
 
 OutboxState = Literal["pending", "delivered", "dead"]
+
+
+def utc_now() -> datetime:
+    """The exchange's tables keep UTC times without a zone (members and messages cross time zones)."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Member(Base):

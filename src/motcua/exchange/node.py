@@ -35,6 +35,11 @@ class Node:
         return self.member.removeprefix("province-") if self.member.startswith("province-") else None
 
 
+def is_member_identifier(identifier: str) -> bool:
+    """``national`` or ``province-<2-character code>``: the identifiers of the exchange's members."""
+    return identifier == NATIONAL or (identifier.startswith("province-") and len(identifier) == len("province-00"))
+
+
 class NodeMisconfigured(RuntimeError):
     pass
 
@@ -44,7 +49,7 @@ def this_node() -> Node | None:
     member = os.environ.get("MOTCUA_EXCHANGE_MEMBER", "").strip()
     if not member:
         return None
-    if member != NATIONAL and not (member.startswith("province-") and len(member) == len("province-00")):
+    if not is_member_identifier(member):
         raise NodeMisconfigured(f"MOTCUA_EXCHANGE_MEMBER={member!r}: expected 'national' or 'province-<2-digit code>'")
     path = os.environ.get("MOTCUA_EXCHANGE_KEY", "")
     if not path or not Path(path).is_file():

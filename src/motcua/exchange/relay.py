@@ -14,7 +14,7 @@ import os
 import random
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import httpx
 from sqlalchemy import and_, exists, select, update
@@ -24,7 +24,7 @@ from motcua import db
 from motcua.exchange.adapters import AdapterError, Outgoing, Recipient, adapter_for
 from motcua.exchange.delivery import acknowledged
 from motcua.exchange.members import touch
-from motcua.exchange.models import Member, OutboxMessage
+from motcua.exchange.models import Member, OutboxMessage, utc_now
 from motcua.exchange.node import Node
 
 BASE_SECONDS, CAP_SECONDS, MAX_ATTEMPTS = 1.0, 300.0, 25
@@ -41,10 +41,6 @@ class RelayReport:
     @property
     def sent(self) -> int:
         return self.delivered + self.retried + self.dead
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 JITTER = random.Random()

@@ -13,8 +13,9 @@ from sqlalchemy.exc import NoResultFound
 from starlette.concurrency import run_in_threadpool
 
 from motcua import db
+from motcua.exchange.models import utc_now
 from motcua.exchange.monitor import dead_letters, member_statuses
-from motcua.exchange.relay import replay, utc_now
+from motcua.exchange.relay import replay
 from motcua.i18n import N_
 from motcua.web.account import current_actor
 from motcua.web.rendering import message, render
