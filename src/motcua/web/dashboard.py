@@ -8,7 +8,7 @@ from datetime import date
 from threading import Lock
 from typing import Any
 
-from cachetools import TTLCache
+from cachetools import TTLCache, cached
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
@@ -92,36 +92,29 @@ def dashboard(request: Request, measure: str = "percent", start: str = "", end: 
 # only a rebuild rewrites them, so they are kept ten minutes. A province's rank among the 34 on its
 # page is kept a minute: its own figures, below, are read live.
 SETTLED_SECONDS, RANK_SECONDS = 600, 60
-_settled_months: TTLCache[tuple[Any, ...], list[MonthPoint]] = TTLCache(maxsize=1024, ttl=SETTLED_SECONDS)
-_ranks: TTLCache[tuple[Any, ...], list[Score]] = TTLCache(maxsize=64, ttl=RANK_SECONDS)
-_cache_lock = Lock()
 
 
 def _database_of(request: Request) -> str:
     return str(request.app.state.session_factory.kw["bind"].url)
 
 
+@cached(
+    TTLCache(maxsize=1024, ttl=SETTLED_SECONDS),
+    key=lambda request, first, last, province, commune: (_database_of(request), first, last, province, commune),
+    lock=Lock(),
+)
 def _months(request: Request, first: date, last: date, province: str | None, commune: str | None) -> list[MonthPoint]:
-    key = (_database_of(request), first, last, province, commune)
-    with _cache_lock:
-        points = _settled_months.get(key)
-    if points is None:
-        with request.app.state.session_factory() as s:
-            points = monthly(s, first, last, province, commune)
-        with _cache_lock:
-            _settled_months[key] = points
-    return points
+    with request.app.state.session_factory() as s:
+        return monthly(s, first, last, province, commune)
 
 
+@cached(
+    TTLCache(maxsize=64, ttl=RANK_SECONDS),
+    key=lambda request, session, first, last: (_database_of(request), first, last, date.today()),
+    lock=Lock(),
+)
 def _ranking(request: Request, session: Session, first: date, last: date) -> list[Score]:
-    key = (_database_of(request), first, last, date.today())
-    with _cache_lock:
-        ranking = _ranks.get(key)
-    if ranking is None:
-        ranking = index(session, first, last)
-        with _cache_lock:
-            _ranks[key] = ranking
-    return ranking
+    return index(session, first, last)
 
 
 def _trend(request: Request, province: str | None, place: str, commune: str | None = None) -> str:
