@@ -35,7 +35,7 @@ from motcua.dossiers.storage import Storage
 from motcua.exchange.inbox import Answer, problem, refused_from_national
 from motcua.exchange.models import Delivery, DossierMirror, HeldDocument, Member
 from motcua.exchange.node import Node
-from motcua.exchange.outbox import VIETNAM, enqueue, stamp
+from motcua.exchange.outbox import VIETNAM, enqueue, stamp, wall_clock
 from motcua.exchange.signing import sign
 from motcua.i18n import N_
 from motcua.units.address import convert_address
@@ -252,11 +252,6 @@ def portal_actor(session: Session) -> Actor:
     return actor_of(user)
 
 
-def _moment(value: str) -> datetime:
-    moment = datetime.fromisoformat(value)
-    return moment.astimezone(VIETNAM).replace(tzinfo=None) if moment.tzinfo else moment
-
-
 def fetch_documents(client: httpx.Client, node: Node, sender_url: str, body: bytes) -> dict[str, bytes] | Answer:
     """Before a delivery is applied: fetch the files it lists from the node that sent it (signed
     GETs), each checked against its digest and size. A sender that does not answer gives a 503 (the
@@ -314,7 +309,7 @@ def apply_delivery(
         if known is not None:
             return Answer(200, {"dossierCode": known.dossier_code, "alreadyApplied": True})
         commune = data["subjectCommuneCode"]
-        submitted_at = _moment(data["submittedAt"])
+        submitted_at = wall_clock(data["submittedAt"])
         try:
             province = subject_province(commune, submitted_at.date())
         except RoutingRefused as exc:

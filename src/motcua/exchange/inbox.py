@@ -19,7 +19,7 @@ from motcua import db
 from motcua.exchange.contract import contract
 from motcua.exchange.models import DossierMirror, InboxMessage
 from motcua.exchange.node import NATIONAL
-from motcua.exchange.outbox import VIETNAM
+from motcua.exchange.outbox import wall_clock
 
 
 @dataclass
@@ -155,8 +155,4 @@ def _day(value: str | None) -> date | None:
 
 
 def _moment(value: str | None) -> datetime | None:
-    """Stored as Vietnam's wall-clock time, like every time of a dossier."""
-    if not value:
-        return None
-    moment = datetime.fromisoformat(value)
-    return moment.astimezone(VIETNAM).replace(tzinfo=None) if moment.tzinfo else moment
+    return wall_clock(value) if value else None

@@ -61,6 +61,13 @@ def stamp(moment: datetime) -> str:
     return (moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM)).isoformat()
 
 
+def wall_clock(value: str) -> datetime:
+    """The inverse of ``stamp``: a contract date-time as Vietnam's wall-clock time, like every time of
+    a dossier."""
+    moment = datetime.fromisoformat(value)
+    return moment.astimezone(VIETNAM).replace(tzinfo=None) if moment.tzinfo else moment
+
+
 def status_change(
     d: Dossier,
     sequence: int,
