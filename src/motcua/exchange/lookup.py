@@ -14,12 +14,17 @@ from motcua.exchange.models import Delivery, DossierMirror
 from motcua.exchange.outbox import stamp
 
 
+def mirror_of(session: Session, code: str) -> DossierMirror | None:
+    """At the national node: a dossier held by a province, by national reference or provincial code."""
+    return session.scalars(
+        select(DossierMirror).where(or_(DossierMirror.code == code, DossierMirror.dossier_code == code))
+    ).first()
+
+
 def dossier_status(session: Session, code: str, national: bool, held_by: str | None = None) -> dict[str, Any] | None:
     """``held_by``: at the national node, only a dossier that member holds is found."""
     if national:
-        mirror = session.scalars(
-            select(DossierMirror).where(or_(DossierMirror.code == code, DossierMirror.dossier_code == code))
-        ).first()
+        mirror = mirror_of(session, code)
         if mirror is None or (held_by is not None and mirror.member != held_by):
             return None
         return _status(mirror, mirror.dossier_code or mirror.code, mirror.code, mirror.last_sequence)

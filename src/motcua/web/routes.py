@@ -52,11 +52,9 @@ STATUS_NAMES = {
 
 def _held_by_a_province(session: Session, code: str) -> tuple[Any, str | None]:
     """At the national node: a dossier delivered to (or reported by) a province, as last reported."""
-    from motcua.exchange.models import DossierMirror
+    from motcua.exchange.lookup import mirror_of
 
-    mirror = session.scalars(
-        select(DossierMirror).where((DossierMirror.code == code) | (DossierMirror.dossier_code == code))
-    ).first()
+    mirror = mirror_of(session, code)
     if mirror is None:
         return None, None
     procedure = session.scalars(
