@@ -4,18 +4,26 @@ MOTCUA_TEST_POSTGRES names a server (CI sets it; a newcomer without PostgreSQL r
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.orm import Session, sessionmaker
 
-from motcua import db
-from motcua.catalog import agencies, service
-from motcua.catalog.routing import CatalogSnapshot
+# Every test process keeps its generated keys and files in a folder of its own, and allows by name
+# what production refuses (the tests that check the refusals clear these).
+os.environ.setdefault("MOTCUA_DATA_DIR", tempfile.mkdtemp(prefix="motcua-tests-"))
+for _allowed in ("SANDBOX_PAYMENTS", "DEVELOPMENT_CA", "GENERATED_SECRET", "PUBLIC_METRICS"):
+    os.environ.setdefault(f"MOTCUA_ALLOW_{_allowed}", "1")
+
+from sqlalchemy import Engine, create_engine, text  # noqa: E402
+from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
+
+from motcua import db  # noqa: E402
+from motcua.catalog import agencies, service  # noqa: E402
+from motcua.catalog.routing import CatalogSnapshot  # noqa: E402
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("MOTCUA_TEST_POSTGRES") else [])
 TODAY = date(2026, 11, 24)

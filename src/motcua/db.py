@@ -1,21 +1,29 @@
 """Database access: SQLAlchemy 2 engine and sessions, SQLite by default, PostgreSQL in production.
 
 The URL comes from ``MOTCUA_DATABASE_URL`` (e.g. ``postgresql+psycopg://motcua@db/motcua``);
-without it, an SQLite file ``var/motcua.sqlite3`` under the current directory. The schema is
-managed by Alembic migrations (``motcua db upgrade``), never by ``create_all`` in production.
+without it, an SQLite file ``motcua.sqlite3`` in the data folder (``MOTCUA_DATA_DIR``, by default the
+user's data directory). The schema is managed by Alembic migrations (``motcua db upgrade``), never by
+``create_all`` in production.
+
+Instants are stored in UTC (``UTCDateTime``); SQL parameters never appear in logs or error messages
+(``hide_parameters``: they hold personal data); a request waits a bounded time for a connection and a
+statement runs a bounded time on PostgreSQL (``MOTCUA_DB_POOL_TIMEOUT``, ``MOTCUA_DB_STATEMENT_TIMEOUT_MS``).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+from motcua.clock import aware
+from motcua.settings import get_settings
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -30,20 +38,39 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+class UTCDateTime(TypeDecorator[datetime]):
+    """An instant, stored in UTC (``timestamptz`` on PostgreSQL, UTC text on SQLite) and read back
+    with its zone. A naive value is Vietnam wall-clock time (``clock.aware``)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        moment = aware(value)
+        return moment.replace(tzinfo=None) if dialect.name == "sqlite" else moment
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def database_url() -> str:
-    url = os.environ.get("MOTCUA_DATABASE_URL")
-    if url:
-        return url
-    path = Path.cwd() / "var" / "motcua.sqlite3"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{path}"
+    return get_settings().database()
 
 
-def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+def make_engine(url: str | None = None, *, bounded: bool = False, **kwargs: Any) -> Engine:
+    """An engine on ``url`` (default: the configured database). ``bounded``: the server's engine, whose
+    statements and idle transactions are cut short on PostgreSQL (batch commands are not)."""
+    settings = get_settings()
     url = url or database_url()
     if "poolclass" not in kwargs:
-        kwargs.setdefault("pool_size", int(os.environ.get("MOTCUA_DB_POOL_SIZE", 20)))
-        kwargs.setdefault("max_overflow", int(os.environ.get("MOTCUA_DB_MAX_OVERFLOW", 10)))
+        kwargs.setdefault("pool_size", settings.db_pool_size)
+        kwargs.setdefault("max_overflow", settings.db_max_overflow)
+        kwargs.setdefault("pool_timeout", settings.db_pool_timeout)
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
 
@@ -59,7 +86,15 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     # A pre-ping costs a round trip per checkout; connections are recycled instead (opt in with
     # MOTCUA_DB_PRE_PING=1 where the network drops idle connections).
     kwargs.setdefault("pool_recycle", 1800)
-    return create_engine(url, pool_pre_ping=os.environ.get("MOTCUA_DB_PRE_PING") == "1", **kwargs)
+    connect_args = dict(kwargs.pop("connect_args", {}))
+    options = ["-c TimeZone=UTC"]
+    if bounded and settings.db_statement_timeout_ms:
+        # A slow query is cancelled instead of holding its connection; so is a session left idle in
+        # a transaction.
+        options.append(f"-c statement_timeout={settings.db_statement_timeout_ms}")
+        options.append(f"-c idle_in_transaction_session_timeout={max(settings.db_statement_timeout_ms * 2, 10_000)}")
+    connect_args.setdefault("options", " ".join(options))
+    return create_engine(url, pool_pre_ping=settings.db_pre_ping, connect_args=connect_args, **kwargs)
 
 
 @cache

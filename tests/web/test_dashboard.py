@@ -18,6 +18,7 @@ from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.indicators.facts import rebuild
 from motcua.indicators.maps import colour, province_map
 from tests.dossiers.helpers import World
+from tests.tamper import owner_rights
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -72,7 +73,7 @@ def test_drill_down_to_the_late_dossiers_for_officials_only(
     commune = client.get("/dashboard/79", params={**period, "commune": "26740"})
     assert 'id="late"' in commune.text and code in commune.text
     assert client.get("/dashboard/99").status_code == 404
-    with db.transaction(factory) as s:
+    with db.transaction(factory) as s, owner_rights(s):
         row = s.scalars(select(Dossier).where(Dossier.code == code)).one()
         s.execute(delete(DossierEvent).where(DossierEvent.dossier_id == row.id))
         s.delete(row)

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from motcua import clock
 from motcua.api.deps import session, snapshots
 from motcua.api.errors import ApiError
 from motcua.catalog.models import Procedure, ServiceCentre
@@ -37,7 +38,7 @@ def procedures(
     at: date | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
-    when = at or date.today()
+    when = at or clock.today()
     wanted = key(q) if q else None
     out = []
     rows = db.scalars(select(Procedure).options(selectinload(Procedure.versions)).order_by(Procedure.code))
@@ -88,7 +89,7 @@ def route_procedure(
     at: date | None = None,
 ) -> dict[str, Any]:
     try:
-        return route(cache.get(), code, subject, centre, at or date.today()).to_dict()
+        return route(cache.get(), code, subject, centre, at or clock.today()).to_dict()
     except RoutingRefused as exc:
         raise ApiError(REFUSAL_STATUS.get(exc.code, 422), exc.code, exc.template, **exc.details) from None
 
@@ -113,4 +114,4 @@ def centres(province: Annotated[str, Query(pattern=r"^\d{2}$")], db: SessionDep)
 
 @router.get("/report", summary="Decentralisation report as of a date")
 def report(db: SessionDep, at: date | None = None) -> dict[str, Any]:
-    return decentralisation_report(db, at or date.today()).to_dict()
+    return decentralisation_report(db, at or clock.today()).to_dict()

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from motcua import clock
 from motcua import db
 from motcua.accounts.service import Actor, actor_of, user_for_token
 from motcua.api.deps import session, snapshots
@@ -48,7 +49,7 @@ SessionDep = Annotated[Session, Depends(session)]
 
 
 def now() -> datetime:
-    return datetime.now().replace(microsecond=0)
+    return clock.now()
 
 
 def current_actor(request: Request, authorization: Annotated[str | None, Header()] = None) -> Actor:
@@ -118,7 +119,7 @@ def view(d: Dossier, *, full: bool = True) -> dict[str, Any]:
         "received_on": d.received_on,
         "due_on": d.due_on,
         "outcome": d.outcome,
-        "timeliness": timeliness(d, date.today()),
+        "timeliness": timeliness(d, clock.today()),
     }
     if not full:
         return base
@@ -237,7 +238,7 @@ def list_dossiers(
     if status:
         query = query.where(Dossier.status == status)
     if overdue:
-        query = query.where(Dossier.due_on < date.today(), Dossier.finished_at.is_(None))
+        query = query.where(Dossier.due_on < clock.today(), Dossier.finished_at.is_(None))
     if due_before:
         query = query.where(Dossier.due_on <= due_before)
     total = db_session.scalar(select(func.count()).select_from(query.subquery()))
@@ -279,7 +280,7 @@ TRACK_SQL = (
 
 def _track_body(row: Any) -> bytes:
     code, procedure, version, status, status_code, received_on, due_on, outcome, finished_at, supplements = row
-    when = classify(status, outcome, due_on, finished_at, supplements, date.today())
+    when = classify(status, outcome, due_on, finished_at, supplements, clock.today())
     return orjson.dumps(
         {
             "code": code,
@@ -347,7 +348,7 @@ def _track_mirror(request: Request, code: str) -> dict[str, Any] | None:
         "status_code": found["statusCode"],
         "received_on": found["receivedOn"],
         "due_on": due_on,
-        "timeliness": classify(found["status"], None, due_on, finished, 0, date.today()),
+        "timeliness": classify(found["status"], None, due_on, finished, 0, clock.today()),
     }
 
 

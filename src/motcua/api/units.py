@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from motcua import clock
 from motcua.api.errors import ApiError
 from motcua.i18n import N_
 from motcua.units import UnknownUnit, get_registry
@@ -78,13 +79,13 @@ def _get(
 
 @router.get("/units/provinces", response_model=list[UnitOut], summary="Provinces in force at a date")
 def provinces(at: date | None = None) -> list[UnitOut]:
-    when = at or date.today()
+    when = at or clock.today()
     return [_out(u, when) for u in sorted(get_registry().in_force(when, "province"), key=lambda u: u.code)]
 
 
 @router.get("/units/counts", summary="How many units of each type are in force at a date")
 def counts(at: date | None = None) -> dict[str, Any]:
-    when = at or date.today()
+    when = at or clock.today()
     c = get_registry().counts(when)
     return {
         "at": when,
@@ -103,7 +104,7 @@ def search(
     level: Literal["province", "district", "commune"] | None = None,
     province: str | None = None,
 ) -> list[UnitOut]:
-    when = at or date.today()
+    when = at or clock.today()
     return [_out(u, when) for u in get_registry().search(q, level=level, at=when, province_code=province)]
 
 
@@ -113,7 +114,7 @@ def search(
     summary="Districts (before 1 July 2025) or communes of a province",
 )
 def children(code: str, at: date | None = None) -> list[UnitOut]:
-    when = at or date.today()
+    when = at or clock.today()
     province = _get("province", code, when, None)
     if province.version_at(when) is None:
         raise ApiError(404, "unknown_unit", N_("No {level} with code {code}."), level="province", code=code)
@@ -127,7 +128,7 @@ def unit(
     at: date | None = None,
     era: Literal["old", "new"] | None = None,
 ) -> UnitDetail:
-    when = at or date.today()
+    when = at or clock.today()
     u = _get(level, code, when, era)
     reg = get_registry()
     return UnitDetail(

@@ -13,6 +13,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from motcua import clock
 from motcua.calendar.models import CalendarDay, CalendarProvince, Revision
 from motcua.calendar.working import DayRule, WorkingCalendar, day_kind, shipped_notices, shipped_settings
 
@@ -137,7 +138,7 @@ def import_notices(session: Session, text: str) -> tuple[int, list[str]]:
     source = read_csv(text, NOTICE_COLUMNS, NOTICE_COLUMNS[:3])
     if source.missing:
         return 0, [f"line 1: missing column(s) {', '.join(source.missing)}; expected {', '.join(NOTICE_COLUMNS)}"]
-    provinces = {u.code for u in get_registry().in_force(date.today(), "province")}
+    provinces = {u.code for u in get_registry().in_force(clock.today(), "province")}
     rows, errors = [], []
     for number, row in source.rows:
         try:

@@ -30,6 +30,8 @@ from typing import Any, Literal
 
 import holidays
 
+from motcua.clock import wall
+
 DeadlineKind = Literal["working_days", "days", "hours", "months", "same_day"]
 FIRST_YEAR, LAST_YEAR = 2015, 2040
 WORKING_HOURS_PER_DAY = 8
@@ -175,6 +177,7 @@ class WorkingCalendar:
 
     # -- deadlines -------------------------------------------------------------------------------
     def treated_as_received(self, at: datetime, rules: list[str] | None = None) -> date:
+        at = wall(at)  # the cut-off is Vietnam's 15:00, whatever zone ``at`` is in
         d = at.date()
         if self.is_reception_day(d) and at.time() <= self.settings.reception_cutoff:
             if not self.is_working_day(d) and rules is not None:

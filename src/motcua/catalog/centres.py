@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from motcua import clock
 from motcua.catalog.models import ServiceCentre
 from motcua.catalog.routing import bump_revision
 from motcua.csvrows import read_csv
@@ -29,7 +30,7 @@ def import_centres(session: Session, text: str) -> tuple[int, int, list[str]]:
     source = read_csv(text, COLUMNS, COLUMNS[:4])
     if source.missing:
         return 0, 0, [f"line 1: missing column(s) {', '.join(source.missing)}; expected {', '.join(COLUMNS)}"]
-    today = date.today()
+    today = clock.today()
     registry = get_registry()
     provinces = {u.code for u in registry.in_force(today, "province")}
     communes = {u.code: u.province_code for u in registry.in_force(today, "commune")}

@@ -8,12 +8,14 @@ from typing import Annotated, Any
 
 import typer
 
+from motcua import clock
+
 DateOption = Annotated[str | None, typer.Option("--at", help="Date the answer is for, YYYY-MM-DD (default: today).")]
 
 
 def parse_date(value: str | None, option: str = "--at") -> date:
     if value is None:
-        return date.today()
+        return clock.today()
     try:
         return date.fromisoformat(value)
     except ValueError:

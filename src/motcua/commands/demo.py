@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from motcua import clock
+
 demo_app = typer.Typer(help="The demo portal and synthetic data.")
 
 
@@ -56,7 +58,7 @@ def generate(
             engine,
             dossiers,
             months,
-            datetime.now().replace(microsecond=0),
+            clock.now(),
             seed=seed,
             batch_size=batch,
             profile=load_profile(profile),

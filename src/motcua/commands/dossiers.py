@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
+from motcua import clock
+
 dossiers_app = typer.Typer(no_args_is_help=True, help="Dossiers: submit, act, documents, verify the event logs.")
 UrlOption = Annotated[str | None, typer.Option("--url", help="Database URL (default: MOTCUA_DATABASE_URL).")]
 
@@ -107,7 +109,7 @@ def submit_cmd(
                 s,
                 _actor(s, as_user),
                 req,
-                datetime.now().replace(microsecond=0),
+                clock.now(),
                 snapshots.get(s),
                 calendars.for_session(s),
             )
@@ -159,7 +161,7 @@ def act_cmd(
                 _actor(s, as_user),
                 code,
                 transition,
-                datetime.now().replace(microsecond=0),
+                clock.now(),
                 calendars.for_session(s),
                 payload,
             )
@@ -205,7 +207,7 @@ def document_cmd(
                 _actor(s, as_user),
                 d,
                 form,  # type: ignore[arg-type]
-                datetime.now(),
+                clock.now(),
             )
     except DossierError as exc:
         _fail(exc)

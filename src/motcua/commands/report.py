@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from motcua import clock
 from motcua.commands.common import parse_date
 
 report_app = typer.Typer(no_args_is_help=True, help="Reports for leaders.")
@@ -42,7 +43,7 @@ def two_level(
     language: Language = lang
     with db.session_factory(db.make_engine(url))() as session:
         try:
-            report = gather(session, province, first, last, date.today())
+            report = gather(session, province, first, last, clock.today())
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--province") from None
     output.mkdir(parents=True, exist_ok=True)

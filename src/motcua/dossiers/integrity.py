@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from motcua.dossiers.chain import GENESIS, event_hash
+from motcua.dossiers.chain import GENESIS, RECORD_FIELDS, chain_key, event_hash, record_digest
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.projection import PROJECTED, Projection, project
 from motcua.dossiers.service import CalendarFor
@@ -18,6 +19,7 @@ class Verification:
     code: str
     events: int
     problems: list[str] = field(default_factory=list)
+    legacy_events: int = 0  # events of the unkeyed chain 1 (covered by the seals only)
 
     @property
     def ok(self) -> bool:
@@ -29,6 +31,7 @@ def verify(dossier: Dossier, calendar_for: CalendarFor) -> Verification:
     prev = GENESIS
     shadow = Projection(dossier.time_limit, dossier.time_limit_kind)
     cal = calendar_for(dossier.province_code)
+    key = chain_key()
     for expected_seq, e in enumerate(dossier.events, start=1):
         if e.seq != expected_seq:
             result.problems.append(f"event {expected_seq} is missing (found {e.seq})")
@@ -46,9 +49,17 @@ def verify(dossier: Dossier, calendar_for: CalendarFor) -> Verification:
             e.to_status,
             e.payload,
             e.prev_hash,
+            chain=e.chain or 2,
+            key=key,
         )
         if digest != e.hash:
             result.problems.append(f"event {e.seq} ({e.transition}) was changed after it was written")
+        if e.chain is None:
+            result.problems.append(f"event {e.seq} names no chain version")
+        elif e.chain == 1:
+            result.legacy_events += 1
+        elif expected_seq == 1:
+            _check_record(dossier, e.payload, result)
         project(shadow, e.transition, e.at, e.to_status, e.payload, cal)
         prev = e.hash
     if dossier.last_hash != prev or dossier.event_count != len(dossier.events):
@@ -57,6 +68,18 @@ def verify(dossier: Dossier, calendar_for: CalendarFor) -> Verification:
         if getattr(shadow, name) != getattr(dossier, name):
             result.problems.append(f"{name} is {getattr(dossier, name)!r} but the log gives {getattr(shadow, name)!r}")
     return result
+
+
+def _check_record(dossier: Dossier, payload: dict[str, Any], result: Verification) -> None:
+    """The row's creation fields (applicant, form, fees, agencies, owner…) against the first event."""
+    recorded = payload.get("record")
+    if not isinstance(recorded, str):
+        result.problems.append("the first event does not record the dossier's fields")
+        return
+    if record_digest({name: getattr(dossier, name) for name in RECORD_FIELDS}) != recorded:
+        result.problems.append(
+            "the dossier's fields (applicant, form, fees, agencies, owner, address…) were changed after submission"
+        )
 
 
 def verify_all(session: Session, calendar_for: CalendarFor, codes: list[str] | None = None) -> list[Verification]:

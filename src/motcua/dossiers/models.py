@@ -6,15 +6,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from motcua.db import Base
+from motcua.db import Base, UTCDateTime
 
 
 class Dossier(Base):
     __tablename__ = "dossiers"
-    __table_args__ = (UniqueConstraint("owner_id", "idempotency_key"),)
+    # An Idempotency-Key is unique per account that created the dossier (citizen or officer).
+    __table_args__ = (
+        UniqueConstraint("owner_id", "idempotency_key"),
+        Index("uq_dossiers_created_by", "created_by", "idempotency_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)
@@ -25,6 +29,7 @@ class Dossier(Base):
     version_number: Mapped[int] = mapped_column(Integer)
     channel: Mapped[str] = mapped_column(String(12))  # online | in_person | postal
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    created_by: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the account that submitted or received
     idempotency_key: Mapped[str | None] = mapped_column(String(120), nullable=True)
     request_sha256: Mapped[str] = mapped_column(String(64), default="")
     # Applicant (personal data: never in logs or URLs).
@@ -48,12 +53,12 @@ class Dossier(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     outcome: Mapped[str | None] = mapped_column(String(12), nullable=True)  # approved | refused
     assigned_to: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
-    complete_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False), nullable=True)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    complete_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     received_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # treated as received
     due_on: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False), nullable=True)
-    returned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     supplement_count: Mapped[int] = mapped_column(Integer, default=0)
     extended: Mapped[bool] = mapped_column(Boolean, default=False)
     paid_online: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -73,7 +78,7 @@ class DossierEvent(Base):
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     transition: Mapped[str] = mapped_column(String(40))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     actor_role: Mapped[str] = mapped_column(String(24))
     actor_unit: Mapped[str | None] = mapped_column(String(60), nullable=True)
@@ -82,6 +87,7 @@ class DossierEvent(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    chain: Mapped[int | None] = mapped_column(Integer, nullable=True, default=2)  # 1: unkeyed (see chain.py)
 
     dossier: Mapped[Dossier] = relationship(back_populates="events")
 
@@ -108,4 +114,4 @@ class Attachment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(Text)
     uploaded_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())

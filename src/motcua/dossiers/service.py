@@ -23,11 +23,12 @@ from sqlalchemy.orm import Session, make_transient_to_detached, selectinload, se
 from sqlalchemy.orm.attributes import set_committed_value
 
 from motcua import db
+from motcua import clock
 from motcua.accounts.models import User
 from motcua.accounts.service import Actor
 from motcua.calendar.working import WorkingCalendar
 from motcua.catalog.routing import CatalogSnapshot, RoutingRefused, route
-from motcua.dossiers.chain import GENESIS, event_hash
+from motcua.dossiers.chain import GENESIS, RECORD_FIELDS, event_hash, record_digest
 from motcua.dossiers.codes import dossier_code, next_number
 from motcua.dossiers.errors import Conflict, DossierError, Forbidden, NotFound
 from motcua.dossiers.models import Attachment, Dossier, DossierEvent
@@ -208,6 +209,7 @@ def submit(
     """Create a dossier: online/postal submission by the applicant (``submitted``) or counter reception
     by an officer of the receiving centre (``accepted`` at once, receipt and due date). Returns the
     dossier and whether it was created (False: the same request was already made with this key)."""
+    at = clock.aware(at)
     name = "submit" if actor.role == "citizen" else "receive"
     transition = TRANSITIONS[name]
     if actor.role not in transition.roles:
@@ -222,7 +224,7 @@ def submit(
     fingerprint = req.fingerprint()
     if req.idempotency_key:
         existing = session.scalars(
-            select(Dossier).where(Dossier.owner_id == actor.user_id, Dossier.idempotency_key == req.idempotency_key)
+            select(Dossier).where(Dossier.created_by == actor.user_id, Dossier.idempotency_key == req.idempotency_key)
         ).first()
         if existing is not None:
             if existing.request_sha256 != fingerprint:
@@ -231,7 +233,7 @@ def submit(
     problems = applicant_problems(req.applicant)
     commune = req.subject_commune_code
     if not commune:
-        converted = convert_address(req.subject_address, at.date())
+        converted = convert_address(req.subject_address, clock.local_date(at))
         if converted.commune_code is None:
             problems.append(
                 f"subject_address: {converted.status} ({converted.reason})"
@@ -247,7 +249,7 @@ def submit(
         )
     assert commune is not None
     try:
-        plan = route(snapshot, req.procedure_code, commune, req.centre_identifier, at.date())
+        plan = route(snapshot, req.procedure_code, commune, req.centre_identifier, clock.local_date(at))
     except RoutingRefused as exc:
         raise DossierError(exc.code, exc.template, **exc.details) from None
     _check_scope(actor, None, req.centre_identifier, plan.deciding_agency["code"])
@@ -257,9 +259,9 @@ def submit(
         raise DossierError(
             "invalid_form", N_("The form has {count} problem(s)."), count=len(form_problems), problems=form_problems
         )
-    number = next_number(session, req.centre_identifier, at.date())
+    number = next_number(session, req.centre_identifier, clock.local_date(at))
     dossier = Dossier(
-        code=dossier_code(req.centre_identifier, at.date(), number),
+        code=dossier_code(req.centre_identifier, clock.local_date(at), number),
         centre_identifier=req.centre_identifier,
         province_code=plan.subject["province_code"],
         procedure_code=req.procedure_code,
@@ -267,6 +269,7 @@ def submit(
         version_number=version.number,
         channel="in_person" if actor.role != "citizen" and req.channel == "online" else req.channel,
         owner_id=actor.user_id if actor.role == "citizen" else None,
+        created_by=actor.user_id,
         idempotency_key=req.idempotency_key,
         request_sha256=fingerprint,
         applicant_kind=req.applicant.kind,
@@ -305,7 +308,7 @@ def submit(
         at,
         None,
         transition.target or "submitted",
-        {"channel": dossier.channel},
+        {"channel": dossier.channel, "record": record_digest({k: getattr(dossier, k) for k in RECORD_FIELDS})},
         calendar_for(dossier.province_code),
     )
     return dossier, True
@@ -370,6 +373,7 @@ def act(
 ) -> Dossier:
     """Take transition ``name`` on dossier ``code``. ``expected_events`` (the event count the actor
     saw) refuses a stale action when someone else acted in between."""
+    at = clock.aware(at)
     transition = TRANSITIONS.get(name)
     if transition is None or name in ("submit", "receive"):
         raise DossierError("unknown_transition", N_("There is no step called {transition}."), transition=name)
@@ -428,9 +432,9 @@ def _rules(
         if d.supplement_count >= 1:
             raise DossierError("supplement_once", N_("A supplement may be requested only once, completely."))
         if name == "request_supplement" and d.received_on and d.due_on:
-            elapsed = cal.working_days_between(d.received_on, at.date())
+            elapsed = cal.working_days_between(d.received_on, clock.local_date(at))
             payload["restarts_clock"] = elapsed <= SUPPLEMENT_RESTART_DAYS
-            payload["remaining_working_days"] = cal.working_days_between(at.date(), d.due_on)
+            payload["remaining_working_days"] = cal.working_days_between(clock.local_date(at), d.due_on)
     elif name == "supplement":
         if not payload.get("documents") and not payload.get("note"):
             raise DossierError("supplement_empty", N_("Say what is supplied (documents or a note)."))
@@ -458,7 +462,7 @@ def _rules(
                 N_("The new appointment must be a working day after {due}."),
                 due=d.due_on.isoformat(),
             )
-        if cal.working_days_between(at.date(), d.due_on) < 1:
+        if cal.working_days_between(clock.local_date(at), d.due_on) < 1:
             raise DossierError(
                 "extension_too_late",
                 N_("An apology and new appointment must be sent at least one working day before the due date ({due})."),

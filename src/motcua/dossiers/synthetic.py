@@ -36,7 +36,8 @@ from motcua.accounts.models import User
 from motcua.calendar.working import WorkingCalendar
 from motcua.catalog.routing import CatalogSnapshot, Route, RoutingRefused, route
 from motcua.datafiles import read_toml
-from motcua.dossiers.chain import GENESIS, event_hash
+from motcua import clock as vn_clock
+from motcua.dossiers.chain import CURRENT_CHAIN, GENESIS, event_hash, record_digest
 from motcua.dossiers.codes import dossier_code
 from motcua.dossiers.models import Dossier, DossierEvent, DossierSequence
 from motcua.dossiers.projection import Projection, project
@@ -223,16 +224,43 @@ class Simulator:
         life = _Life(self, dossier_id, first_event_id, dossier_code(centre, at.date(), dossier_number), p, cal)
         life.channel = channel
         agency = plan.deciding_agency["code"]
+        record: dict[str, Any] = {
+            "code": life.code,
+            "centre_identifier": centre,
+            "province_code": commune.province,
+            "procedure_code": code,
+            "procedure_version_id": version.id,
+            "version_number": version.number,
+            "channel": channel,
+            "owner_id": None,
+            "created_by": None,
+            "applicant_kind": "business" if business else "citizen",
+            "applicant_id_number": f"{rng.randrange(10**9, 10**10)}" if business else f"0{rng.randrange(10**11):011d}",
+            "applicant_name": rng.choice(self.companies if business else self.names),
+            "applicant_phone": f"09{rng.randrange(10**8):08d}",
+            "applicant_email": "",
+            "subject_commune_code": commune.code,
+            "subject_address": commune.name,
+            "subject_address_as_written": "",
+            "deciding_agency_code": agency,
+            "handling_unit_code": (plan.handled_by or {}).get("code"),
+            "form_data": {},
+            "fees": plan.fees,
+            "time_limit": plan.time_limit["amount"],
+            "time_limit_kind": plan.time_limit["kind"],
+            "submitted_at": at,
+        }
+        first = {"channel": channel, "record": record_digest(record)}
         handler = (plan.handled_by or {}).get("code") or agency
         by_applicant = channel != "in_person"
         if by_applicant:
-            life.add("submit", at, "citizen", None, {"channel": channel})
+            life.add("submit", at, "citizen", None, first)
             if rng.random() < d["reject_rate"]:
                 life.add("reject", life.later(hours=3), "reception_officer", centre, {"reason": "Hồ sơ không hợp lệ"})
             else:
                 life.add("accept", life.later(hours=rng.uniform(1, 16)), "reception_officer", centre, {})
         else:
-            life.add("receive", at, "reception_officer", centre, {"channel": channel})
+            life.add("receive", at, "reception_officer", centre, first)
         life.add("transfer", life.later(hours=1), "reception_officer", centre, {})
         if by_applicant and rng.random() < d["withdrawal_rate"]:
             life.add("request_withdrawal", life.later(hours=30), "citizen", None, {})
@@ -263,31 +291,9 @@ class Simulator:
         status = p.status or "submitted"
         row = {
             "id": dossier_id,
-            "code": life.code,
-            "centre_identifier": centre,
-            "province_code": commune.province,
-            "procedure_code": code,
-            "procedure_version_id": version.id,
-            "version_number": version.number,
-            "channel": channel,
-            "owner_id": None,
+            **record,
             "idempotency_key": None,
             "request_sha256": "",
-            "applicant_kind": "business" if business else "citizen",
-            "applicant_id_number": f"{rng.randrange(10**9, 10**10)}" if business else f"0{rng.randrange(10**11):011d}",
-            "applicant_name": rng.choice(self.companies if business else self.names),
-            "applicant_phone": f"09{rng.randrange(10**8):08d}",
-            "applicant_email": "",
-            "subject_commune_code": commune.code,
-            "subject_address": commune.name,
-            "subject_address_as_written": "",
-            "deciding_agency_code": agency,
-            "handling_unit_code": (plan.handled_by or {}).get("code"),
-            "form_data": {},
-            "fees": plan.fees,
-            "time_limit": plan.time_limit["amount"],
-            "time_limit_kind": plan.time_limit["kind"],
-            "submitted_at": at,
             "event_count": life.seq,
             "last_hash": life.prev,
             **{k: v for k, v in vars(p).items() if not k.startswith("time_limit")},
@@ -391,6 +397,7 @@ class _Life:
                 payload,
                 self.prev,
                 digest,
+                CURRENT_CHAIN,
             )
         )
         self.next_id += 1
@@ -453,9 +460,9 @@ class _Writer:
                             values = list(row)
                             for i in json_at:
                                 values[i] = orjson.dumps(values[i]).decode()
-                            copy.write_row(values)
+                            copy.write_row(_utc(values))
                         else:
-                            copy.write_row(row)
+                            copy.write_row(_utc(row))
 
     def _insert(self, raw: Any, batch: Batch) -> None:
         cursor = raw.cursor()
@@ -474,11 +481,16 @@ class _Writer:
         cursor.close()
 
 
+def _utc(row: Row | list[Any]) -> list[Any]:
+    """The simulation runs on Vietnam wall-clock times; the tables keep instants in UTC."""
+    return [vn_clock.aware(v) if isinstance(v, datetime) else v for v in row]
+
+
 def _sqlite_row(row: Row, json_at: set[int]) -> Row:
     return tuple(
         orjson.dumps(v).decode()
         if i in json_at
-        else v.strftime("%Y-%m-%d %H:%M:%S.%f")
+        else vn_clock.aware(v).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
         if isinstance(v, datetime)
         else v.isoformat()
         if isinstance(v, date)
@@ -507,6 +519,7 @@ def generate_activity(
     from motcua.calendar.service import CalendarCache
 
     begun = time.perf_counter()
+    now = vn_clock.wall(now)  # the simulation's times are Vietnam wall-clock times
     factory = db.session_factory(engine)
     start = max((now - timedelta(days=round(months * 30.44))).date(), REORGANISATION_DATE)
     calendars = CalendarCache(factory)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
+from motcua import clock
 from motcua.dossiers.models import Dossier
 
 Timeliness = Literal["early", "on_time", "late", "in_progress", "overdue", "not_started", "not_applicable"]
@@ -30,7 +31,7 @@ def classify(
         return "not_started"
     if supplement_count > 1:
         return "late"
-    finished = finished_at.date() if finished_at else None
+    finished = clock.local_date(finished_at) if finished_at else None
     if finished is None:
         return "in_progress" if today <= due_on else "overdue"
     if finished < due_on:

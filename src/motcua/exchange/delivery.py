@@ -23,6 +23,7 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from motcua import clock
 from motcua.accounts.models import User
 from motcua.accounts.service import Actor, actor_of, create_user
 from motcua.catalog.models import ServiceCentre
@@ -35,7 +36,7 @@ from motcua.dossiers.storage import Storage
 from motcua.exchange.inbox import Answer, problem, refused_from_national
 from motcua.exchange.models import Delivery, DossierMirror, HeldDocument, Member
 from motcua.exchange.node import Node
-from motcua.exchange.outbox import VIETNAM, enqueue, stamp, wall_clock
+from motcua.exchange.outbox import enqueue, stamp, wall_clock
 from motcua.exchange.signing import sign
 from motcua.i18n import N_
 from motcua.units.address import convert_address
@@ -79,7 +80,7 @@ def deliver_online(
     problems = applicant_problems(req.applicant)
     commune = req.subject_commune_code
     if not commune:
-        converted = convert_address(req.subject_address, at.date())
+        converted = convert_address(req.subject_address, clock.local_date(at))
         commune = converted.commune_code
         if commune is None:
             problems.append(f"subject_address: {converted.status} ({converted.reason})")
@@ -87,14 +88,14 @@ def deliver_online(
         raise invalid(problems)
     assert commune is not None
     try:
-        province = subject_province(commune, at.date())
+        province = subject_province(commune, clock.local_date(at))
     except RoutingRefused as exc:
         raise DossierError(exc.code, exc.template, **exc.details) from None
     member = province_member(session, province)
     if member is None:
         return None
     procedure = snapshot.procedures.get(req.procedure_code)
-    version = next((v for v in procedure.versions if v.in_force(at.date())), None) if procedure else None
+    version = next((v for v in procedure.versions if v.in_force(clock.local_date(at))), None) if procedure else None
     if procedure is None or version is None:
         raise DossierError("unknown_procedure", N_("No procedure with code {procedure}."), procedure=req.procedure_code)
     form_problems = validate_form(version.form_schema, req.form)
@@ -311,7 +312,7 @@ def apply_delivery(
         commune = data["subjectCommuneCode"]
         submitted_at = wall_clock(data["submittedAt"])
         try:
-            province = subject_province(commune, submitted_at.date())
+            province = subject_province(commune, clock.local_date(submitted_at))
         except RoutingRefused as exc:
             return problem(400, "Unknown subject commune", exc.template.format(**exc.details))
         if province != node.province_code:
@@ -405,4 +406,4 @@ def apply_documents(
 
 
 def _now_vn() -> datetime:
-    return datetime.now(VIETNAM).replace(tzinfo=None)
+    return clock.now()

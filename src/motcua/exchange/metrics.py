@@ -4,7 +4,7 @@ at each scrape, per member. No personal data and no error texts: those are on th
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from motcua.exchange.models import utc_now
 from motcua.exchange.monitor import member_statuses
 
-EPOCH = datetime(1970, 1, 1)  # the stored times are UTC without a zone
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class ExchangeCollector(Collector):

@@ -8,17 +8,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from motcua.db import Base
+from motcua.db import Base, UTCDateTime
 
 OutboxState = Literal["pending", "delivered", "dead"]
 
 
 def utc_now() -> datetime:
-    """The exchange's tables keep UTC times without a zone (members and messages cross time zones)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """This instant in UTC (the exchange's tables, like every table, keep instants with their zone)."""
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 class Member(Base):
@@ -35,7 +35,7 @@ class Member(Base):
     adapter: Mapped[str] = mapped_column(String(40), default="motcua")
     options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    last_contact_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False), nullable=True)
+    last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_error: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -55,10 +55,10 @@ class OutboxMessage(Base):
     dossier_code: Mapped[str | None] = mapped_column(String(60), nullable=True, index=True)
     state: Mapped[str] = mapped_column(String(12), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), index=True)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     last_error: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class InboxMessage(Base):
@@ -77,7 +77,7 @@ class InboxMessage(Base):
     body_sha256: Mapped[str] = mapped_column(String(64))
     status: Mapped[int] = mapped_column(Integer)
     answer: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class DossierMirror(Base):
@@ -98,10 +98,10 @@ class DossierMirror(Base):
     last_sequence: Mapped[int] = mapped_column(Integer, default=0)
     received_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False), nullable=True)
-    returned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False), nullable=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Delivery(Base):
@@ -112,7 +112,7 @@ class Delivery(Base):
     reference: Mapped[str] = mapped_column(String(60), primary_key=True)
     sender: Mapped[str] = mapped_column(String(40))
     dossier_code: Mapped[str] = mapped_column(String(60), unique=True, index=True)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class CatalogSync(Base):
@@ -124,7 +124,7 @@ class CatalogSync(Base):
     sender: Mapped[str] = mapped_column(String(40))
     revision: Mapped[int] = mapped_column(Integer)
     procedures: Mapped[int] = mapped_column(Integer)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class HeldDocument(Base):
@@ -139,4 +139,4 @@ class HeldDocument(Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

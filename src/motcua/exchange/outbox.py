@@ -5,13 +5,14 @@ change it reports, so that a change is never lost nor told without having happen
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any, cast
 
 import orjson
 from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
+from motcua import clock
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.exchange.models import OutboxMessage
 from motcua.exchange.node import NATIONAL, this_node
@@ -53,19 +54,16 @@ def enqueue(
     return message_id
 
 
-VIETNAM = timezone(timedelta(hours=7))  # dossier times are Vietnam's wall-clock time (no summer time)
-
-
 def stamp(moment: datetime) -> str:
-    """An RFC 3339 date-time with its offset, as the contract asks."""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM)).isoformat()
+    """An RFC 3339 date-time with its offset, as the contract asks: Vietnam's (+07:00), the zone the
+    portal reads dates in."""
+    return clock.local(moment).isoformat()
 
 
 def wall_clock(value: str) -> datetime:
-    """The inverse of ``stamp``: a contract date-time as Vietnam's wall-clock time, like every time of
-    a dossier."""
-    moment = datetime.fromisoformat(value)
-    return moment.astimezone(VIETNAM).replace(tzinfo=None) if moment.tzinfo else moment
+    """The inverse of ``stamp``: a contract date-time as an instant in UTC (a value without an offset
+    is Vietnam's wall-clock time)."""
+    return clock.aware(datetime.fromisoformat(value))
 
 
 def status_change(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from motcua.db import Base
+from motcua.db import Base, UTCDateTime
 
 
 class Rating(Base):
@@ -18,4 +18,4 @@ class Rating(Base):
     user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     value: Mapped[str] = mapped_column(String(12))  # satisfied | neutral | dissatisfied
     comment: Mapped[str] = mapped_column(Text, default="")
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

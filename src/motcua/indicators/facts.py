@@ -21,6 +21,7 @@ from sqlalchemy import Date, Table, case, func, literal, select, text, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
+from motcua import clock
 from motcua.db import Base
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.projection import Projection, project
@@ -70,19 +71,19 @@ def changes(
 ) -> tuple[list[DayDelta], list[OpenDelta]]:
     days: list[DayDelta] = []
     if name in ("submit", "receive"):
-        days.append((at.date(), place, "received", 1))
+        days.append((clock.local_date(at), place, "received", 1))
         if place[5] == "online":
-            days.append((at.date(), place, "online", 1))
+            days.append((clock.local_date(at), place, "online", 1))
     elif name in ("approve", "refuse"):
-        when = classify(after.status, after.outcome, after.due_on, after.finished_at, after.supplement_count, at.date())
+        when = classify(after.status, after.outcome, after.due_on, after.finished_at, after.supplement_count, clock.local_date(at))
         if when in ("early", "on_time", "late"):
-            days.append((at.date(), place, when, 1))
+            days.append((clock.local_date(at), place, when, 1))
             if payload.get("digitised"):
-                days.append((at.date(), place, "digitised", 1))
+                days.append((clock.local_date(at), place, "digitised", 1))
     elif name == "request_payment":
-        days.append((at.date(), place, "fee_due", 1))
+        days.append((clock.local_date(at), place, "fee_due", 1))
     elif name == "pay" and payload.get("online"):
-        days.append((at.date(), place, "paid_online", 1))
+        days.append((clock.local_date(at), place, "paid_online", 1))
     opens: list[OpenDelta] = []
     old, new = _open_due(before), _open_due(after)
     if old != new:
@@ -94,9 +95,9 @@ def changes(
 
 
 def rating_changes(place: Place, at: datetime, value: str) -> list[DayDelta]:
-    out: list[DayDelta] = [(at.date(), place, "rated", 1)]
+    out: list[DayDelta] = [(clock.local_date(at), place, "rated", 1)]
     if value == "dissatisfied":
-        out.append((at.date(), place, "dissatisfied", 1))
+        out.append((clock.local_date(at), place, "dissatisfied", 1))
     return out
 
 
@@ -156,6 +157,7 @@ def rebuild(session: Session) -> tuple[int, int]:
     from motcua.feedback.models import Rating
 
     _clear(session)
+    local_day = local_date_sql(session)
     dossiers, events, ratings = (cast(Table, m.__table__) for m in (Dossier, DossierEvent, Rating))
     place = [
         dossiers.c.province_code.label("province_code"),
@@ -178,9 +180,9 @@ def rebuild(session: Session) -> tuple[int, int]:
     # Arrivals and decisions from the dossiers alone (no join with tens of millions of events): the
     # first event's time is ``submitted_at``; a decision's is ``finished_at`` of a dossier with an outcome.
     arrivals = counted(
-        func.date(dossiers.c.submitted_at), received=literal(1), online=when(dossiers.c.channel == "online")
+        local_day(dossiers.c.submitted_at), received=literal(1), online=when(dossiers.c.channel == "online")
     )
-    decided_on = func.date(dossiers.c.finished_at)
+    decided_on = local_day(dossiers.c.finished_at)
     counts_late = dossiers.c.supplement_count > 1
     decisions = counted(
         decided_on,
@@ -193,7 +195,7 @@ def rebuild(session: Session) -> tuple[int, int]:
     digitised = events.c.transition.in_(("approve", "refuse")) & events.c.payload["digitised"].as_boolean()
     from_events = (
         counted(
-            func.date(events.c.at),
+            local_day(events.c.at),
             digitised=when(digitised & dossiers.c.due_on.is_not(None)),
             fee_due=when(events.c.transition == "request_payment"),
             paid_online=when((events.c.transition == "pay") & events.c.payload["online"].as_boolean()),
@@ -202,7 +204,7 @@ def rebuild(session: Session) -> tuple[int, int]:
         .where(payment | digitised)
     )
     from_ratings = counted(
-        func.date(ratings.c.at), rated=literal(1), dissatisfied=when(ratings.c.value == "dissatisfied")
+        local_day(ratings.c.at), rated=literal(1), dissatisfied=when(ratings.c.value == "dissatisfied")
     ).select_from(ratings.join(dossiers, dossiers.c.id == ratings.c.dossier_id))
     both = union_all(arrivals, decisions, from_events, from_ratings).subquery()
     keys = [both.c[k] for k in PLACE_KEYS]
@@ -296,6 +298,13 @@ def _clear(session: Session) -> None:
     else:
         for table in tables:
             session.execute(table.delete())
+
+
+def local_date_sql(session: Session) -> Any:
+    """SQL for an instant's legal date in Vietnam (instants are stored in UTC)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return lambda column: func.date(func.timezone("Asia/Ho_Chi_Minh", column))
+    return lambda column: func.date(column, "+7 hours")  # Vietnam has kept UTC+7, without summer time
 
 
 def month_of(session: Session, day: Any) -> Any:

@@ -14,6 +14,7 @@ from typing import Any, Literal, cast
 from sqlalchemy import Table, func, or_, select
 from sqlalchemy.orm import Session
 
+from motcua import clock
 from motcua.datafiles import read_toml
 from motcua.indicators.models import DAY_COUNTERS, DAY_TABLES, OPEN_TABLES, FactCommuneMonth
 
@@ -154,7 +155,7 @@ def index(
             for counter, value in zip(DAY_COUNTERS, values, strict=True):
                 setattr(c, counter, getattr(c, counter) + int(value or 0))
     open_total = func.sum(opens.open)
-    cutoff = today or date.today()
+    cutoff = today or clock.today()
     open_query = select(opens[column], open_total, open_total.filter(opens.due_on >= cutoff)).group_by(opens[column])
     for key, value in filters.items():
         if value:

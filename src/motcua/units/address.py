@@ -20,6 +20,7 @@ from typing import Any, Literal
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from motcua import clock
 from motcua.units.models import Era, Unit
 from motcua.units.registry import Registry, data_rows, get_registry
 from motcua.units.text import (
@@ -320,7 +321,7 @@ class AddressConverter:
         self.registry = self.index.registry
 
     def convert(self, text: str, at: date | None = None) -> Conversion:
-        at = at or date.today()
+        at = at or clock.today()
         if not isinstance(text, str) or not text.strip():
             return Conversion(text if isinstance(text, str) else "", "not_found", "empty input")
         if len(text) > MAX_INPUT_CHARS:

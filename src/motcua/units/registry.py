@@ -16,6 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import cast
 
+from motcua import clock
 from motcua.units.models import (
     REORGANISATION_DATE,
     DatedChange,
@@ -152,7 +153,7 @@ class Registry:
     # -- queries -----------------------------------------------------------------------------
     def get(self, level: Level, code: str, *, at: date | None = None, era: Era | None = None) -> Unit:
         """The unit with this code; ``era`` defaults to the one in force at ``at`` (default today)."""
-        era = era or era_at(at or date.today())
+        era = era or era_at(at or clock.today())
         unit = self._units.get((era, level, code))
         if unit is None or (at is not None and unit.version_at(at) is None):
             when = f" on {at.isoformat()}" if at else ""

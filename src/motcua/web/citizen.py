@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
+from motcua import clock
 from motcua import db
 from motcua.accounts.service import Actor
 from motcua.catalog.models import ProcedureVersion
@@ -47,7 +48,7 @@ SUBMITTERS = ("citizen", "reception_officer")  # online by the applicant, or at 
 
 
 def now() -> datetime:
-    return datetime.now().replace(microsecond=0)
+    return clock.now()
 
 
 def _snapshot(request: Request) -> CatalogSnapshot:
@@ -56,7 +57,7 @@ def _snapshot(request: Request) -> CatalogSnapshot:
 
 
 def _provinces() -> list[tuple[str, str]]:
-    return sorted(((u.code, u.name) for u in get_registry().in_force(date.today(), "province")), key=lambda p: p[1])
+    return sorted(((u.code, u.name) for u in get_registry().in_force(clock.today(), "province")), key=lambda p: p[1])
 
 
 def _sign_in(request: Request) -> Response:
@@ -66,7 +67,7 @@ def _sign_in(request: Request) -> Response:
 @router.get("/procedures", response_class=HTMLResponse)
 def procedures(request: Request, q: str = "", field: str = "", level: str = "", counter: int = 0) -> HTMLResponse:
     snapshot = _snapshot(request)
-    hits = search(snapshot, q[:200], date.today(), field=field or None, level=level or None)
+    hits = search(snapshot, q[:200], clock.today(), field=field or None, level=level or None)
     return render(
         request,
         "procedures.html",
@@ -84,7 +85,7 @@ def procedures(request: Request, q: str = "", field: str = "", level: str = "", 
 def procedure(request: Request, code: str, province: str = DEFAULT_PROVINCE) -> HTMLResponse:
     snapshot = _snapshot(request)
     p = snapshot.procedures.get(code)
-    version = in_force(p, date.today()) if p else None
+    version = in_force(p, clock.today()) if p else None
     if p is None or version is None:
         return render(request, "not_found.html", status_code=404)
     with request.app.state.session_factory() as s:
@@ -110,7 +111,7 @@ def procedure(request: Request, code: str, province: str = DEFAULT_PROVINCE) -> 
 def _form_context(request: Request, code: str, province: str, actor: Actor) -> dict[str, Any] | None:
     snapshot = _snapshot(request)
     p = snapshot.procedures.get(code)
-    version = in_force(p, date.today()) if p else None
+    version = in_force(p, clock.today()) if p else None
     if p is None or version is None:
         return None
     if actor.role == "reception_officer":  # at the counter: the officer's own centre

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from motcua import clock
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.service import visible
 from motcua.i18n import N_
@@ -50,7 +51,7 @@ def period(start: str, end: str, today: date) -> tuple[date, date]:
 
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(request: Request, measure: str = "percent", start: str = "", end: str = "") -> HTMLResponse:
-    today = date.today()
+    today = clock.today()
     first, last = period(start, end, today)
     measure = measure if measure in MEASURES else "percent"
     with request.app.state.session_factory() as s:
@@ -110,7 +111,7 @@ def _months(request: Request, first: date, last: date, province: str | None, com
 
 @cached(
     TTLCache(maxsize=64, ttl=RANK_SECONDS),
-    key=lambda request, session, first, last: (_database_of(request), first, last, date.today()),
+    key=lambda request, session, first, last: (_database_of(request), first, last, clock.today()),
     lock=Lock(),
 )
 def _ranking(request: Request, session: Session, first: date, last: date) -> list[Score]:
@@ -119,7 +120,7 @@ def _ranking(request: Request, session: Session, first: date, last: date) -> lis
 
 def _trend(request: Request, province: str | None, place: str, commune: str | None = None) -> str:
     """The last twelve months' trend chart of a place (drawn once a day for the same data)."""
-    first, last = last_months(date.today())
+    first, last = last_months(clock.today())
     points = _months(request, first, last, province, commune)
     labels = (
         message(request, N_("Received")),
@@ -135,7 +136,7 @@ def _trend(request: Request, province: str | None, place: str, commune: str | No
 def drill_down(request: Request, province: str, commune: str = "", start: str = "", end: str = "") -> HTMLResponse:
     """Province → its communes → a commune's procedures; the late dossiers themselves only for the
     officials of that place (and administrators)."""
-    today = date.today()
+    today = clock.today()
     first, last = period(start, end, today)
     registry = get_registry()
     names = {u.code: u.name for u in registry.in_force(today, "province")}

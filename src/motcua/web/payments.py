@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from motcua import clock
 from motcua import db
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Dossier
@@ -86,7 +87,7 @@ def finish(request: Request) -> Response:
                 "provider": confirmation.provider,
                 "transaction": confirmation.transaction,
             }
-            act(s, actor, code, "pay", datetime.now().replace(microsecond=0), state.calendars.for_session(s), payload)
+            act(s, actor, code, "pay", clock.now(), state.calendars.for_session(s), payload)
     except DossierError as exc:
         flash_error(request, exc)
     else:

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from motcua import clock
 from motcua.catalog.models import Procedure, ProcedureVersion
 from motcua.dossiers.models import Dossier
 from motcua.i18n import N_
@@ -23,7 +24,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
-    counts = get_registry().counts(date.today())
+    counts = get_registry().counts(clock.today())
     return render(request, "home.html", counts=counts)
 
 

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from starlette.datastructures import UploadFile
 
+from motcua import clock
 from motcua import db
 from motcua.accounts.models import User
 from motcua.accounts.service import Actor
@@ -57,7 +58,7 @@ STEP_NAMES = {
 
 
 def now() -> datetime:
-    return datetime.now().replace(microsecond=0)
+    return clock.now()
 
 
 def steps_for(actor: Actor, d: Dossier) -> list[str]:
@@ -73,7 +74,7 @@ def queue(request: Request, view: str = "open") -> Response:
     actor = current_actor(request)
     if actor is None or actor.role not in OFFICIALS:
         return RedirectResponse("/signin?next=/work", status_code=303)
-    today = date.today()
+    today = clock.today()
     base = visible(actor).where(Dossier.status.not_in(FINAL))
     views = {
         "open": base,

@@ -15,6 +15,7 @@ from typing import cast
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
+from motcua import clock
 from motcua.catalog.models import Agency, ServiceCentre
 from motcua.catalog.report import DecentralisationReport, decentralisation_report
 from motcua.catalog.routing import CatalogSnapshot
@@ -105,7 +106,7 @@ def gather(session: Session, province: str | None, start: date, end: date, today
         scope_name=provinces[province] if province else "Việt Nam",
         start=start,
         end=end,
-        made_at=datetime.now().replace(microsecond=0),
+        made_at=clock.now(),
         units=_units(session, province),
         centres=_centres(session, province),
         totals=totals,
