@@ -104,7 +104,7 @@ def build() -> tuple[list[ProcedureRecord], list[str]]:
                     decree=row["moved_by"],
                     effective_date=REFORM,
                     kind="moved",
-                    from_level=row["level_before"],  # type: ignore[arg-type]
+                    from_level=row["level_before"],
                     to_level=current.level,
                     verified=False,
                     version_number=2,

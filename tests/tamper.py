@@ -23,12 +23,10 @@ def owner_rights(session: Session) -> Iterator[None]:
         finally:
             session.execute(text("SET LOCAL session_replication_role = origin"))
         return
-    kept = session.execute(
-        text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('dossier_events', 'audit_events', 'seals')")
-    ).scalars().all()
-    names = session.execute(
-        text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('dossier_events', 'audit_events', 'seals')")
-    ).scalars().all()
+    tables = ", ".join(f"'{t}'" for t in APPEND_ONLY)
+    triggers = "SELECT {} FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (" + tables + ")"
+    kept = session.execute(text(triggers.format("sql"))).scalars().all()
+    names = session.execute(text(triggers.format("name"))).scalars().all()
     for name in names:
         session.execute(text(f"DROP TRIGGER {name}"))
     try:

@@ -48,14 +48,83 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
-    """Run the portal and the REST API on the configured database (MOTCUA_DATABASE_URL)."""
+    """Run the portal and the REST API on the configured database (MOTCUA_DATABASE_URL). In production
+    (the default) it refuses unsafe settings and says which setting to give."""
     import uvicorn
 
-    uvicorn.run("motcua.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    from motcua.logs import configure_logging
+    from motcua.settings import get_settings, unsafe
+
+    settings = get_settings()
+    problems = unsafe(settings)
+    if problems:
+        typer.echo("motcua will not start in production with:", err=True)
+        for p in problems:
+            typer.echo(f"  - {p.what}: {p.fix}, or allow it with {p.allow}", err=True)
+        typer.echo("(motcua check-config prints the whole configuration)", err=True)
+        raise typer.Exit(2)
+    configure_logging(settings)
+    typer.echo(f"motcua {settings.mode}: data folder {settings.data_dir}", err=True)
+    proxies = ",".join(settings.trusted_proxies)
+    uvicorn.run(
+        "motcua.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+        log_config=None,  # our handlers: JSON, personal data masked
+        access_log=False,  # api.request_log logs each request without its query string
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or "",  # X-Forwarded-For believed only from the named proxies
+    )
+
+
+@app.command("check-config")
+def check_config() -> None:
+    """Print the whole configuration (secrets masked) and what is unsafe for production."""
+    from motcua.settings import describe, get_settings, unsafe
+
+    settings = get_settings()
+    for name, value, description in describe(settings):
+        typer.echo(f"{name}={value}\n    {description}")
+    problems = unsafe(settings)
+    if not problems:
+        typer.echo(f"\nmode {settings.mode}: nothing unsafe")
+        return
+    typer.echo(f"\nunsafe in production ({len(problems)}):")
+    for p in problems:
+        typer.echo(f"  - {p.what}: {p.fix}, or allow it with {p.allow}")
+    raise typer.Exit(1)
 
 
 def main() -> None:
-    app()
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    try:
+        app()
+    except (OperationalError, ProgrammingError) as exc:
+        # A newcomer's first command on a database that has no schema yet: one line, and what to run.
+        text = str(exc.orig) if exc.orig is not None else str(exc)
+        if "no such table" in text or "does not exist" in text or "UndefinedTable" in type(exc.orig).__name__:
+            from motcua.db import database_url
+
+            typer.echo(
+                f"error: the database {_shown(database_url())} has no motcua tables yet: run `motcua db upgrade` "
+                "(and `motcua catalog load-demo` for the demo catalog)",
+                err=True,
+            )
+            raise SystemExit(2) from None
+        if "could not connect" in text or "Connection refused" in text or "unable to open database" in text:
+            typer.echo(f"error: cannot reach the database {_shown(database_url())}: {text.splitlines()[0]}", err=True)
+            raise SystemExit(2) from None
+        raise
+
+
+def _shown(url: str) -> str:
+    from sqlalchemy import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 if __name__ == "__main__":

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import func, select
 
-from motcua import clock
-from motcua import db
+from motcua import clock, db
 from motcua.catalog import agencies, service
 from motcua.catalog.models import Agency, Procedure
 from motcua.dossiers.models import Dossier

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gettext
 import io
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -68,4 +69,12 @@ def jinja_environment(templates: Path, language: Language) -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(gettext_for(language), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["vn_time"] = vn_time
     return env
+
+
+def vn_time(moment: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    """An instant as Vietnam's wall-clock time (every time shown is Vietnam's, whatever the server's)."""
+    from motcua.clock import local
+
+    return local(moment).strftime(fmt) if moment else ""

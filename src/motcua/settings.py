@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     submissions_per_account: int = Field(60, ge=1, description="Submissions per account per minute (API and pages).")
     max_body_bytes: int = Field(1024 * 1024, ge=1024, description="Largest JSON or form body accepted.")
     max_attachment_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="Largest attachment accepted.")
+    max_exchange_bytes: int = Field(
+        64 * 1024 * 1024, ge=1024, description="Largest message between nodes (a whole catalog, a dossier's files)."
+    )
 
     payment_provider: str = Field("sandbox", description="Payment provider (sandbox is for demos only).")
     payment_secret: SecretStr | None = Field(None, description="Secret shared with the payment provider.")
@@ -110,6 +113,7 @@ class Settings(BaseSettings):
     index_config: Path | None = Field(None, description="Replacement for the Decision 766 index data.")
     log_format: Literal["json", "text"] = Field("json", description="Log lines as JSON (default) or text.")
     log_level: str = Field("INFO", description="Level of the logs.")
+    log_file: Path | None = Field(None, description="Append the logs to this file too (default: stderr only).")
 
     # -- derived --------------------------------------------------------------------------------
 
@@ -190,9 +194,7 @@ def unsafe(s: Settings) -> list[Unsafe]:
             )
         )
     if s.metrics_token is None and not s.allow_public_metrics:
-        found.append(
-            Unsafe("/metrics would be public", "MOTCUA_ALLOW_PUBLIC_METRICS=1", "set MOTCUA_METRICS_TOKEN")
-        )
+        found.append(Unsafe("/metrics would be public", "MOTCUA_ALLOW_PUBLIC_METRICS=1", "set MOTCUA_METRICS_TOKEN"))
     return found
 
 

@@ -12,6 +12,7 @@ from motcua.api.app import create_app
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.indicators.facts import rebuild
 from tests.dossiers.helpers import World
+from tests.tamper import owner_rights
 
 
 def test_the_index_as_json_and_csv(engine: Engine, database_url: str) -> None:
@@ -29,7 +30,7 @@ def test_the_index_as_json_and_csv(engine: Engine, database_url: str) -> None:
     assert csv.status_code == 200 and csv.text.splitlines()[0].startswith("level,unit")
     bad = client.get("/api/v1/indicators/index", params={"from": "2026-12-31", "to": "2026-01-01"})
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_period"
-    with db.transaction(factory) as s:
+    with db.transaction(factory) as s, owner_rights(s):
         d = s.scalars(select(Dossier).where(Dossier.code == code)).one()
         s.execute(delete(DossierEvent).where(DossierEvent.dossier_id == d.id))
         s.delete(d)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from motcua.accounts.models import User
 from motcua.accounts.service import actor_of
 from motcua.catalog.routing import CatalogSnapshot
+from motcua.clock import local_date
 from motcua.dossiers.demo import generate
 from motcua.dossiers.models import Attachment, Dossier, DossierEvent
 from motcua.dossiers.service import submit
@@ -81,29 +82,29 @@ def _independent(session: Session) -> tuple[Counter[tuple[object, ...]], Counter
         attachments.setdefault(a.dossier_id, []).append(a)
     for d in session.scalars(select(Dossier)):
         place = place_of(d)
-        days[(d.submitted_at.date(), *place, "received")] += 1
+        days[(local_date(d.submitted_at), *place, "received")] += 1
         if d.channel == "online":
-            days[(d.submitted_at.date(), *place, "online")] += 1
+            days[(local_date(d.submitted_at), *place, "online")] += 1
         if d.outcome and d.finished_at:
             when = classify(d.status, d.outcome, d.due_on, d.finished_at, d.supplement_count, TODAY)
-            days[(d.finished_at.date(), *place, when)] += 1
+            days[(local_date(d.finished_at), *place, when)] += 1
             scanned = any(
                 a.kind in ("applicant", "scan") and a.uploaded_at <= d.finished_at for a in attachments.get(d.id, [])
             )
             if d.channel == "online" or scanned:
-                days[(d.finished_at.date(), *place, "digitised")] += 1
+                days[(local_date(d.finished_at), *place, "digitised")] += 1
         for e in d.events:
             if e.transition == "request_payment":
-                days[(e.at.date(), *place, "fee_due")] += 1
+                days[(local_date(e.at), *place, "fee_due")] += 1
         if d.paid_online:
             paid = next(e.at for e in d.events if e.transition == "pay")
-            days[(paid.date(), *place, "paid_online")] += 1
+            days[(local_date(paid), *place, "paid_online")] += 1
         if d.due_on and d.finished_at is None and d.status not in FINAL:
             opens[(d.due_on, *place)] += 1
     for r, d in session.execute(select(Rating, Dossier).join(Dossier, Dossier.id == Rating.dossier_id)):
-        days[(r.at.date(), *place_of(d), "rated")] += 1
+        days[(local_date(r.at), *place_of(d), "rated")] += 1
         if r.value == "dissatisfied":
-            days[(r.at.date(), *place_of(d), "dissatisfied")] += 1
+            days[(local_date(r.at), *place_of(d), "dissatisfied")] += 1
     return days, opens
 
 

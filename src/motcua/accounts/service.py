@@ -5,13 +5,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from motcua.accounts.models import ApiToken, User
+from motcua import clock
+from motcua.accounts.models import AccountsRevision, ApiToken, User, WebSession
+from motcua.settings import get_settings
 
 ROLES = ("citizen", "reception_officer", "processing_officer", "leader", "admin")
 _hasher = PasswordHasher()
@@ -70,14 +73,90 @@ def check_password(user: User, password: str) -> bool:
         return False
 
 
-def issue_token(session: Session, user: User, label: str = "") -> str:
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_token(session: Session, user: User, label: str = "", lifetime: timedelta | None = None) -> str:
+    """A new API token for ``user``, valid for ``lifetime`` (default: ``MOTCUA_TOKEN_LIFETIME_DAYS``)."""
     token = secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_sha256=hashlib.sha256(token.encode()).hexdigest(), label=label))
+    lifetime = lifetime or timedelta(days=get_settings().token_lifetime_days)
+    session.add(ApiToken(user_id=user.id, token_sha256=_digest(token), label=label, expires_at=clock.now() + lifetime))
     session.flush()
     return token
 
 
 def user_for_token(session: Session, token: str) -> User | None:
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    row = session.scalars(select(ApiToken).where(ApiToken.token_sha256 == digest)).first()
-    return session.get(User, row.user_id) if row else None
+    """The account of a token that is neither expired nor revoked, if the account is not disabled."""
+    row = session.execute(
+        select(User, ApiToken.expires_at)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_sha256 == _digest(token), ApiToken.revoked_at.is_(None), User.disabled_at.is_(None))
+    ).first()
+    if row is None or (row.expires_at is not None and row.expires_at <= clock.now()):
+        return None
+    user: User = row.User
+    return user
+
+
+def bump_revision(session: Session) -> None:
+    """Tell every process to forget what it cached of accounts (tokens, sessions)."""
+    session.execute(
+        update(AccountsRevision).where(AccountsRevision.id == 1).values(revision=AccountsRevision.revision + 1)
+    )
+
+
+def accounts_revision(session: Session) -> int:
+    return int(session.scalar(select(AccountsRevision.revision).where(AccountsRevision.id == 1)) or 0)
+
+
+def revoke_token(session: Session, token: str | None = None, *, token_id: int | None = None) -> bool:
+    """Revoke one token (by its value or id); True if one was revoked."""
+    query = update(ApiToken).where(ApiToken.revoked_at.is_(None))
+    query = query.where(ApiToken.token_sha256 == _digest(token)) if token else query.where(ApiToken.id == token_id)
+    done: bool = session.execute(query.values(revoked_at=clock.now())).rowcount > 0  # type: ignore[attr-defined]
+    if done:
+        bump_revision(session)
+    return done
+
+
+def disable_user(session: Session, user: User, disabled: bool = True) -> None:
+    """Disable (or enable again) an account: it cannot sign in, its tokens and sessions stop at once."""
+    user.disabled_at = clock.now() if disabled else None
+    if disabled:
+        session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    bump_revision(session)
+    session.flush()
+
+
+# -- browser sessions --------------------------------------------------------------------------------
+
+
+def open_session(session: Session, user: User, max_age: int) -> str:
+    """A new browser session for ``user``; returns its id (the cookie carries it, the table its digest)."""
+    sid = secrets.token_urlsafe(32)
+    now = clock.now()
+    session.add(
+        WebSession(id_sha256=_digest(sid), user_id=user.id, created_at=now, expires_at=now + timedelta(seconds=max_age))
+    )
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id, WebSession.expires_at < now))
+    session.flush()
+    return sid
+
+
+def session_user(session: Session, user_id: int, sid: str) -> User | None:
+    """The account of a live browser session (not signed out, not expired, account not disabled)."""
+    return session.scalars(
+        select(User)
+        .join(WebSession, WebSession.user_id == User.id)
+        .where(
+            WebSession.id_sha256 == _digest(sid),
+            User.id == user_id,
+            WebSession.expires_at > clock.now(),
+            User.disabled_at.is_(None),
+        )
+    ).first()
+
+
+def close_session(session: Session, sid: str) -> None:
+    session.execute(delete(WebSession).where(WebSession.id_sha256 == _digest(sid)))

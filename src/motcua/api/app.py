@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextvars
 import logging
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,12 +18,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
 from motcua import __version__, db
-from motcua.api import catalog, dossiers, errors, exchange, indicators, metrics, units
+from motcua.api import catalog, dossiers, errors, exchange, indicators, metrics, request_log, units
+from motcua.api import limits as limits_middleware
 from motcua.calendar.service import CalendarCache
 from motcua.catalog.routing import SnapshotCache
 from motcua.documents.signing import signing_config
 from motcua.dossiers.storage import storage_from_env
 from motcua.exchange.node import this_node
+from motcua.logs import configure_logging
+from motcua.settings import Settings, UnsafeConfiguration, get_settings, unsafe
 from motcua.web import account as web_account
 from motcua.web import admin as web_admin
 from motcua.web import citizen as web_citizen
@@ -71,18 +73,24 @@ class QueryCounter:
             self.current.reset(token)
 
 
-def _async_pool(url: str) -> Any:
+def _async_pool(url: str, settings: Settings) -> Any:
     """An async psycopg pool for the hot public read, on PostgreSQL only (opened with the app)."""
     if not url.startswith("postgresql"):
         return None
     from psycopg_pool import AsyncConnectionPool
 
     conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    size = int(os.environ.get("MOTCUA_DB_POOL_SIZE", 20))
-    return AsyncConnectionPool(conninfo, min_size=2, max_size=size, open=False, kwargs={"autocommit": True})
-
-
-THREADS = int(os.environ.get("MOTCUA_THREADS", 4))
+    options = "-c TimeZone=UTC"
+    if settings.db_statement_timeout_ms:
+        options += f" -c statement_timeout={settings.db_statement_timeout_ms}"
+    return AsyncConnectionPool(
+        conninfo,
+        min_size=2,
+        max_size=settings.db_pool_size,
+        open=False,
+        timeout=settings.db_pool_timeout,
+        kwargs={"autocommit": True, "options": options},
+    )
 
 
 def _settle_long_lived(app: FastAPI) -> None:
@@ -108,8 +116,14 @@ GC_THRESHOLD = 50_000
 
 
 def create_app(database_url: str | None = None) -> FastAPI:
+    """The application. In production it refuses to start with an unsafe setting (``settings.unsafe``)."""
+    settings = get_settings()
+    problems = unsafe(settings)
+    if problems:
+        raise UnsafeConfiguration(problems)
+    configure_logging(settings)
     url = database_url or db.database_url()
-    pool = _async_pool(url)
+    pool = _async_pool(url, settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -117,8 +131,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
             await pool.open()
         # Handlers that talk to the database run in threads; the waits are short on a nearby
         # database, so a few threads keep the cores busy and many only fight over the GIL.
-        to_thread.current_default_thread_limiter().total_tokens = THREADS
-        if os.environ.get("MOTCUA_GC_FREEZE", "1") == "1":
+        to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        if settings.gc_freeze:
             await to_thread.run_sync(_settle_long_lived, _app)
         try:
             yield
@@ -135,7 +149,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         docs_url="/api/v1/docs",
         redoc_url=None,
     )
-    factory = db.session_factory(db.make_engine(url))
+    factory = db.session_factory(db.make_engine(url, bounded=True))
     app.state.async_pool = pool
     app.state.token_cache = {}
     app.state.session_factory = factory
@@ -144,7 +158,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.storage = storage_from_env()
     app.state.signing = signing_config()
     app.state.exchange_node = this_node()  # None: a standalone node serving every province
-    if os.environ.get("MOTCUA_COUNT_QUERIES"):
+    if settings.count_queries:
         QueryCounter.listen(factory)
         app.add_middleware(QueryCounter)
     errors.install(app)
@@ -171,6 +185,14 @@ def create_app(database_url: str | None = None) -> FastAPI:
         same_site="lax",
         https_only=security.secure_cookies(),
     )
+    app.add_middleware(security.SecurityHeaders, hsts=settings.secure_cookies)
+    app.add_middleware(
+        limits_middleware.BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        max_upload=settings.max_attachment_bytes,
+        max_exchange=settings.max_exchange_bytes,
+    )
+    app.add_middleware(request_log.RequestLog)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent.parent / "web" / "static"), name="static")
 
     @app.get("/api/v1/health", tags=["health"], summary="Liveness")

@@ -18,8 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from motcua import clock
-from motcua import db
+from motcua import clock, db
 from motcua.accounts.service import Actor, actor_of, user_for_token
 from motcua.api.deps import session, snapshots
 from motcua.api.errors import ApiError
@@ -382,7 +381,9 @@ async def attach(
     request: Request,
     actor: ActorDep,
     file: Annotated[UploadFile, File()],
-    kind: Literal["applicant", "scan", "result"] = "applicant",
+    kind: Annotated[str, Query(max_length=20, description="applicant (the applicant's documents) or scan")] = (
+        "applicant"
+    ),
 ) -> dict[str, Any]:
     from motcua.dossiers.attachments import MAX_BYTES
 

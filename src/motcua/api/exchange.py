@@ -38,7 +38,7 @@ def _json(answer: Answer) -> JSONResponse:
 @router.get("/health")
 def health(request: Request) -> dict[str, str]:
     node = request.app.state.exchange_node
-    return {"member": node.member if node else "standalone", "contract": VERSION, "time": utc_now().isoformat() + "Z"}
+    return {"member": node.member if node else "standalone", "contract": VERSION, "time": utc_now().isoformat()}
 
 
 @router.get("/openapi.yaml")

@@ -9,7 +9,6 @@ added. ``level`` is province, commune or branch; a commune must be in force in t
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from motcua.accounts.models import User
 
 accounts_app = typer.Typer(no_args_is_help=True, help="Accounts and API tokens.")
 UrlOption = Annotated[str | None, typer.Option("--url", help="Database URL (default: MOTCUA_DATABASE_URL).")]
@@ -24,6 +29,7 @@ def create(
     """Create an account (the password is asked for, hidden) and print an API token once."""
     from motcua import db
     from motcua.accounts.service import create_user, issue_token
+    from motcua.audit.trail import record
 
     password = typer.prompt("password (empty: none)", default="", hide_input=True, show_default=False)
     try:
@@ -38,6 +44,7 @@ def create(
                 personal_id=personal_id,
             )
             issued = issue_token(session, user, "cli") if token else None
+            record(session, "account_create", channel="cli", subject=f"user:{user.id}", details={"role": role})
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -78,3 +85,76 @@ def import_officials_command(
             typer.echo(f"activation codes of the new accounts: {codes_out}")
         else:
             typer.echo(report.codes_csv(), nl=False)
+
+
+def _user(session: Session, username: str) -> User:
+    from sqlalchemy import select
+
+    from motcua.accounts.models import User
+
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        raise typer.BadParameter(f"no account {username!r}", param_hint="USERNAME")
+    return user
+
+
+@accounts_app.command("token")
+def token(
+    username: str,
+    days: Annotated[
+        int | None, typer.Option(min=1, max=3650, help="Lifetime (default: MOTCUA_TOKEN_LIFETIME_DAYS).")
+    ] = None,
+    label: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
+    url: UrlOption = None,
+) -> None:
+    """Issue an API token for an account, valid for --days; printed once."""
+    from datetime import timedelta
+
+    from motcua import db
+    from motcua.accounts.service import issue_token
+    from motcua.audit.trail import record
+
+    with db.transaction(db.session_factory(db.make_engine(url))) as session:
+        user = _user(session, username)
+        issued = issue_token(session, user, label, timedelta(days=days) if days else None)
+        record(session, "token_issue", channel="cli", subject=f"user:{user.id}")
+    typer.echo(f"API token (shown once): {issued}")
+
+
+@accounts_app.command("revoke-token")
+def revoke_token_command(
+    token_value: Annotated[str, typer.Argument(metavar="TOKEN", help="The token to revoke.")],
+    url: UrlOption = None,
+) -> None:
+    """Revoke an API token: it stops working at once on every server (within two seconds)."""
+    from motcua import db
+    from motcua.accounts.service import revoke_token
+    from motcua.audit.trail import record
+
+    with db.transaction(db.session_factory(db.make_engine(url))) as session:
+        done = revoke_token(session, token_value)
+        if done:
+            record(session, "token_revoke", channel="cli")
+    if not done:
+        typer.echo("error: no such token, or already revoked", err=True)
+        raise typer.Exit(1)
+    typer.echo("token revoked")
+
+
+@accounts_app.command("disable")
+def disable(
+    username: str,
+    enable: Annotated[bool, typer.Option("--enable", help="Enable the account again.")] = False,
+    url: UrlOption = None,
+) -> None:
+    """Disable an account: no sign-in; its sessions and tokens stop at once. --enable undoes it."""
+    from motcua import db
+    from motcua.accounts.service import disable_user
+    from motcua.audit.trail import record
+
+    with db.transaction(db.session_factory(db.make_engine(url))) as session:
+        user = _user(session, username)
+        disable_user(session, user, disabled=not enable)
+        action = "account_enable" if enable else "account_disable"
+        record(session, action, channel="cli", subject=f"user:{user.id}")
+    typer.echo(f"account {username} {'enabled' if enable else 'disabled'}")

@@ -4,7 +4,6 @@ synthetic activity for the 34 provinces at any scale."""
 from __future__ import annotations
 
 import os
-from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -20,16 +19,20 @@ def demo(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
-    """Run the portal on the embedded database (var/motcua.sqlite3) with demo data, and print its address."""
+    """Run the portal on the embedded database (in the data folder) with demo data, and print its address."""
     if ctx.invoked_subcommand is not None:
         return
+    # The demo is served over plain http on this machine: a Secure cookie would never come back; its
+    # sandbox payments, development CA and generated keys are allowed because it is the demo.
+    os.environ.setdefault("MOTCUA_SECURE_COOKIES", "0")
+    os.environ["MOTCUA_MODE"] = "demo"
     from motcua.cli import serve
     from motcua.demo import prepare_demo
+    from motcua.settings import get_settings
 
+    typer.echo(f"data folder: {get_settings().data_dir} (MOTCUA_DATA_DIR)")
     summary = prepare_demo()
     typer.echo(summary)
-    # The demo is served over plain http on this machine: a Secure cookie would never come back.
-    os.environ.setdefault("MOTCUA_SECURE_COOKIES", "0")
     typer.echo(f"motcua demo: open http://{host}:{port}/  (API documentation: http://{host}:{port}/api/v1/docs)")
     serve(host=host, port=port, workers=1)
 

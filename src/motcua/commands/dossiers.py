@@ -19,8 +19,12 @@ def verify(
     codes: Annotated[list[str] | None, typer.Argument(help="Dossier codes (default: every dossier).")] = None,
     url: UrlOption = None,
 ) -> None:
-    """Check every event's hash chain and that replaying the log gives the stored dossier."""
+    """Check every event's keyed hash chain, that replaying the log gives the stored dossier (its
+    projection and the fields it was created with), the audit trail, and every daily seal against
+    the events held now (deleted, truncated or recomputed logs of a sealed day)."""
     from motcua import db
+    from motcua.audit.seals import verify_seals
+    from motcua.audit.trail import verify_trail
     from motcua.calendar.service import CalendarCache
     from motcua.dossiers.integrity import verify_all
 
@@ -28,15 +32,58 @@ def verify(
     calendars = CalendarCache(factory)
     with factory() as session:
         results = verify_all(session, calendars.get, codes or None)
+        trail = [] if codes else verify_trail(session)
+        seals = [] if codes else verify_seals(session)
     bad = [r for r in results if not r.ok]
     for r in bad:
         typer.echo(f"{r.code}: TAMPERED OR INCONSISTENT", err=True)
         for p in r.problems:
             typer.echo(f"  - {p}", err=True)
+    for problem in trail:
+        typer.echo(f"audit trail: {problem}", err=True)
+    for seal in seals:
+        for p in seal.problems:
+            typer.echo(f"seal of {seal.day.isoformat()}: {p}", err=True)
     events = sum(r.events for r in results)
-    typer.echo(f"{len(results)} dossiers, {events} events checked: {len(bad)} with problems")
-    if bad:
+    legacy = sum(r.legacy_events for r in results)
+    typer.echo(
+        f"{len(results)} dossiers, {events} events checked ({legacy} of the unkeyed chain 1): "
+        f"{len(bad)} with problems; audit trail: {len(trail)} problem(s); seals: {len(seals)} day(s) with problems"
+    )
+    if bad or trail or seals:
         raise typer.Exit(1)
+
+
+@dossiers_app.command("seal")
+def seal(url: UrlOption = None) -> None:
+    """Seal every day that is over and not sealed yet (``motcua worker`` does it after midnight)."""
+    from motcua import db
+    from motcua.audit.seals import seal_pending
+
+    with db.transaction(db.session_factory(db.make_engine(url))) as session:
+        made = seal_pending(session)
+        lines = [f"{s.day.isoformat()}: {s.dossier_events} events, {s.audit_events} audit entries" for s in made]
+    for line in lines:
+        typer.echo(f"sealed {line}")
+    typer.echo(f"{len(lines)} day(s) sealed")
+
+
+@dossiers_app.command("seals")
+def seals(
+    output: Annotated[Path | None, typer.Option(help="Write the JSON here (default: standard output).")] = None,
+    url: UrlOption = None,
+) -> None:
+    """Export every seal and the seal key's public part, to publish or keep elsewhere."""
+    from motcua import db
+    from motcua.audit.seals import export
+
+    with db.session_factory(db.make_engine(url))() as session:
+        text = json.dumps(export(session), ensure_ascii=False, indent=1)
+    if output:
+        output.write_text(text + "\n", encoding="utf-8")
+        typer.echo(f"seals written to {output}")
+    else:
+        typer.echo(text)
 
 
 AsOption = Annotated[str, typer.Option("--as", help="Username of the account acting (citizen or official).")]
@@ -85,7 +132,6 @@ def submit_cmd(
     url: UrlOption = None,
 ) -> None:
     """Submit a dossier (as a citizen) or receive one at the counter (as a reception officer)."""
-    from datetime import datetime
 
     from motcua import db
     from motcua.dossiers.errors import DossierError
@@ -136,7 +182,6 @@ def act_cmd(
     url: UrlOption = None,
 ) -> None:
     """Take one step of the state machine on a dossier."""
-    from datetime import datetime
 
     from motcua import db
     from motcua.dossiers.errors import DossierError
@@ -181,7 +226,6 @@ def document_cmd(
     url: UrlOption = None,
 ) -> None:
     """Write one of the dossier's documents as PDF."""
-    from datetime import datetime
 
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload

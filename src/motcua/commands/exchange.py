@@ -224,36 +224,47 @@ def worker(
     parallel: Annotated[int, typer.Option(min=1, max=64, help="Messages sent at once.")] = 8,
     url: UrlOption = None,
 ) -> None:
-    """Relay the outbox to the members (MOTCUA_EXCHANGE_MEMBER and MOTCUA_EXCHANGE_KEY say who this node is)."""
+    """Background jobs: seal each day's logs once it is over, and relay the outbox to the members of
+    the exchange (when MOTCUA_EXCHANGE_MEMBER and MOTCUA_EXCHANGE_KEY say who this node is)."""
     import httpx
+    from sqlalchemy.exc import SQLAlchemyError
 
     from motcua import db
+    from motcua.audit.seals import seal_pending
     from motcua.exchange.node import NodeMisconfigured, this_node
     from motcua.exchange.relay import relay_once
+    from motcua.logs import configure_logging
+    from motcua.settings import get_settings
 
+    configure_logging(get_settings())
     try:
         node = this_node()
     except NodeMisconfigured as exc:
         raise typer.BadParameter(str(exc)) from None
-    if node is None:
-        raise typer.BadParameter("MOTCUA_EXCHANGE_MEMBER is not set: this node sends nothing")
-    from sqlalchemy.exc import SQLAlchemyError
-
     factory = db.session_factory(db.make_engine(url))
-    log = logging.getLogger("motcua.exchange")
+    log = logging.getLogger("motcua.worker")
+    next_seal = 0.0
     with httpx.Client(limits=httpx.Limits(max_connections=parallel * 2)) as client:
         while True:
+            sent = False
             try:
-                report = relay_once(factory, client, node, parallel=parallel)
+                if time.monotonic() >= next_seal:
+                    with db.transaction(factory) as session:
+                        for made in seal_pending(session):
+                            log.info("sealed %s: %s events", made.day.isoformat(), made.dossier_events)
+                    next_seal = time.monotonic() + 60
+                if node is not None:
+                    report = relay_once(factory, client, node, parallel=parallel)
+                    sent = bool(report.sent)
+                    if report.sent:
+                        typer.echo(f"delivered {report.delivered}, retried {report.retried}, dead {report.dead}")
             except SQLAlchemyError as exc:  # the database restarting or busy: wait, then go on
-                log.error("relay: database error, retrying: %s", exc.__class__.__name__)
+                log.error("worker: database error, retrying: %s", exc.__class__.__name__)
                 if once:
                     raise
                 time.sleep(max(interval, 1.0))
                 continue
-            if report.sent:
-                typer.echo(f"delivered {report.delivered}, retried {report.retried}, dead {report.dead}")
             if once:
                 return
-            if not report.sent:
+            if not sent:
                 time.sleep(interval)

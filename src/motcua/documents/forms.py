@@ -8,7 +8,6 @@ appointment · 05 processing control sheet · and the result of the procedure (s
 from __future__ import annotations
 
 import io
-import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -17,7 +16,9 @@ import font_roboto
 import qrcode
 from fpdf import FPDF
 
+from motcua import clock
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.settings import get_settings
 
 FormName = Literal["receipt", "supplement_request", "refusal", "apology", "control_sheet", "result"]
 TITLES: dict[FormName, tuple[str, str]] = {
@@ -73,17 +74,29 @@ class Context:
 
 
 def tracking_url(code: str) -> str:
-    return f"{os.environ.get('MOTCUA_PUBLIC_URL', 'http://127.0.0.1:8000').rstrip('/')}/track/{code}"
+    return f"{get_settings().public_url.rstrip('/')}/track/{code}"
 
 
 def _vi_date(d: date | datetime | None) -> str:
     if d is None:
         return "…/…/…"
+    if isinstance(d, datetime):
+        d = clock.local(d)  # dates on a form are Vietnam's
     return f"ngày {d.day:02d} tháng {d.month:02d} năm {d.year}"
 
 
 def _time(d: datetime) -> str:
+    d = clock.local(d)
     return f"{d.hour:02d} giờ {d.minute:02d} phút, {_vi_date(d)}"
+
+
+BINDING_PREFIX = "motcua-dossier:"
+
+
+def binding(code: str, event_hash: str | None = None) -> str:
+    """What a document's Subject says: the dossier it belongs to (and the decision it records), so
+    that a genuine document of another dossier is not taken for this one's."""
+    return f"{BINDING_PREFIX}{code}" + (f" event:{event_hash}" if event_hash else "")
 
 
 class _Pdf(FPDF):
@@ -101,10 +114,13 @@ class _Pdf(FPDF):
         self.multi_cell(0, 7, text, align=align, new_x="LMARGIN", new_y="NEXT")
 
 
-def render(form: FormName, dossier: Dossier, ctx: Context, payload: dict[str, Any] | None = None) -> bytes:
+def render(
+    form: FormName, dossier: Dossier, ctx: Context, payload: dict[str, Any] | None = None, event_hash: str | None = None
+) -> bytes:
     payload = payload or {}
     pdf = _Pdf()
     pdf.set_title(f"{TITLES[form][1]} {dossier.code}")
+    pdf.set_subject(binding(dossier.code, event_hash))
     pdf.set_creator("motcua")
     # Header: the issuing centre on the left, the national motto on the right.
     top = pdf.get_y()

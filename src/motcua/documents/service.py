@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from datetime import datetime
 
+from cachetools import TTLCache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from motcua.accounts.service import Actor
 from motcua.catalog.models import Agency, ProcedureVersion, ServiceCentre
 from motcua.documents.forms import SOURCE_EVENT, Context, FormName, render
-from motcua.documents.signing import SigningConfig, sign_pdf
+from motcua.documents.signing import SigningConfig, sign_pdf, verify_for
 from motcua.dossiers.attachments import add_attachment
 from motcua.dossiers.errors import DossierError, NotFound
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.service import can_read
 from motcua.dossiers.storage import Storage
 from motcua.i18n import N_
+
+log = logging.getLogger(__name__)
 
 
 def context(session: Session, d: Dossier) -> Context:
@@ -49,13 +54,31 @@ def document(
         )
     if form != "result":
         return render(form, d, context(session, d), event.payload)
-    stored = session.scalars(
+    for stored in session.scalars(
         select(Attachment)
         .where(Attachment.dossier_id == d.id, Attachment.kind == "result")
         .order_by(Attachment.id.desc())
-    ).first()
-    if stored is not None:
-        return storage.get(stored.storage_key)
-    signed = sign_pdf(render("result", d, context(session, d), event.payload), signing)
+    ):
+        data = storage.get(stored.storage_key)
+        if hashlib.sha256(data).hexdigest() == stored.sha256 and genuine_result(data, d.code, event.hash, signing):
+            return data
+        # Not the result this dossier's decision issued (changed, forged, of another dossier, or from
+        # before results named their dossier): never served; a genuine one is issued from the log.
+        log.warning("result attachment %s of a dossier failed its check and was not served", stored.id)
+    signed = sign_pdf(render("result", d, context(session, d), event.payload, event.hash), signing)
     add_attachment(session, storage, actor, d, f"ket-qua-{d.code}.pdf", signed, "result", at, issued=True)
     return signed
+
+
+_checked: TTLCache[tuple[str, str, str], bool] = TTLCache(maxsize=4096, ttl=600)
+
+
+def genuine_result(data: bytes, code: str, event_hash: str, signing: SigningConfig) -> bool:
+    """A result is served only if its signature verifies (trusted, not revoked, whole file) and it names
+    this dossier and the decision it records. Kept ten minutes per file (validation costs ~30 ms)."""
+    key = (hashlib.sha256(data).hexdigest(), code, event_hash)
+    found = _checked.get(key)
+    if found is None:
+        check = verify_for(data, signing, code)
+        found = _checked[key] = check.valid and f"event:{event_hash}" in check.binding
+    return found

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from motcua.accounts.service import Actor
-from motcua.dossiers.errors import DossierError, NotFound
+from motcua.dossiers.errors import DossierError, Forbidden, NotFound
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.service import can_read
 from motcua.dossiers.storage import Storage
@@ -43,6 +43,26 @@ def checked_type(name: str, data: bytes) -> str:
     return content_type
 
 
+UPLOADERS = {"applicant": ("citizen", "reception_officer"), "scan": ("reception_officer",)}
+
+
+def check_kind(actor: Actor, kind: str, issued: bool) -> None:
+    """Who may add which file: the applicant their documents, the reception officer the scans of a
+    paper dossier; a result only ever comes from the signing step (``documents.service``)."""
+    if kind == "result" or kind == "document":
+        if issued:
+            return
+        raise DossierError(
+            "result_not_uploadable",
+            N_("A result is issued and signed by motcua when the leader decides; it cannot be uploaded."),
+        )
+    allowed = UPLOADERS.get(kind)
+    if allowed is None:
+        raise DossierError("attachment_kind", N_("Unknown kind of file {kind}: applicant or scan."), kind=kind)
+    if actor.role not in allowed:
+        raise Forbidden("wrong_role", N_("A {role} cannot {transition}."), role=actor.role, transition=f"add a {kind}")
+
+
 def add_attachment(
     session: Session,
     storage: Storage,
@@ -59,6 +79,7 @@ def add_attachment(
     which may be stored after the dossier is closed."""
     if not can_read(actor, dossier):
         raise NotFound("unknown_dossier", N_("No dossier with code {code}."), code=dossier.code)
+    check_kind(actor, kind, issued)
     if not issued and dossier.status in ("rejected", "stopped", "returned"):
         raise DossierError(
             "dossier_closed", N_("The dossier is closed ({status}); nothing can be added."), status=dossier.status

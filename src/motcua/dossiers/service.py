@@ -22,8 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached, selectinload, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
-from motcua import db
-from motcua import clock
+from motcua import clock, db
 from motcua.accounts.models import User
 from motcua.accounts.service import Actor
 from motcua.calendar.working import WorkingCalendar

@@ -31,12 +31,12 @@ from sqlalchemy import Engine, Table, case, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from motcua import clock as vn_clock
 from motcua import db
 from motcua.accounts.models import User
 from motcua.calendar.working import WorkingCalendar
 from motcua.catalog.routing import CatalogSnapshot, Route, RoutingRefused, route
 from motcua.datafiles import read_toml
-from motcua import clock as vn_clock
 from motcua.dossiers.chain import CURRENT_CHAIN, GENESIS, event_hash, record_digest
 from motcua.dossiers.codes import dossier_code
 from motcua.dossiers.models import Dossier, DossierEvent, DossierSequence

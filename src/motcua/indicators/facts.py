@@ -75,7 +75,9 @@ def changes(
         if place[5] == "online":
             days.append((clock.local_date(at), place, "online", 1))
     elif name in ("approve", "refuse"):
-        when = classify(after.status, after.outcome, after.due_on, after.finished_at, after.supplement_count, clock.local_date(at))
+        when = classify(
+            after.status, after.outcome, after.due_on, after.finished_at, after.supplement_count, clock.local_date(at)
+        )
         if when in ("early", "on_time", "late"):
             days.append((clock.local_date(at), place, when, 1))
             if payload.get("digitised"):

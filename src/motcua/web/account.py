@@ -2,33 +2,47 @@
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from motcua import db
 from motcua.accounts.models import User
-from motcua.accounts.service import Actor, actor_of, check_password
+from motcua.accounts.service import Actor, actor_of, check_password, close_session, open_session, session_user
+from motcua.audit.trail import record
 from motcua.i18n import N_
+from motcua.settings import get_settings
 from motcua.web.rendering import render
-from motcua.web.security import RateLimit, check_csrf, client_address
+from motcua.web.security import RateLimit, SignInGuard, check_csrf, client_address
 
 router = APIRouter(include_in_schema=False)
-# Failed or not, sign-ins per 5 minutes: per account (password guessing), and per client address, higher
-# because a centre's officials may share one address behind NAT.
-SIGN_IN_LIMIT = RateLimit(limit=int(os.environ.get("MOTCUA_SIGNIN_PER_ACCOUNT", 10)), window=300)
-SIGN_IN_ADDRESS_LIMIT = RateLimit(limit=int(os.environ.get("MOTCUA_SIGNIN_PER_ADDRESS", 60)), window=300)
+# Failed sign-ins back off per account and address (the right password from elsewhere still works);
+# attempts per client address are limited, high because a centre's officials may share one address.
+SIGN_IN_GUARD = SignInGuard(free=get_settings().signin_per_account)
+SIGN_IN_ADDRESS_LIMIT = RateLimit(limit=get_settings().signin_per_address, window=300, name="signin-address")
+SIGN_IN_LIMIT = RateLimit(limit=get_settings().signin_per_account, window=300, name="activation")
 
 
 def current_actor(request: Request) -> Actor | None:
-    user_id = request.session.get("uid")
-    if not isinstance(user_id, int):
+    """Who is signed in: a session whose id is still live (signing out, expiry or a disabled account
+    end it, wherever the cookie was copied)."""
+    user_id, sid = request.session.get("uid"), request.session.get("sid")
+    if not isinstance(user_id, int) or not isinstance(sid, str):
         return None
     with request.app.state.session_factory() as s:
-        user = s.get(User, user_id)
+        user = session_user(s, user_id, sid)
         return actor_of(user) if user is not None else None
+
+
+def start_session(request: Request, user: User, session: Session) -> None:
+    """A new session on sign-in (no fixation), recorded server-side."""
+    csrf_value = request.session.get("csrf")
+    request.session.clear()
+    sid = open_session(session, user, get_settings().session_max_age)
+    request.session.update({"uid": user.id, "sid": sid, "csrf": csrf_value, "role": user.role})
 
 
 def safe_next(target: str | None) -> str:
@@ -58,8 +72,10 @@ def signin(
 ) -> Response:
     check_csrf(request, csrf)
     username = username.strip()
-    if not (SIGN_IN_ADDRESS_LIMIT.allow(client_address(request)) and SIGN_IN_LIMIT.allow(username)):
-        return render(
+    address = client_address(request)
+    wait = SIGN_IN_GUARD.wait(username, address)
+    if wait or not SIGN_IN_ADDRESS_LIMIT.allow(address):
+        refused = render(
             request,
             "signin.html",
             status_code=429,
@@ -67,12 +83,25 @@ def signin(
             username=username,
             error=N_("Too many attempts. Wait a few minutes and try again."),
         )
-    with request.app.state.session_factory() as s:
+        refused.headers["Retry-After"] = str(wait or 60)
+        return refused
+    with db.transaction(request.app.state.session_factory) as s:
         user = s.scalars(select(User).where(User.username == username)).first()
-        ok = user is not None and check_password(user, password)
-        user_id = user.id if user is not None else None
-        role = user.role if user is not None else ""
+        ok = user is not None and user.disabled_at is None and check_password(user, password)
+        if user is not None:
+            record(
+                s,
+                "sign_in" if ok else "sign_in_failed",
+                actor_id=user.id,
+                actor_role=user.role,
+                channel="web",
+                subject=f"user:{user.id}",
+            )
+        if ok and user is not None:
+            start_session(request, user, s)
+            role = user.role
     if not ok:
+        SIGN_IN_GUARD.failed(username, address)
         return render(
             request,
             "signin.html",
@@ -81,9 +110,7 @@ def signin(
             username=username,
             error=N_("The username or the password is wrong."),
         )
-    csrf_value = request.session.get("csrf")
-    request.session.clear()  # a new session on sign-in (no fixation)
-    request.session.update({"uid": user_id, "csrf": csrf_value, "role": role})
+    SIGN_IN_GUARD.succeeded(username, address)
     target = safe_next(next)
     if target == "/" and role != "citizen":
         target = "/admin/officials" if role == "admin" else "/work"
@@ -93,5 +120,9 @@ def signin(
 @router.post("/signout", response_model=None)
 def signout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
+    sid = request.session.get("sid")
+    if isinstance(sid, str):
+        with db.transaction(request.app.state.session_factory) as s:
+            close_session(s, sid)
     request.session.clear()
     return RedirectResponse("/", status_code=303)

@@ -7,7 +7,7 @@ A refused submission shows the form again with everything typed kept and each pr
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -15,8 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
-from motcua import clock
-from motcua import db
+from motcua import clock, db
 from motcua.accounts.service import Actor
 from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.routing import CatalogSnapshot

@@ -10,7 +10,6 @@ number links the dossiers received for them at a counter.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -23,8 +22,11 @@ from sqlalchemy import select
 
 from motcua import db
 from motcua.accounts.models import User
+from motcua.api.errors import ApiError
+from motcua.audit.trail import record
 from motcua.i18n import N_
-from motcua.web.account import safe_next
+from motcua.settings import get_settings
+from motcua.web.account import safe_next, start_session
 from motcua.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -41,16 +43,12 @@ class OidcSettings:
 
 
 def settings() -> OidcSettings | None:
-    issuer = os.environ.get("MOTCUA_OIDC_ISSUER", "").rstrip("/")
+    s = get_settings()
+    issuer = s.oidc_issuer.rstrip("/")
     if not issuer:
         return None
-    return OidcSettings(
-        issuer,
-        os.environ.get("MOTCUA_OIDC_CLIENT_ID", "motcua"),
-        os.environ.get("MOTCUA_OIDC_CLIENT_SECRET", ""),
-        os.environ.get("MOTCUA_OIDC_NAME", "VNeID"),
-        os.environ.get("MOTCUA_OIDC_ID_CLAIM", "personal_id"),
-    )
+    secret = s.oidc_client_secret.get_secret_value() if s.oidc_client_secret else ""
+    return OidcSettings(issuer, s.oidc_client_id, secret, s.oidc_name, s.oidc_id_claim)
 
 
 @cache
@@ -90,16 +88,14 @@ async def callback(request: Request) -> Response:
     claims = token.get("userinfo") or {}
     from starlette.concurrency import run_in_threadpool
 
-    user_id = await run_in_threadpool(_citizen_for, request, config, claims)
     target = request.session.pop("oidc_next", "/")
-    csrf = request.session.get("csrf")
-    request.session.clear()
-    request.session.update({"uid": user_id, "csrf": csrf, "role": "citizen"})
+    await run_in_threadpool(_citizen_for, request, config, claims)
     return RedirectResponse(safe_next(target), status_code=303)
 
 
-def _citizen_for(request: Request, config: OidcSettings, claims: dict[str, Any]) -> int:
-    """The citizen account of this subject, created on the first sign-in, name and ID kept current."""
+def _citizen_for(request: Request, config: OidcSettings, claims: dict[str, Any]) -> None:
+    """The citizen account of this subject, created on the first sign-in, name and ID kept current;
+    signed in."""
     username = f"oidc:{claims['sub']}"[:120]
     personal_id = str(claims.get(config.id_claim) or "")
     name = str(claims.get("name") or "")
@@ -113,4 +109,7 @@ def _citizen_for(request: Request, config: OidcSettings, claims: dict[str, Any])
         if CITIZEN_ID.match(personal_id):
             user.personal_id = personal_id
         s.flush()
-        return user.id
+        if user.disabled_at is not None:
+            raise ApiError(403, "account_disabled", N_("This account is disabled."))
+        record(s, "sign_in", actor_id=user.id, actor_role="citizen", channel="web", subject=f"user:{user.id}")
+        start_session(request, user, s)

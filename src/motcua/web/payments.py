@@ -8,14 +8,12 @@ matches.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from motcua import clock
-from motcua import db
+from motcua import clock, db
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.service import WITH_HISTORY, act, readable

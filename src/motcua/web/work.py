@@ -8,7 +8,7 @@ took in between is refused with a clear message instead of being applied blindly
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -16,8 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from starlette.datastructures import UploadFile
 
-from motcua import clock
-from motcua import db
+from motcua import clock, db
 from motcua.accounts.models import User
 from motcua.accounts.service import Actor
 from motcua.api.dossiers import attachment_response
