@@ -95,9 +95,9 @@ class World:
                 return self.by_role[role]
         raise AssertionError(name)
 
-    def in_state(self, state: str) -> Dossier:
-        """A new dossier brought to ``state`` by the shortest legal path."""
-        d = self.submit()
+    def in_state(self, state: str, at: datetime = T0) -> Dossier:
+        """A new dossier brought to ``state`` by the shortest legal path (submitted ``at``)."""
+        d = self.submit(at=at)
         paths = {
             "submitted": [],
             "accepted": ["accept"],
@@ -117,6 +117,6 @@ class World:
         for step in paths[state]:
             name, payload = step if isinstance(step, tuple) else (step, {})
             actor = self.reception if name == "stop" else None
-            self.act(d, name, actor, **payload)
+            self.act(d, name, actor, at=at + timedelta(hours=1 + d.event_count), **payload)
         assert d.status == state
         return d

@@ -50,6 +50,7 @@ class NodeProcess:
             "MOTCUA_SECURE_COOKIES": "0",
             "MOTCUA_RELAY_LEASE_SECONDS": "5",
             "MOTCUA_DB_POOL_SIZE": "5",
+            "MOTCUA_SUBMISSIONS_PER_ACCOUNT": "100000",  # one test citizen sends a thousand dossiers
         }
 
     def _spawn(self, *args: str) -> subprocess.Popen[bytes]:

@@ -46,5 +46,5 @@ def test_keys_members_and_dead_letters(engine: Engine, database_url: str, tmp_pa
         row = s.scalars(select(OutboxMessage).where(OutboxMessage.message_id == message_id)).one()
         assert (row.state, row.body) == ("pending", '{"a": 2}')
         s.delete(row)
-    unset = runner.invoke(app, ["worker", "--once", "--url", database_url])
-    assert unset.exit_code == 2 and "MOTCUA_EXCHANGE_MEMBER" in unset.output
+    standalone = runner.invoke(app, ["worker", "--once", "--url", database_url])  # seals only, relays nothing
+    assert standalone.exit_code == 0, standalone.output

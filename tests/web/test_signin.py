@@ -14,13 +14,13 @@ from motcua.accounts.service import create_user
 from motcua.api.app import create_app
 from motcua.web import account
 from motcua.web.account import safe_next
-from motcua.web.security import RateLimit
+from motcua.web.security import SignInGuard
 
 
 @pytest.fixture
 def client(engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
     monkeypatch.setenv("MOTCUA_SECURE_COOKIES", "0")
-    monkeypatch.setattr(account, "SIGN_IN_LIMIT", RateLimit(limit=3, window=60))
+    monkeypatch.setattr(account, "SIGN_IN_GUARD", SignInGuard(free=3))
     with db.transaction(db.session_factory(engine)) as s:
         user = create_user(s, f"signin-{database_url[:8]}", "citizen", password="đúng-mật-khẩu")
         name = user.username
@@ -51,11 +51,20 @@ def test_sign_in_needs_the_form_token_and_the_right_password(client: TestClient)
     assert cookie.startswith("motcua_session=") and "httponly" in cookie and "samesite=lax" in cookie
 
 
-def test_repeated_wrong_passwords_are_slowed_down(client: TestClient) -> None:
+def test_repeated_wrong_passwords_back_off_without_locking_out_the_real_user(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     token = _csrf(client)
-    form = {"username": client.headers["X-Test-User"], "password": "sai", "csrf": token}
+    username = client.headers["X-Test-User"]
+    form = {"username": username, "password": "sai", "csrf": token}
     codes = [client.post("/signin", data=form).status_code for _ in range(4)]
-    assert codes == [401, 401, 401, 429]
+    assert codes == [401, 401, 401, 429]  # the guesser waits (2 s, then 4, 8…)
+    refused = client.post("/signin", data=form)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+    # The real user at another address signs in with the right password meanwhile.
+    elsewhere = {"username": username, "password": "đúng-mật-khẩu", "csrf": token}
+    monkeypatch.setattr(account, "client_address", lambda _request: "203.0.113.9")
+    assert client.post("/signin", data=elsewhere, follow_redirects=False).status_code == 303
 
 
 def test_only_local_paths_are_followed_after_sign_in() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
@@ -86,8 +86,9 @@ def issue_token(session: Session, user: User, label: str = "", lifetime: timedel
     return token
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    """The account of a token that is neither expired nor revoked, if the account is not disabled."""
+def user_for_token(session: Session, token: str) -> tuple[User, datetime | None] | None:
+    """The account of a token that is neither expired nor revoked, if the account is not disabled,
+    and when the token expires."""
     row = session.execute(
         select(User, ApiToken.expires_at)
         .join(ApiToken, ApiToken.user_id == User.id)
@@ -96,7 +97,7 @@ def user_for_token(session: Session, token: str) -> User | None:
     if row is None or (row.expires_at is not None and row.expires_at <= clock.now()):
         return None
     user: User = row.User
-    return user
+    return user, row.expires_at
 
 
 def bump_revision(session: Session) -> None:

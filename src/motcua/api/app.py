@@ -151,7 +151,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     )
     factory = db.session_factory(db.make_engine(url, bounded=True))
     app.state.async_pool = pool
-    app.state.token_cache = {}
+    app.state.token_cache = dossiers.TokenCache()
     app.state.session_factory = factory
     app.state.snapshots = SnapshotCache(factory)
     app.state.calendars = CalendarCache(factory)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from motcua import clock, db
-from motcua.accounts.service import Actor, actor_of, user_for_token
+from motcua.accounts.service import Actor, accounts_revision, actor_of, user_for_token
 from motcua.api.deps import session, snapshots
 from motcua.api.errors import ApiError
 from motcua.catalog.routing import SnapshotCache
@@ -41,10 +41,46 @@ from motcua.dossiers.service import (
 from motcua.dossiers.states import TRANSITIONS
 from motcua.dossiers.timeliness import classify, timeliness
 from motcua.i18n import N_
+from motcua.settings import get_settings
+from motcua.web.security import RateLimit
 
 router = APIRouter(prefix="/api/v1", tags=["dossiers"])
-TOKEN_CACHE_SECONDS = 60  # a revoked token stops working within a minute
+TOKEN_CACHE_SECONDS = 60
+REVISION_CHECK_SECONDS = 2.0  # a revoked token or a disabled account stops working within two seconds
 SessionDep = Annotated[Session, Depends(session)]
+SUBMIT_LIMIT = RateLimit(lambda: get_settings().submissions_per_account, window=60, name="api-submit")
+
+
+class TokenCache:
+    """Tokens resolved in the last minute, dropped whenever the accounts revision moves (a revocation,
+    a disabled account), which is read at most every two seconds."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, tuple[float, Actor]] = {}
+        self.revision: int | None = None
+        self.checked = 0.0
+
+    def get(self, token: str, factory: Any) -> Actor | None:
+        now = time.monotonic()
+        if now - self.checked > REVISION_CHECK_SECONDS:
+            with factory() as s:
+                revision = accounts_revision(s)
+            self.checked = now
+            if revision != self.revision:
+                self.entries.clear()
+                self.revision = revision
+        hit = self.entries.get(token)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        return None
+
+    def put(self, token: str, actor: Actor, expires_at: datetime | None) -> None:
+        if len(self.entries) > 50_000:
+            self.entries.clear()
+        ttl = TOKEN_CACHE_SECONDS
+        if expires_at is not None:
+            ttl = min(ttl, max(0, int((expires_at - clock.now()).total_seconds())))
+        self.entries[token] = (time.monotonic() + ttl, actor)
 
 
 def now() -> datetime:
@@ -56,19 +92,21 @@ def current_actor(request: Request, authorization: Annotated[str | None, Header(
     two connections) and remembered for a minute."""
     if not authorization or not authorization.lower().startswith("bearer "):
         raise ApiError(401, "not_authenticated", N_("Sign in: this needs an Authorization: Bearer token."))
-    token = authorization.split(" ", 1)[1].strip()
-    cache: dict[str, tuple[float, Actor]] = request.app.state.token_cache
-    hit = cache.get(token)
-    if hit is not None and hit[0] > time.monotonic():
-        return hit[1]
-    with request.app.state.session_factory() as s:
-        user = user_for_token(s, token)
-        if user is None:
-            raise ApiError(401, "not_authenticated", N_("Sign in: this needs an Authorization: Bearer token."))
+    token = authorization.split(" ", 1)[1].strip()[:200]
+    cache: TokenCache = request.app.state.token_cache
+    factory = request.app.state.session_factory
+    hit = cache.get(token, factory)
+    if hit is not None:
+        return hit
+    with factory() as s:
+        found = user_for_token(s, token)
+        if found is None:
+            raise ApiError(
+                401, "not_authenticated", N_("Sign in: this needs a valid Authorization: Bearer token (not expired).")
+            )
+        user, expires_at = found
         actor = actor_of(user)
-    if len(cache) > 50_000:
-        cache.clear()
-    cache[token] = (time.monotonic() + TOKEN_CACHE_SECONDS, actor)
+    cache.put(token, actor, expires_at)
     return actor
 
 
@@ -84,7 +122,7 @@ class ApplicantIn(BaseModel):
     id_number: str = Field(max_length=20)
     name: str = Field(max_length=200)
     phone: str = Field("", max_length=20)
-    email: str = Field("", max_length=200)
+    email: str = Field("", max_length=200, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class SubmitIn(BaseModel):
@@ -99,13 +137,15 @@ class SubmitIn(BaseModel):
 
 class ActIn(BaseModel):
     reason: str | None = Field(None, max_length=4000)
-    missing: list[str] | None = None
-    documents: list[str] | None = None
+    missing: list[Annotated[str, Field(max_length=500)]] | None = Field(None, max_length=100)
+    documents: list[Annotated[str, Field(max_length=500)]] | None = Field(None, max_length=100)
     note: str | None = Field(None, max_length=4000)
     new_due: date | None = None
-    user_id: int | None = None
-    amount_vnd: int | None = Field(None, gt=0, description="request_payment: the amount to pay, in dong")
-    expected_events: int | None = Field(None, description="The event count you saw: refuses stale actions")
+    user_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    amount_vnd: int | None = Field(None, gt=0, le=10**12, description="request_payment: the amount to pay, in dong")
+    expected_events: int | None = Field(
+        None, ge=0, le=2**31 - 1, description="The event count you saw: refuses stale actions"
+    )
 
 
 def view(d: Dossier, *, full: bool = True) -> dict[str, Any]:
@@ -185,6 +225,8 @@ def submit_dossier(
         subject_address=body.subject_address,
         idempotency_key=idempotency_key,
     )
+    if not SUBMIT_LIMIT.allow(str(actor.user_id)):
+        raise ApiError(429, "too_many_submissions", N_("Too many submissions from this account; wait a minute."))
     cache: SnapshotCache = snapshots(request)
     node = request.app.state.exchange_node
     if node is not None and node.is_national and actor.role == "citizen":
@@ -192,13 +234,26 @@ def submit_dossier(
         if delivered is not None:
             return delivered
     try:
-        dossier, created = submit_in_transaction(
-            request.app.state.session_factory, actor, req, now(), cache.get, request.app.state.calendars.for_session
+        # The answer is made inside the transaction: if it cannot be, nothing is committed (never a 500
+        # after a commit, which a client would retry into a second dossier).
+        answer, created = submit_in_transaction(
+            request.app.state.session_factory,
+            actor,
+            req,
+            now(),
+            cache.get,
+            request.app.state.calendars.for_session,
+            present=lambda d: (d.code, orjson.dumps(view(d))),
         )
-        result = view(dossier)
     except DossierError as exc:
         raise _raise(exc) from None
-    return json_response(result, 201 if created else 200, {"Location": f"/api/v1/dossiers/{result['code']}"})
+    code, content = answer
+    return Response(
+        content,
+        status_code=201 if created else 200,
+        headers={"Location": f"/api/v1/dossiers/{code}"},
+        media_type="application/json",
+    )
 
 
 def _deliver_to_province(request: Request, actor: Actor, req: SubmitRequest, cache: SnapshotCache) -> Response | None:
@@ -231,7 +286,7 @@ def list_dossiers(
     overdue: bool = False,
     due_before: date | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
     query = visible(actor)
     if status:
@@ -369,10 +424,10 @@ def transition(code: str, name: str, body: ActIn, request: Request, actor: Actor
     try:
         with db.transaction(request.app.state.session_factory) as s:
             d = act(s, actor, code, name, now(), request.app.state.calendars.for_session(s), payload, expected)
-            result = view(d)
+            answer = orjson.dumps(view(d))  # inside the transaction: no commit without its answer
     except DossierError as exc:
         raise _raise(exc) from None
-    return json_response(result)
+    return Response(answer, media_type="application/json")
 
 
 @router.post("/dossiers/{code}/attachments", status_code=201, summary="Attach a PDF, JPEG or PNG")

@@ -12,52 +12,16 @@ a path or a query string may hold. Refusals are JSON errors that say what is wro
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
 
 from motcua.i18n import N_, gettext_for, pick_language
+from motcua.validation import text_problem, value_problems
 
-MAX_INT = 2**53
-MAX_DEPTH = 32
 UPLOAD_FILES = 10
 INVALID = N_("The request is not valid: {count} problem(s).")
-
-
-def text_problem(value: str) -> str | None:
-    if "\x00" in value:
-        return "contains a NUL character"
-    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
-        return "contains a lone surrogate (not valid Unicode)"
-    return None
-
-
-def value_problems(value: Any, place: str, depth: int = 0) -> list[str]:
-    """What no stored value may be, wherever it sits in a JSON document."""
-    if depth > MAX_DEPTH:
-        return [f"{place}: nested deeper than {MAX_DEPTH} levels"]
-    if isinstance(value, bool) or value is None:
-        return []
-    if isinstance(value, int):
-        return [] if -MAX_INT <= value <= MAX_INT else [f"{place}: the number is out of range (±2^53)"]
-    if isinstance(value, float):
-        return [] if math.isfinite(value) else [f"{place}: not a finite number"]
-    if isinstance(value, str):
-        problem = text_problem(value)
-        return [f"{place}: {problem}"] if problem else []
-    if isinstance(value, list):
-        return [p for i, v in enumerate(value) for p in value_problems(v, f"{place}.{i}", depth + 1)]
-    if isinstance(value, dict):
-        out = []
-        for k, v in value.items():
-            problem = text_problem(str(k))
-            if problem:
-                out.append(f"{place}: a key {problem}")
-            out.extend(value_problems(v, f"{place}.{k}", depth + 1))
-        return out
-    return []
 
 
 Refusal = tuple[int, str, str, dict[str, Any], list[str]]

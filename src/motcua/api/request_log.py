@@ -9,6 +9,7 @@ import time
 import uuid
 from typing import Any
 
+from motcua.api.metrics import observe
 from motcua.logs import request_id
 
 log = logging.getLogger("motcua.access")
@@ -38,6 +39,13 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            route = scope.get("route")
+            observe(
+                getattr(route, "path", "(unmatched)"),
+                scope.get("method", "-"),
+                status[0],
+                time.perf_counter() - started,
+            )
             log.info(
                 "%s %s %s",
                 scope.get("method", "-"),

@@ -31,6 +31,7 @@ from motcua.settings import get_settings
 
 GENESIS = "0" * 64
 GRACE = timedelta(minutes=15)
+ALGORITHM = "Ed25519"
 
 
 def merkle_root(leaves: Iterable[str]) -> str:
@@ -143,7 +144,9 @@ def seal_pending(session: Session, now: datetime | None = None, key: OKPKey | No
         )
         body = seal_body(seal)
         seal.hash = _digest(body)
-        seal.signature = jws.serialize_compact({"alg": "Ed25519", "kid": seal.key_id}, seal.hash.encode(), key)
+        seal.signature = jws.serialize_compact(
+            {"alg": ALGORITHM, "kid": seal.key_id}, seal.hash.encode(), key, algorithms=[ALGORITHM]
+        )
         session.add(seal)
         session.flush()
         made.append(seal)
@@ -177,7 +180,7 @@ def verify_seals(session: Session, keys: list[OKPKey] | None = None) -> list[Sea
         try:
             if key is None:
                 raise JoseError("unknown key")
-            if jws.deserialize_compact(seal.signature, key).payload != seal.hash.encode():
+            if jws.deserialize_compact(seal.signature, key, algorithms=[ALGORITHM]).payload != seal.hash.encode():
                 raise JoseError("payload")
         except (JoseError, ValueError):
             problems.append("the seal's signature is not valid for the seal key")

@@ -37,6 +37,7 @@ from motcua.exchange.node import this_node
 from motcua.i18n import N_
 from motcua.indicators import facts
 from motcua.units.address import convert_address
+from motcua.validation import value_problems
 
 CalendarFor = Callable[[str], WorkingCalendar]
 SUPPLEMENT_RESTART_DAYS = 3  # a supplement request within 3 working days restarts the clock
@@ -230,6 +231,15 @@ def submit(
                 raise Conflict("idempotency_key_reused", N_("This Idempotency-Key was used for a different request."))
             return existing, False
     problems = applicant_problems(req.applicant)
+    problems += value_problems({"applicant": vars(req.applicant), "subject_address": req.subject_address}, "request")
+    problems += value_problems(req.form, "form")
+    if problems:
+        raise DossierError(
+            "invalid_request",
+            N_("The request is not valid: {count} problem(s)."),
+            count=len(problems),
+            problems=problems,
+        )
     commune = req.subject_commune_code
     if not commune:
         converted = convert_address(req.subject_address, clock.local_date(at))
@@ -320,13 +330,16 @@ def submit_in_transaction(
     at: datetime,
     snapshot_of: Callable[[Session], CatalogSnapshot],
     calendars_of: Callable[[Session], CalendarFor],
-) -> tuple[Dossier, bool]:
-    """``submit`` in a transaction of its own. When two requests with the same Idempotency-Key race,
-    the later insert breaks the unique key; it is retried once and then finds the first dossier."""
+    present: Callable[[Dossier], Any] = lambda d: d,
+) -> tuple[Any, bool]:
+    """``submit`` in a transaction of its own; ``present`` makes the answer inside it (an answer that
+    cannot be made rolls the dossier back). When two requests with the same Idempotency-Key race, the
+    later insert breaks the unique key; it is retried once and then finds the first dossier."""
     for attempt in (1, 2):
         try:
             with db.transaction(factory) as s:
-                return submit(s, actor, req, at, snapshot_of(s), calendars_of(s))
+                dossier, created = submit(s, actor, req, at, snapshot_of(s), calendars_of(s))
+                return present(dossier), created
         except IntegrityError:
             if attempt == 2 or not req.idempotency_key:
                 raise

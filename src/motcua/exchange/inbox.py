@@ -105,6 +105,15 @@ def receive(
     return answer, False
 
 
+def _holder_of(session: Session, code: str) -> str | None:
+    """The member whose centre received dossier ``code`` (``<centre>-YYMMDD-NNNN``)."""
+    from motcua.catalog.models import ServiceCentre
+
+    centre = code.rsplit("-", 2)[0] if code.count("-") >= 2 else ""
+    province = session.scalar(select(ServiceCentre.province_code).where(ServiceCentre.identifier == centre))
+    return f"province-{province}" if province else None
+
+
 def apply_status(sender: str, code: str, now: datetime) -> Any:
     """``reportStatus`` at the national node: the mirror of the dossier moves to the reported state."""
 
@@ -135,7 +144,10 @@ def apply_status(sender: str, code: str, now: datetime) -> Any:
             return problem(
                 409, "Out of order", f"{code}: sequence {sequence} arrived after {last}; send {last + 1} first"
             )
-        if mirror is None:  # a dossier received at the province's own counter
+        if mirror is None:  # a dossier received at the province's own counter: its code names its centre
+            holder = _holder_of(session, code)
+            if holder != sender:
+                return problem(403, "Not your dossier", f"{code} was not received by a centre of {sender}")
             mirror = DossierMirror(code=code, member=sender, procedure_code=str(data.get("procedureCode", "")))
             session.add(mirror)
         mirror.dossier_code = code

@@ -21,9 +21,9 @@ from motcua.web.security import RateLimit, SignInGuard, check_csrf, client_addre
 router = APIRouter(include_in_schema=False)
 # Failed sign-ins back off per account and address (the right password from elsewhere still works);
 # attempts per client address are limited, high because a centre's officials may share one address.
-SIGN_IN_GUARD = SignInGuard(free=get_settings().signin_per_account)
-SIGN_IN_ADDRESS_LIMIT = RateLimit(limit=get_settings().signin_per_address, window=300, name="signin-address")
-SIGN_IN_LIMIT = RateLimit(limit=get_settings().signin_per_account, window=300, name="activation")
+SIGN_IN_GUARD = SignInGuard(free=lambda: get_settings().signin_per_account)
+SIGN_IN_ADDRESS_LIMIT = RateLimit(lambda: get_settings().signin_per_address, window=300, name="signin-address")
+SIGN_IN_LIMIT = RateLimit(lambda: get_settings().signin_per_account, window=300, name="activation")
 
 
 def current_actor(request: Request) -> Actor | None:

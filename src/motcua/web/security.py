@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from functools import cache
+from collections.abc import Callable
 from typing import Any, cast
 
 import limits
@@ -64,13 +65,14 @@ class RateLimit:
     """At most ``limit`` events per ``window`` seconds per key (client address, account…), in a moving
     window."""
 
-    def __init__(self, limit: int, window: int, name: str = "limit") -> None:
-        self.item = limits.RateLimitItemPerSecond(limit, window)
-        self.name = name
+    def __init__(self, limit: int | Callable[[], int], window: int, name: str = "limit") -> None:
+        self.limit, self.window, self.name = limit, window, name
 
     def allow(self, key: str) -> bool:
+        limit = self.limit() if callable(self.limit) else self.limit
         try:
-            return MovingWindowRateLimiter(storage()).hit(self.item, self.name, key)
+            item = limits.RateLimitItemPerSecond(limit, self.window)
+            return MovingWindowRateLimiter(storage()).hit(item, self.name, key)
         except Exception:  # the shared store is down: let the request through rather than refuse everyone
             return True
 
@@ -83,8 +85,12 @@ class SignInGuard:
 
     MAX_WAIT = 900
 
-    def __init__(self, free: int) -> None:
-        self.free = free
+    def __init__(self, free: int | Callable[[], int]) -> None:
+        self._free = free
+
+    @property
+    def free(self) -> int:
+        return self._free() if callable(self._free) else self._free
 
     def _keys(self, account: str, address: str) -> tuple[str, str]:
         return f"signin:fail:{account}:{address}", f"signin:fail:{account}"
