@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from functools import cache
 from collections.abc import Callable
+from functools import cache
 from typing import Any, cast
 
 import limits
