@@ -39,7 +39,7 @@ def api(engine: Engine, tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
         ]:
             tokens[name] = issue_token(s, create_user(s, f"{tag}-{name}", role, unit_code=unit, personal_id=pid))
     client = TestClient(create_app(engine.url.render_as_string(hide_password=False)))
-    return {"client": client, "centre": centre, "tokens": tokens}
+    return {"client": client, "centre": centre, "tokens": tokens, "engine": engine}
 
 
 def h(api: dict, who: str, **extra: str) -> dict[str, str]:  # type: ignore[type-arg]

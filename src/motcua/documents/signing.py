@@ -180,6 +180,18 @@ def write_dev_crl(directory: Path, revoked: tuple[int, ...]) -> Path:
     return path
 
 
+def _keep_dev_crl_fresh(directory: Path) -> None:
+    """The development CA's CRL is re-issued a week before it lapses (its revocations kept)."""
+    path = directory / "dev-ca.crl"
+    if not path.exists() or not (directory / "dev-ca-key.pem").exists():
+        return
+    current = x509.load_der_x509_crl(path.read_bytes())
+    lapses = current.next_update_utc
+    if lapses is not None and lapses - dt.datetime.now(dt.UTC) > dt.timedelta(days=7):
+        return
+    write_dev_crl(directory, revoked=tuple(r.serial_number for r in current))
+
+
 def signer_serial(config: SigningConfig) -> int:
     _key, cert, _chain = pkcs12.load_key_and_certificates(config.p12.read_bytes(), config.password)
     assert cert is not None
@@ -222,6 +234,7 @@ def signing_config(*, create: bool = True) -> SigningConfig:
         )
     directory = settings.data_dir / "signing"
     if (directory / "dev-signer.p12").exists():
+        _keep_dev_crl_fresh(directory)
         return _with_tsa(_dev_config(directory), settings.signing_tsa_url)
     if not create:
         raise SigningNotConfigured(
@@ -332,7 +345,9 @@ def verify_pdf(
         trust_roots=trust_roots,
         crls=crls or None,
         allow_fetching=fetch,
-        revocation_mode="hard-fail" if checks_revocation else "soft-fail",
+        # Given the CA's CRLs, every certificate must be covered by one ("require"); fetching alone
+        # fails hard on what the certificates point to.
+        revocation_mode="require" if crls else "hard-fail" if fetch else "soft-fail",
     )
     try:
         status = validate_pdf_signature(
