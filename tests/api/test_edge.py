@@ -17,7 +17,7 @@ from motcua import db
 from motcua.accounts.models import User
 from motcua.accounts.service import disable_user, issue_token, revoke_token
 from motcua.dossiers.models import Dossier
-from tests.api.test_dossiers_api import api, body, h  # noqa: F401 (the api fixture)
+from tests.api_fixtures import body, h
 
 ODD = [
     ({"applicant": {"kind": "citizen", "id_number": "079123456789", "name": "An\x00", "phone": ""}}, "contains a NUL"),

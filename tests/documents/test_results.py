@@ -35,7 +35,7 @@ from motcua.dossiers.attachments import add_attachment
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Attachment
 from motcua.dossiers.storage import LocalStorage
-from tests.api.test_dossiers_api import api, body, h  # noqa: F401 (the api fixture)
+from tests.api_fixtures import body, h
 from tests.dossiers.helpers import World
 
 FAKE = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + b" " * 64
