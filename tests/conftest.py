@@ -17,6 +17,9 @@ import pytest
 os.environ.setdefault("MOTCUA_DATA_DIR", tempfile.mkdtemp(prefix="motcua-tests-"))
 for _allowed in ("SANDBOX_PAYMENTS", "DEVELOPMENT_CA", "GENERATED_SECRET", "PUBLIC_METRICS"):
     os.environ.setdefault(f"MOTCUA_ALLOW_{_allowed}", "1")
+# Every log line of the run (this process and the servers it starts) lands here, and is scanned for
+# the test data's personal data when the run ends (pytest_sessionfinish).
+os.environ.setdefault("MOTCUA_LOG_FILE", os.path.join(os.environ["MOTCUA_DATA_DIR"], "suite.log"))
 
 from sqlalchemy import Engine, create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
@@ -95,3 +98,29 @@ def snapshot(engine: Engine) -> CatalogSnapshot:
     """The routing snapshot of the demo catalog (loading it takes most of a second: once per backend)."""
     with db.session_factory(engine)() as s:
         return CatalogSnapshot.load(s)
+
+
+# The test data's ID numbers, phones and e-mails: none may appear in any log of the run.
+PERSONAL_IN_TESTS = ("079123456789", "001012345678", "001098765432", "0901234567", "an.nguyen@example.vn")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from motcua.logs import configure_logging
+    from motcua.settings import get_settings
+
+    configure_logging(get_settings())
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    import logging
+
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    path = Path(os.environ["MOTCUA_LOG_FILE"])
+    if not path.exists():
+        return
+    text = path.read_text(encoding="utf-8", errors="replace")
+    found = sorted({p for p in PERSONAL_IN_TESTS if p in text})
+    if found:
+        print(f"\npersonal data found in the logs of the run ({path}): {', '.join(found)}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
