@@ -5,6 +5,7 @@ increasing sequences; a gap is answered 409 and the sender retries)."""
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -111,6 +112,9 @@ def _holder_of(session: Session, code: str) -> str | None:
 
     centre = code.rsplit("-", 2)[0] if code.count("-") >= 2 else ""
     province = session.scalar(select(ServiceCentre.province_code).where(ServiceCentre.identifier == centre))
+    if province is None:  # a centre this node does not list: the identifier standard ends with H<province>
+        suffix = re.search(r"\.H(\d{2})$", centre)
+        province = suffix.group(1) if suffix else None
     return f"province-{province}" if province else None
 
 
