@@ -37,6 +37,8 @@ def api(engine: Engine, tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
             ("officer", "processing_officer", "26740.economy", None),
             ("leader", "leader", "26740.UBND", None),
             ("other", "leader", "25747.UBND", None),
+            ("other_officer", "processing_officer", "25747.economy", None),
+            ("other_reception", "reception_officer", "000.00.00.H01", None),
         ]:
             tokens[name] = issue_token(s, create_user(s, f"{tag}-{name}", role, unit_code=unit, personal_id=pid))
     client = TestClient(create_app(engine.url.render_as_string(hide_password=False)))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from motcua import clock
 from motcua.api.deps import session, snapshots
-from motcua.api.errors import ApiError
+from motcua.api.errors import DOCUMENTED, ApiError
 from motcua.catalog.models import Procedure, ServiceCentre
 from motcua.catalog.report import decentralisation_report
 from motcua.catalog.routing import RoutingRefused, SnapshotCache, route
@@ -23,7 +23,7 @@ from motcua.catalog.service import to_record, version_in_force
 from motcua.i18n import N_
 from motcua.units.text import key
 
-router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"])
+router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"], responses=DOCUMENTED)
 SessionDep = Annotated[Session, Depends(session)]
 SnapshotDep = Annotated[SnapshotCache, Depends(snapshots)]
 REFUSAL_STATUS = {"unknown_procedure": 404, "unknown_centre": 404, "unknown_subject": 404}

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from motcua import clock, db
 from motcua.accounts.service import Actor, accounts_revision, actor_of, user_for_token
 from motcua.api.deps import session, snapshots
-from motcua.api.errors import ApiError
+from motcua.api.errors import DOCUMENTED, ApiError
 from motcua.catalog.routing import SnapshotCache
 from motcua.documents.forms import FormName
 from motcua.dossiers.attachments import add_attachment, read_attachment
@@ -44,7 +44,7 @@ from motcua.i18n import N_
 from motcua.settings import get_settings
 from motcua.web.security import RateLimit
 
-router = APIRouter(prefix="/api/v1", tags=["dossiers"])
+router = APIRouter(prefix="/api/v1", tags=["dossiers"], responses=DOCUMENTED)
 TOKEN_CACHE_SECONDS = 60
 REVISION_CHECK_SECONDS = 2.0  # a revoked token or a disabled account stops working within two seconds
 SessionDep = Annotated[Session, Depends(session)]
@@ -416,6 +416,9 @@ def transition(code: str, name: str, body: ActIn, request: Request, actor: Actor
     payload = body.model_dump(exclude_none=True, mode="json")
     expected = payload.pop("expected_events", None)
     if name == "pay" and actor.role == "citizen":
+        with request.app.state.session_factory() as s:
+            if readable(s, actor, code) is None:  # someone else's dossier: as if it did not exist
+                raise ApiError(404, "unknown_dossier", N_("No dossier with code {code}."), code=code)
         raise ApiError(
             409,
             "payment_unconfirmed",

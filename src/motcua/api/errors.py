@@ -7,8 +7,38 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
 from motcua.i18n import N_, gettext_for, pick_language
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any] | None = None
+    problems: list[Any] | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every refusal of the API: a machine code and a message in the request's language."""
+
+    error: ErrorDetail
+
+
+_WHY = {
+    400: "Bad request",
+    401: "Not signed in (no token, or one expired or revoked)",
+    403: "Not allowed for this account",
+    404: "Not found (or not yours)",
+    409: "Conflicts with the dossier's state or an earlier request",
+    413: "Body too large",
+    422: "Invalid input, with the place of each problem",
+    429: "Too many requests; see Retry-After",
+    503: "Busy; retry after Retry-After",
+}
+DOCUMENTED: dict[int | str, dict[str, Any]] = {
+    code: {"description": why, "model": ErrorBody} for code, why in _WHY.items()
+}
 
 
 class ApiError(Exception):

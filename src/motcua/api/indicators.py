@@ -12,12 +12,12 @@ from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.orm import Session
 
 from motcua.api.deps import session
-from motcua.api.errors import ApiError
+from motcua.api.errors import DOCUMENTED, ApiError
 from motcua.i18n import N_
 from motcua.indicators.index import Score, index
 from motcua.indicators.models import DAY_COUNTERS
 
-router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
+router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"], responses=DOCUMENTED)
 COUNT_FIELDS = DAY_COUNTERS  # every fact counter, in the tables' order
 RATE_FIELDS = ("on_time_rate", "satisfaction_rate", "online_rate", "online_payment_rate", "digitisation_rate")
 GROUP_FIELDS = ("transparency", "progress", "digitisation", "satisfaction", "online_service", "online_payment")

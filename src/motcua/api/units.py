@@ -9,14 +9,14 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from motcua import clock
-from motcua.api.errors import ApiError
+from motcua.api.errors import DOCUMENTED, ApiError
 from motcua.i18n import N_
 from motcua.units import UnknownUnit, get_registry
 from motcua.units.address import MAX_INPUT_CHARS, get_converter
 from motcua.units.models import Unit
 from motcua.units.registry import era_at
 
-router = APIRouter(prefix="/api/v1", tags=["units"])
+router = APIRouter(prefix="/api/v1", tags=["units"], responses=DOCUMENTED)
 MAX_BATCH = 1000
 
 

@@ -390,8 +390,15 @@ def act(
     if transition is None or name in ("submit", "receive"):
         raise DossierError("unknown_transition", N_("There is no step called {transition}."), transition=name)
     dossier = get_dossier(session, code, for_update=True)
-    if not can_read(actor, dossier) and actor.role == "citizen":
-        raise NotFound("unknown_dossier", N_("No dossier with code {code}."), code=code)
+    if not can_read(actor, dossier):  # before anything that would tell its state
+        if actor.role == "citizen":
+            raise NotFound("unknown_dossier", N_("No dossier with code {code}."), code=code)
+        raise Forbidden(
+            "wrong_unit",
+            N_("Your account ({role}, {unit}) does not act for this dossier."),
+            role=actor.role,
+            unit=actor.unit_code or "-",
+        )
     if expected_events is not None and expected_events != dossier.event_count:
         last = dossier.events[-1]
         raise Conflict(
