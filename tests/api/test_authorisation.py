@@ -23,14 +23,15 @@ KNOWN = {
 }
 FOREIGN = ("stranger", "other", "other_reception", "other_officer", None)  # None: no token
 DENIED = {401, 403, 404}
+FILE = {"file": ("a.pdf", PDF, "application/pdf")}
 
 
 def _requests(code: str, attachment: int) -> list[tuple[str, str, dict[str, Any]]]:
     out: list[tuple[str, str, dict[str, Any]]] = [
         ("get", f"/api/v1/dossiers/{code}", {}),
         ("get", f"/api/v1/dossiers/{code}/attachments", {}),
-        ("post", f"/api/v1/dossiers/{code}/attachments", {"files": {"file": ("a.pdf", PDF, "application/pdf")}}),
-        ("post", f"/api/v1/dossiers/{code}/attachments?kind=scan", {"files": {"file": ("a.pdf", PDF, "application/pdf")}}),
+        ("post", f"/api/v1/dossiers/{code}/attachments", {"files": FILE}),
+        ("post", f"/api/v1/dossiers/{code}/attachments?kind=scan", {"files": FILE}),
         ("get", f"/api/v1/dossiers/{code}/attachments/{attachment}", {}),
     ]
     for form in ("receipt", "supplement_request", "refusal", "apology", "control_sheet", "result"):
@@ -53,9 +54,7 @@ def test_foreign_actors_are_refused_everything_and_the_dossiers_own_are_allowed(
     code = c.post("/api/v1/dossiers", json=body(api), headers=h(api, "citizen")).json()["code"]
     for who, step in (("reception", "accept"), ("reception", "transfer")):
         assert c.post(f"/api/v1/dossiers/{code}/transitions/{step}", json={}, headers=h(api, who)).status_code == 200
-    attachment = c.post(
-        f"/api/v1/dossiers/{code}/attachments", files={"file": ("a.pdf", PDF, "application/pdf")}, headers=h(api, "citizen")
-    ).json()["id"]
+    attachment = c.post(f"/api/v1/dossiers/{code}/attachments", files=FILE, headers=h(api, "citizen")).json()["id"]
     allowed = []
     for method, url, kwargs in _requests(code, attachment):
         for who in FOREIGN:
