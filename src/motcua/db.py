@@ -72,7 +72,9 @@ def make_engine(url: str | None = None, *, bounded: bool = False, **kwargs: Any)
         kwargs.setdefault("pool_timeout", settings.db_pool_timeout)
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        # The server's writers wait for SQLite's lock as long as a statement may run, then answer 503.
+        wait = settings.db_statement_timeout_ms / 1000 if bounded and settings.db_statement_timeout_ms else 30
+        engine = create_engine(url, connect_args={"timeout": wait}, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

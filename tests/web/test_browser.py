@@ -95,7 +95,7 @@ def _serve(home: Path, stack: contextlib.ExitStack, synthetic: int = 0) -> Itera
         "MOTCUA_DATABASE_URL": url,
         "MOTCUA_SECURE_COOKIES": "0",
         "MOTCUA_SIGNIN_PER_ADDRESS": "1000",  # every test signs in from 127.0.0.1
-        "MOTCUA_SECRET_FILE": str(home / "secret_key"),
+        "MOTCUA_DATA_DIR": str(home),  # its generated keys and development CA
         "MOTCUA_STORAGE_DIR": str(home / "files"),
     }
     cmd = [sys.executable, "-m", "uvicorn", "motcua.api.app:create_app", "--factory", "--port", str(port)]
@@ -320,8 +320,9 @@ def test_an_official_journey_from_reception_to_a_verified_signed_result(
     signed = tmp_path / "result.pdf"
     download.value.save_as(signed)
     # Checked as a citizen or a vendor would: `motcua documents verify`, trusting the server's CA.
-    ca = str(home / "var" / "signing" / "dev-ca.pem")
-    verify = [str(Path(sys.executable).parent / "motcua"), "documents", "verify", "--trust", ca]
+    ca, crl = str(home / "signing" / "dev-ca.pem"), str(home / "signing" / "dev-ca.crl")
+    verify = [str(Path(sys.executable).parent / "motcua"), "documents", "verify", "--trust", ca, "--crl", crl]
+    verify += ["--code", code]
     ok = subprocess.run([*verify, str(signed)], capture_output=True, text=True)
     assert ok.returncode == 0 and ok.stdout.startswith("VALID"), ok.stderr
     tampered = bytearray(signed.read_bytes())

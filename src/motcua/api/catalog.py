@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+import orjson
+from cachetools import TTLCache
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -18,54 +20,64 @@ from motcua.api.deps import session, snapshots
 from motcua.api.errors import DOCUMENTED, ApiError
 from motcua.catalog.models import Procedure, ServiceCentre
 from motcua.catalog.report import decentralisation_report
-from motcua.catalog.routing import RoutingRefused, SnapshotCache, route
-from motcua.catalog.service import to_record, version_in_force
+from motcua.catalog.routing import CatalogSnapshot, RoutingRefused, SnapshotCache, route
+from motcua.catalog.search import search
+from motcua.catalog.service import to_record
 from motcua.i18n import N_
-from motcua.units.text import key
 
 router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"], responses=DOCUMENTED)
-SessionDep = Annotated[Session, Depends(session)]
+SessionDep = Annotated[Session, Depends(session, scope="function")]  # closed before the answer is sent
 SnapshotDep = Annotated[SnapshotCache, Depends(snapshots)]
 REFUSAL_STATUS = {"unknown_procedure": 404, "unknown_centre": 404, "unknown_subject": 404}
 
 
-@router.get("/procedures", summary="Procedures in force at a date, optionally filtered")
+@router.get("/procedures", summary="Procedures in force at a date, found as people type (accents, typos)")
 def procedures(
-    db: SessionDep,
+    cache: SnapshotDep,
     q: Annotated[str | None, Query(max_length=200)] = None,
     level: Literal["central", "province", "district", "commune", "other"] | None = None,
-    field: str | None = None,
+    field: Annotated[str | None, Query(max_length=200)] = None,
     at: date | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[dict[str, Any]]:
+) -> Response:
+    """Served from the in-memory catalog snapshot (no database read), the answer kept per revision:
+    the same search by thousands of visitors costs one look-up."""
+    snapshot = cache.get()
     when = at or clock.today()
-    wanted = key(q) if q else None
-    out = []
-    rows = db.scalars(select(Procedure).options(selectinload(Procedure.versions)).order_by(Procedure.code))
-    for p in rows:
-        v = version_in_force(p, when)
-        if v is None or (level and v.level != level) or (field and p.field != field):
-            continue
-        if wanted and wanted not in key(v.name_vi) and wanted not in key(p.code):
-            continue
-        out.append(
+    return Response(_search(snapshot, (q or "").strip(), when, level, field, limit), media_type="application/json")
+
+
+_answers: TTLCache[tuple[Any, ...], bytes] = TTLCache(maxsize=4096, ttl=3600)
+
+
+def _search(snapshot: CatalogSnapshot, q: str, when: date, level: str | None, field: str | None, limit: int) -> bytes:
+    key_ = (snapshot.revision, id(snapshot), q, when, level, field, limit)
+    found = _answers.get(key_)
+    if found is not None:
+        return found
+    hits = search(snapshot, q, when, field=field, level=level, limit=limit if q else 1_000_000)
+    if not q:
+        hits = sorted(hits, key=lambda h: h.code)[:limit]
+    body = orjson.dumps(
+        [
             {
-                "code": p.code,
-                "name_vi": v.name_vi,
-                "name_en": v.name_en,
-                "name_fr": v.name_fr,
-                "field": p.field,
-                "level": v.level,
-                "version": v.number,
-                "status": v.status,
-                "time_limit": v.time_limit,
-                "time_limit_kind": v.time_limit_kind,
-                "online": v.online,
+                "code": h.code,
+                "name_vi": h.version.name_vi,
+                "name_en": h.version.name_en or None,
+                "name_fr": h.version.name_fr or None,
+                "field": h.field,
+                "level": h.level,
+                "version": h.version.number,
+                "status": h.version.status,
+                "time_limit": h.version.time_limit,
+                "time_limit_kind": h.version.time_limit_kind,
+                "online": h.version.online or None,
             }
-        )
-        if len(out) >= limit:
-            break
-    return out
+            for h in hits
+        ]
+    )
+    _answers[key_] = body
+    return body
 
 
 @router.get("/procedures/{code}", summary="A procedure with all its versions and changes")

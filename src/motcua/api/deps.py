@@ -11,6 +11,8 @@ from motcua.catalog.routing import SnapshotCache
 
 
 def session(request: Request) -> Iterator[Session]:
+    """A session for one handler. Use it with ``Depends(session, scope="function")``: it is closed (its
+    connection back in the pool) when the handler returns, not after a slow client has read the answer."""
     factory: sessionmaker[Session] = request.app.state.session_factory
     with factory() as s:
         yield s

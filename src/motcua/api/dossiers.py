@@ -46,8 +46,9 @@ from motcua.web.security import RateLimit
 
 router = APIRouter(prefix="/api/v1", tags=["dossiers"], responses=DOCUMENTED)
 TOKEN_CACHE_SECONDS = 60
+COUNT_CAP = 10_000
 REVISION_CHECK_SECONDS = 2.0  # a revoked token or a disabled account stops working within two seconds
-SessionDep = Annotated[Session, Depends(session)]
+SessionDep = Annotated[Session, Depends(session, scope="function")]  # closed before the answer is sent
 SUBMIT_LIMIT = RateLimit(lambda: get_settings().submissions_per_account, window=60, name="api-submit")
 
 
@@ -295,11 +296,14 @@ def list_dossiers(
         query = query.where(Dossier.due_on < clock.today(), Dossier.finished_at.is_(None))
     if due_before:
         query = query.where(Dossier.due_on <= due_before)
-    total = db_session.scalar(select(func.count()).select_from(query.subquery()))
+    bounded = query.with_only_columns(Dossier.id).order_by(None).limit(COUNT_CAP + 1).subquery()
+    total = db_session.scalar(select(func.count()).select_from(bounded)) or 0
     rows = db_session.scalars(
         query.order_by(Dossier.due_on.is_(None), Dossier.due_on, Dossier.id).limit(limit).offset(offset)
     )
-    return {"total": total, "items": [view(d, full=False) for d in rows]}
+    # ``total`` stops at COUNT_CAP + 1 (``total_capped``): counting a big city's every dossier on each
+    # call would read them all.
+    return {"total": total, "total_capped": total > COUNT_CAP, "items": [view(d, full=False) for d in rows]}
 
 
 @router.get("/dossiers/{code}", summary="A dossier with its history (authorised)")

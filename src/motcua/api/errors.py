@@ -64,6 +64,8 @@ def error_body(request: Request, error_code: str, message: str, params: dict[str
 
 
 def install(app: FastAPI) -> None:
+    install_busy(app)
+
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> Response:
         body = error_body(request, exc.code, exc.message, exc.params)
@@ -81,3 +83,45 @@ def install(app: FastAPI) -> None:
         )
         body["error"]["problems"] = problems
         return JSONResponse(body, status_code=422)
+
+
+def busy(exc: BaseException) -> bool:
+    """The database is saturated for now (no pooled connection came within the bound, or a statement
+    ran past its timeout): the client should retry shortly, the server must not wedge."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    if isinstance(exc, PoolTimeout):
+        return True
+    if isinstance(exc, OperationalError):
+        name = type(exc.orig).__name__ if exc.orig is not None else ""
+        return name in ("QueryCanceled", "LockNotAvailable", "TooManyConnections") or "database is locked" in str(exc)
+    try:
+        from psycopg_pool import PoolTimeout as AsyncPoolTimeout
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(exc, AsyncPoolTimeout)
+
+
+def install_busy(app: FastAPI) -> None:
+    """Answer 503 with Retry-After when the database is saturated, instead of holding the request."""
+    import logging
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    log = logging.getLogger("motcua.busy")
+
+    async def saturated(request: Request, exc: Exception) -> Response:
+        if not busy(exc):
+            raise exc
+        log.warning("busy: %s answered 503 (%s)", request.url.path, type(exc).__name__)
+        body = error_body(request, "busy", N_("The service is busy; try again in a moment."), {})
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
+
+    app.add_exception_handler(SQLAlchemyError, saturated)
+    try:
+        from psycopg_pool import PoolTimeout as AsyncPoolTimeout
+
+        app.add_exception_handler(AsyncPoolTimeout, saturated)
+    except ImportError:  # pragma: no cover
+        pass

@@ -35,7 +35,7 @@ def row(s: Score, level: str, start: date, end: date) -> dict[str, Any]:
 
 @router.get("/index", summary="The Decision 766 index per unit over a period (open data)")
 def index_data(
-    db_session: Annotated[Session, Depends(session)],
+    db_session: Annotated[Session, Depends(session, scope="function")],
     start: Annotated[date, Query(alias="from")],
     end: Annotated[date, Query(alias="to")],
     level: Literal["province", "commune", "procedure"] = "province",

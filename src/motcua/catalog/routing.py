@@ -49,6 +49,9 @@ class VersionView:
     fees: tuple[dict[str, Any], ...]
     id: int = 0
     form_schema: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    name_en: str = ""
+    name_fr: str = ""
+    online: str = ""
 
     def in_force(self, at: date) -> bool:
         return (self.valid_from is None or self.valid_from <= at) and (self.valid_to is None or at < self.valid_to)
@@ -118,6 +121,9 @@ class CatalogSnapshot:
                         tuple(v.fees),
                         v.id,
                         v.form_schema,
+                        v.name_en or "",
+                        v.name_fr or "",
+                        v.online or "",
                     )
                     for v in p.versions
                 ),

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from motcua.dossiers.chain import GENESIS, RECORD_FIELDS, chain_key, event_hash, record_digest
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.projection import PROJECTED, Projection, project
-from motcua.dossiers.service import CalendarFor
+from motcua.dossiers.service import CalendarFor, commune_of_agency
 
 
 @dataclass
@@ -64,6 +64,8 @@ def verify(dossier: Dossier, calendar_for: CalendarFor) -> Verification:
         prev = e.hash
     if dossier.last_hash != prev or dossier.event_count != len(dossier.events):
         result.problems.append("the dossier's last hash or event count does not match its log")
+    if dossier.deciding_commune_code != commune_of_agency(dossier.deciding_agency_code):
+        result.problems.append("deciding_commune_code does not follow from the deciding agency")
     for name in PROJECTED:
         if getattr(shadow, name) != getattr(dossier, name):
             result.problems.append(f"{name} is {getattr(dossier, name)!r} but the log gives {getattr(shadow, name)!r}")

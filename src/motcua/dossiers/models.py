@@ -18,6 +18,9 @@ class Dossier(Base):
     __table_args__ = (
         UniqueConstraint("owner_id", "idempotency_key"),
         Index("uq_dossiers_created_by", "created_by", "idempotency_key", unique=True),
+        Index("ix_dossiers_commune_queue", "deciding_commune_code", "due_on"),
+        Index("ix_dossiers_agency_queue", "deciding_agency_code", "due_on"),
+        Index("ix_dossiers_centre_queue", "centre_identifier", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,7 +46,10 @@ class Dossier(Base):
     subject_address: Mapped[str] = mapped_column(Text, default="")
     subject_address_as_written: Mapped[str] = mapped_column(Text, default="")
     deciding_agency_code: Mapped[str] = mapped_column(String(60), index=True)
-    handling_unit_code: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    # The commune whose People's Committee or offices decide (None: a provincial or vertical agency):
+    # a commune's work queue is one equality on an index, not a LIKE on the agency code.
+    deciding_commune_code: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    handling_unit_code: Mapped[str | None] = mapped_column(String(60), nullable=True, index=True)
     form_data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     fees: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     time_limit: Mapped[float | None] = mapped_column(nullable=True)

@@ -89,6 +89,14 @@ def _unit_matches(actor_unit: str | None, agency_code: str | None) -> bool:
     return mine == theirs if len(mine) == 5 else actor_unit == agency_code
 
 
+def commune_of_agency(agency_code: str | None) -> str | None:
+    """The commune whose People's Committee or offices an agency is (None: provincial, vertical)."""
+    if not agency_code or agency_code.endswith(VERTICAL_SUFFIXES):
+        return None
+    prefix = agency_code.split(".")[0]
+    return prefix if len(prefix) == 5 and prefix.isdigit() and "." in agency_code else None
+
+
 def can_read(actor: Actor, dossier: Dossier) -> bool:
     if actor.role == "admin":
         return True
@@ -138,10 +146,7 @@ def visible(actor: Actor) -> Select[Dossier]:
     unit = actor.unit_code or "-"
     prefix = unit.split(".")[0]
     if len(prefix) == 5 and not unit.endswith(VERTICAL_SUFFIXES):
-        return query.where(
-            Dossier.deciding_agency_code.like(f"{prefix}.%") & ~Dossier.deciding_agency_code.like("%.police")
-            | (Dossier.handling_unit_code == unit)
-        )
+        return query.where((Dossier.deciding_commune_code == prefix) | (Dossier.handling_unit_code == unit))
     return query.where((Dossier.deciding_agency_code == unit) | (Dossier.handling_unit_code == unit))
 
 
@@ -290,6 +295,7 @@ def submit(
         subject_address=req.subject_address or plan.subject["name"],
         subject_address_as_written=req.subject_address,
         deciding_agency_code=plan.deciding_agency["code"],
+        deciding_commune_code=commune_of_agency(plan.deciding_agency["code"]),
         handling_unit_code=(plan.handled_by or {}).get("code"),
         form_data=req.form,
         fees=plan.fees,

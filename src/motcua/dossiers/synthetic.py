@@ -41,6 +41,7 @@ from motcua.dossiers.chain import CURRENT_CHAIN, GENESIS, event_hash, record_dig
 from motcua.dossiers.codes import dossier_code
 from motcua.dossiers.models import Dossier, DossierEvent, DossierSequence
 from motcua.dossiers.projection import Projection, project
+from motcua.dossiers.service import commune_of_agency
 from motcua.dossiers.states import TRANSITIONS
 from motcua.feedback.models import Rating
 from motcua.units import get_registry
@@ -294,6 +295,7 @@ class Simulator:
             **record,
             "idempotency_key": None,
             "request_sha256": "",
+            "deciding_commune_code": commune_of_agency(agency),
             "event_count": life.seq,
             "last_hash": life.prev,
             **{k: v for k, v in vars(p).items() if not k.startswith("time_limit")},

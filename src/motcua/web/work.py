@@ -9,11 +9,12 @@ took in between is refused with a clear message instead of being applied blindly
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from motcua import clock, db
@@ -68,8 +69,20 @@ def steps_for(actor: Actor, d: Dossier) -> list[str]:
     ]
 
 
+PAGE = 50
+COUNT_CAP = 10_000  # a queue's count reads at most this many index entries ("10 000+")
+
+
+def capped_count(session: Session, query: Any) -> str:
+    """How many rows ``query`` has, read no further than ``COUNT_CAP`` (a commune of a big city holds
+    tens of thousands of dossiers: an exact count would read them all on every page view)."""
+    bounded = query.with_only_columns(Dossier.id).order_by(None).limit(COUNT_CAP + 1).subquery()
+    n = session.scalar(select(func.count()).select_from(bounded)) or 0
+    return f"{COUNT_CAP:,}+" if n > COUNT_CAP else str(n)
+
+
 @router.get("/work", response_class=HTMLResponse, response_model=None)
-def queue(request: Request, view: str = "open") -> Response:
+def queue(request: Request, view: str = "open", page: Annotated[int, Query(ge=1, le=200)] = 1) -> Response:
     actor = current_actor(request)
     if actor is None or actor.role not in OFFICIALS:
         return RedirectResponse("/signin?next=/work", status_code=303)
@@ -84,11 +97,25 @@ def queue(request: Request, view: str = "open") -> Response:
     }
     view = view if view in views else "open"
     with request.app.state.session_factory() as s:
-        counts = {k: s.scalar(select(func.count()).select_from(q.subquery())) or 0 for k, q in views.items()}
+        counts = {k: capped_count(s, q) for k, q in views.items()}
         rows = s.scalars(
-            views[view].order_by(Dossier.due_on.is_(None), Dossier.due_on, Dossier.submitted_at).limit(200)
+            views[view]
+            .order_by(Dossier.due_on.is_(None), Dossier.due_on, Dossier.submitted_at)
+            .limit(PAGE + 1)
+            .offset((page - 1) * PAGE)
         ).all()
-    return render(request, "work.html", actor=actor, dossiers=rows, counts=counts, view=view, status_names=STATUS_NAMES)
+    more = len(rows) > PAGE
+    return render(
+        request,
+        "work.html",
+        actor=actor,
+        dossiers=rows[:PAGE],
+        counts=counts,
+        view=view,
+        page=page,
+        more=more,
+        status_names=STATUS_NAMES,
+    )
 
 
 @router.get("/work/dossiers/{code}", response_class=HTMLResponse, response_model=None)
