@@ -44,6 +44,9 @@ from motcua.catalog.models import ServiceCentre
 from motcua.catalog.routing import CatalogSnapshot
 from motcua.dossiers.service import Applicant, SubmitRequest, act, submit
 
+# A benchmark server is a demo: sandbox payments, a development CA and generated keys are allowed.
+os.environ.setdefault("MOTCUA_MODE", "demo")
+
 PG_SERVER = os.environ.get("MOTCUA_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PORT = 8765
 WORKERS = 3

@@ -47,6 +47,9 @@ from motcua.exchange.models import InboxMessage, Member, OutboxMessage, utc_now
 from motcua.exchange.outbox import enqueue
 from motcua.exchange.signing import new_key, public_jwk, sign
 
+# A benchmark server is a demo: sandbox payments, a development CA and generated keys are allowed.
+os.environ.setdefault("MOTCUA_MODE", "demo")
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -36,6 +36,9 @@ from motcua import db
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.indicators.models import DAY_TABLES, OPEN_TABLES
 
+# A benchmark server is a demo: sandbox payments, a development CA and generated keys are allowed.
+os.environ.setdefault("MOTCUA_MODE", "demo")
+
 PORT = 8766
 TARGET_P99_MS = 100.0
 TARGET_REBUILD_S = 600.0

@@ -23,6 +23,9 @@ from sqlalchemy import select
 from motcua import db
 from motcua.dossiers.models import Dossier
 
+# A benchmark server is a demo: sandbox payments, a development CA and generated keys are allowed.
+os.environ.setdefault("MOTCUA_MODE", "demo")
+
 TARGET_MS = 50.0
 PUBLIC = ["/", "/procedures", "/procedures?q=dang+ki+khai+sinh", "/procedures/1.001612", "/address?q=P.2,+Q.5,+TP.HCM"]
 

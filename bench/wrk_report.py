@@ -9,11 +9,15 @@ import subprocess
 import tempfile
 
 
-def run(url: str, script: str, seconds: int, connections: int, threads: int = 2) -> dict[str, float]:
+def run(
+    url: str, script: str, seconds: int, connections: int, threads: int = 2, timeout: int | None = None
+) -> dict[str, float]:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
     try:
         command = ["wrk", "-t", str(min(threads, connections)), "-c", str(connections), "-d", f"{seconds}s"]
+        if timeout:
+            command += ["--timeout", f"{timeout}s"]
         out = subprocess.run(
             [*command, "--latency", "-s", f.name, url], capture_output=True, text=True, check=True
         ).stdout
@@ -31,7 +35,10 @@ def parse(out: str) -> dict[str, float]:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     return {
+        "timeouts": int(socket.group(4)) if socket else 0,
+        "socket_errors": sum(int(socket.group(i)) for i in (1, 2, 3)) if socket else 0,
         "rps": rps,
         "p50": ms("50"),
         "p99": ms("99"),

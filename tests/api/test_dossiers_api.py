@@ -40,7 +40,7 @@ def test_scoping_of_reads_and_writes(api: dict) -> None:  # type: ignore[type-ar
     assert c.get(f"/api/v1/dossiers/{code}", headers=h(api, "other")).status_code == 404
     assert c.get(f"/api/v1/dossiers/{code}").status_code == 401
     r = c.post(f"/api/v1/dossiers/{code}/transitions/accept", json={}, headers=h(api, "other"))
-    assert r.status_code == 403 and r.json()["error"]["code"] == "wrong_role"
+    assert r.status_code == 403 and r.json()["error"]["code"] == "wrong_unit"  # its unit first: nothing told
     mine = c.get("/api/v1/dossiers", headers=h(api, "citizen")).json()
     assert code in {d["code"] for d in mine["items"]}
     assert code not in {d["code"] for d in c.get("/api/v1/dossiers", headers=h(api, "stranger")).json()["items"]}

@@ -44,7 +44,7 @@ def fuzzed(engine: Engine, database_url: str, tmp_path_factory: pytest.TempPathF
 def test_no_server_error_and_only_documented_statuses(fuzzed: dict[str, Any]) -> None:
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", fuzzed["app"])
     count = {"cases": 0, "operations": 0}
-    examples = EXAMPLES if fuzzed["backend"] == "sqlite" else max(EXAMPLES // 5, 10)
+    examples = EXAMPLES if fuzzed["backend"] == "sqlite" else max(EXAMPLES // 20, 5)  # same paths, other engine
 
     for result in schema.get_all_operations():
         operation = result.ok()

@@ -70,20 +70,26 @@ def _field_values() -> list[tuple[str, Any]]:
     return fields + [(f, projected[f]) for f in PROJECTED]
 
 
-@pytest.mark.parametrize(("field", "value"), _field_values(), ids=[f for f, _ in _field_values()])
-def test_each_field_of_a_dossier_row_is_covered(session: Session, field: str, value: Any) -> None:
-    world = World(session, f"tamper-{field}")
+def test_each_field_of_a_dossier_row_is_covered(session: Session) -> None:
+    world = World(session, "tamper-fields")
     d = world.in_state("processing")
     assert verify(d, calendar_for).ok
-    if field == "supplement_count":
-        value = d.supplement_count + 1
-    if field == "assigned_to":
-        value = world.officer.user_id  # an existing account (the column is a foreign key)
-    session.execute(update(Dossier).where(Dossier.id == d.id).values({field: value}))
-    session.expire_all()
-    d = session.scalars(select(Dossier).where(Dossier.id == d.id)).one()
-    result = verify(d, calendar_for)
-    assert not result.ok, field
+    undetected = []
+    for field, value in _field_values():
+        if field == "supplement_count":
+            value = d.supplement_count + 1
+        if field == "assigned_to":
+            value = world.officer.user_id  # an existing account (the column is a foreign key)
+        change = session.begin_nested()
+        session.execute(update(Dossier).where(Dossier.id == d.id).values({field: value}))
+        session.expire_all()
+        changed = session.scalars(select(Dossier).where(Dossier.id == d.id)).one()
+        if verify(changed, calendar_for).ok:
+            undetected.append(field)
+        change.rollback()
+        session.expire_all()
+    assert undetected == []
+    assert len(_field_values()) == len(RECORD_FIELDS) - 2 + len(PROJECTED)
 
 
 def test_a_payload_changed_with_the_chain_recomputed_without_the_key_is_detected(session: Session) -> None:

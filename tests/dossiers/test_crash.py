@@ -26,7 +26,7 @@ from motcua.dossiers.models import Dossier
 from tests.exchange.network import free_port
 
 pytestmark = pytest.mark.slow
-PER_CHANNEL = 150
+PER_CHANNEL = 100
 
 
 def _serve(url: str, port: int, logs: Path, n: int) -> subprocess.Popen[bytes]:

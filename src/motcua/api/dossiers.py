@@ -522,3 +522,13 @@ def download_document(code: str, form: FormName, request: Request, actor: ActorD
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{form}-{code}.pdf"', "Cache-Control": "private, no-store"},
     )
+
+
+@router.get("/seals", tags=["public"], summary="The daily seals of the logs and the key that signs them")
+def seals(request: Request) -> Response:
+    """Every sealed day's Merkle roots, chained and signed, with the seal key's public part: to keep
+    elsewhere and check later with ``motcua dossiers verify`` (no personal data)."""
+    from motcua.audit.seals import export
+
+    with request.app.state.session_factory() as s:
+        return Response(orjson.dumps(export(s)), media_type="application/json")
