@@ -122,3 +122,15 @@ def test_metrics_need_the_operators_token(api: dict, monkeypatch: pytest.MonkeyP
     assert c.get("/metrics").status_code == 401
     r = c.get("/metrics", headers={"Authorization": "Bearer secret-of-the-operators"})
     assert r.status_code == 200 and "motcua_http_requests" in r.text
+
+
+def test_an_attachment_sent_twice_is_one_attachment(api: dict) -> None:  # type: ignore[type-arg]
+    from tests.api_fixtures import PDF
+
+    c = api["client"]
+    code = c.post("/api/v1/dossiers", json=body(api), headers=h(api, "citizen")).json()["code"]
+    files = {"file": ("a.pdf", PDF, "application/pdf")}
+    first = c.post(f"/api/v1/dossiers/{code}/attachments", files=files, headers=h(api, "citizen")).json()
+    again = c.post(f"/api/v1/dossiers/{code}/attachments", files=files, headers=h(api, "citizen")).json()
+    assert first["id"] == again["id"]
+    assert len(c.get(f"/api/v1/dossiers/{code}/attachments", headers=h(api, "citizen")).json()) == 1

@@ -72,6 +72,10 @@ def import_officials_command(
         report = import_officials(session, file.read_text(encoding="utf-8"))
         if not report.ok:
             session.rollback()
+        else:
+            from motcua.audit.trail import record
+
+            record(session, "import_officials", details={"created": report.created, "updated": report.updated})
     if not report.ok:
         for error in report.errors[:200]:
             typer.echo(f"{file}: {error}", err=True)

@@ -124,6 +124,10 @@ def import_notices_command(
         raise typer.BadParameter(f"no such file: {file}", param_hint="FILE")
     with db.transaction(db.session_factory(db.make_engine(url))) as session:
         count, errors = import_notices(session, file.read_text(encoding="utf-8"))
+        if not errors:
+            from motcua.audit.trail import record
+
+            record(session, "import_calendar", details={"days": count})
     if errors:
         for error in errors[:200]:
             typer.echo(f"{file}: {error}", err=True)

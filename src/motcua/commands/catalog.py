@@ -81,9 +81,17 @@ def import_(
     try:
         with db.transaction(_factory(url)) as session:
             result = import_records(session, records)
+            _audit(session, "import_catalog", result)
     except CatalogError as exc:
         _fail(str(exc).split(":")[0], exc.errors)
     typer.echo(f"imported {len(result.codes)} procedures ({result.added} new, {result.replaced} replaced)")
+
+
+def _audit(session: Any, action: str, result: Any) -> None:
+    from motcua.audit.trail import record
+
+    details = {"procedures": len(result.codes), "added": result.added, "replaced": result.replaced}
+    record(session, action, details=details)
 
 
 @catalog_app.command("import-national")
@@ -104,6 +112,7 @@ def import_national(
     try:
         with db.transaction(_factory(url)) as session:
             imported = import_records(session, result.records)
+            _audit(session, "import_national_catalog", imported)
     except CatalogError as exc:
         _fail(str(exc).split(":")[0], exc.errors)
     if issues:

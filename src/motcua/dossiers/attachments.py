@@ -86,6 +86,14 @@ def add_attachment(
         )
     content_type = checked_type(name, data)
     digest = hashlib.sha256(data).hexdigest()
+    # The same file sent again (a retry after a lost answer) is the same attachment, not a second one.
+    same = session.scalars(
+        select(Attachment).where(
+            Attachment.dossier_id == dossier.id, Attachment.kind == kind, Attachment.sha256 == digest
+        )
+    ).first()
+    if same is not None and not issued:
+        return same
     key = f"{dossier.code}/{digest}"
     storage.put(key, data)
     row = Attachment(

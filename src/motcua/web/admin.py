@@ -8,9 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from motcua import db
 from motcua.accounts.officials import MIN_PASSWORD, OfficialsImport, activate, import_officials
+from motcua.audit.trail import record
 from motcua.i18n import N_
 from motcua.web.account import SIGN_IN_LIMIT, current_actor
 from motcua.web.rendering import render
@@ -53,6 +55,15 @@ async def import_page(request: Request) -> Response:
             report = import_officials(s, text)
             if not report.ok:
                 s.rollback()
+                return report
+            record(
+                s,
+                "import_officials",
+                actor_id=actor.user_id,
+                actor_role=actor.role,
+                channel="web",
+                details={"created": report.created, "updated": report.updated},
+            )
             return report
 
     report = await run_in_threadpool(run)
@@ -86,6 +97,15 @@ def activate_account(
     try:
         with db.transaction(request.app.state.session_factory) as s:
             user = activate(s, username, code, password)
+            if user is not None:
+                record(
+                    s,
+                    "account_activate",
+                    actor_id=user.id,
+                    actor_role=user.role,
+                    channel="web",
+                    subject=f"user:{user.id}",
+                )
     except ValueError:
         error = N_("The password needs at least {count} characters.")
         return render(request, "activate.html", 422, error=error, count=MIN_PASSWORD, min_password=MIN_PASSWORD)
@@ -150,14 +170,19 @@ async def import_file(request: Request, what: str) -> Response:
         errors = ["the file is empty, larger than 20 MB or not UTF-8 text"]
         done = None
     else:
-        done, errors = await run_in_threadpool(_import, request, what, name, text)
+        done, errors = await run_in_threadpool(_import, request, what, name, text, actor.user_id)
     status = 422 if errors else 200
     context = {"what": what, "title": title, "help_text": help_text, "errors": errors[:500], "done": done}
     return render(request, "admin_import.html", status, total=len(errors), **context)
 
 
-def _import(request: Request, what: str, name: str, text: str) -> tuple[str | None, list[str]]:
-    """Run one import in one transaction; any error and nothing is kept."""
+def _import(request: Request, what: str, name: str, text: str, admin: int) -> tuple[str | None, list[str]]:
+    """Run one import in one transaction, recorded in the audit trail; any error and nothing is kept."""
+
+    def audited(s: Session, summary: str) -> str:
+        record(s, f"import_{what}", actor_id=admin, actor_role="admin", channel="web", details={"summary": summary})
+        return summary
+
     from motcua.calendar.service import import_notices
     from motcua.catalog.formats import FormatError, read_csv, read_json
     from motcua.catalog.service import CatalogError, import_records
@@ -169,7 +194,7 @@ def _import(request: Request, what: str, name: str, text: str) -> tuple[str | No
                 if errors:
                     s.rollback()
                     return None, errors
-                return f"{count} day(s) recorded", []
+                return audited(s, f"{count} day(s) recorded"), []
             if what == "centres":
                 from motcua.catalog.centres import import_centres
 
@@ -177,9 +202,10 @@ def _import(request: Request, what: str, name: str, text: str) -> tuple[str | No
                 if errors:
                     s.rollback()
                     return None, errors
-                return f"{added} centre(s) added, {updated} updated", []
+                return audited(s, f"{added} centre(s) added, {updated} updated"), []
             records = read_json(text) if name.endswith(".json") or text.lstrip().startswith("[") else read_csv(text)
             result = import_records(s, records)
-            return f"{len(result.codes)} procedure(s): {result.added} new, {result.replaced} replaced", []
+            summary = f"{len(result.codes)} procedure(s): {result.added} new, {result.replaced} replaced"
+            return audited(s, summary), []
     except (FormatError, CatalogError) as exc:
         return None, list(exc.errors)
