@@ -13,6 +13,7 @@ import contextvars
 import logging
 import re
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
@@ -38,7 +39,15 @@ def mask(text: str) -> str:
     return NUMBER.sub("[id]", text)
 
 
+def _utc_time(record: logging.LogRecord) -> str:
+    """Log times are instants: ISO 8601 in UTC with their zone, whatever the server's zone."""
+    return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+
+
 class MaskingJsonFormatter(JsonFormatter):
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return _utc_time(record)
+
     def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, value in log_data.items():
@@ -52,6 +61,9 @@ class MaskingJsonFormatter(JsonFormatter):
 
 
 class MaskingTextFormatter(logging.Formatter):
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return _utc_time(record)
+
     def format(self, record: logging.LogRecord) -> str:
         return mask(super().format(record))
 

@@ -364,7 +364,7 @@ class _Life:
             p,
             cal,
         )
-        self.seq, self.prev, self.clock = 0, GENESIS, datetime.min
+        self.seq, self.prev, self.clock = 0, GENESIS, datetime.min  # noqa: DTZ901 (the simulation runs on wall time)
         self.events: list[Row] = []
         self.rating: Row | None = None
         self.stopped = False
