@@ -289,28 +289,22 @@ class SignatureCheck:
     problems: list[str] = field(default_factory=list)
 
 
-def load_roots(paths: tuple[Path, ...]) -> list[asn1_x509.Certificate]:
-    roots = []
-    for p in paths:
-        raw = p.read_bytes()
-        if b"-----BEGIN" in raw:
-            from asn1crypto import pem
+def _der(path: Path) -> bytes:
+    """A certificate's or a CRL's bytes, PEM armour removed."""
+    raw = path.read_bytes()
+    if b"-----BEGIN" in raw:
+        from asn1crypto import pem
 
-            _, _, raw = pem.unarmor(raw)
-        roots.append(asn1_x509.Certificate.load(raw))
-    return roots
+        _, _, raw = pem.unarmor(raw)
+    return raw
+
+
+def load_roots(paths: tuple[Path, ...]) -> list[asn1_x509.Certificate]:
+    return [asn1_x509.Certificate.load(_der(p)) for p in paths]
 
 
 def load_crls(paths: tuple[Path, ...]) -> list[asn1_crl.CertificateList]:
-    out = []
-    for p in paths:
-        raw = p.read_bytes()
-        if b"-----BEGIN" in raw:
-            from asn1crypto import pem
-
-            _, _, raw = pem.unarmor(raw)
-        out.append(asn1_crl.CertificateList.load(raw))
-    return out
+    return [asn1_crl.CertificateList.load(_der(p)) for p in paths]
 
 
 def _subject(reader: PdfFileReader) -> str:

@@ -238,13 +238,6 @@ def submit(
     problems = applicant_problems(req.applicant)
     problems += value_problems({"applicant": vars(req.applicant), "subject_address": req.subject_address}, "request")
     problems += value_problems(req.form, "form")
-    if problems:
-        raise DossierError(
-            "invalid_request",
-            N_("The request is not valid: {count} problem(s)."),
-            count=len(problems),
-            problems=problems,
-        )
     commune = req.subject_commune_code
     if not commune:
         converted = convert_address(req.subject_address, clock.local_date(at))
