@@ -71,3 +71,12 @@ def test_a_blocked_database_is_answered_503_within_bounds_then_served(
         started = time.monotonic()
         assert client.post("/api/v1/dossiers", json=body(api), headers=headers).status_code == 201
         assert time.monotonic() - started < 2.0
+
+
+def test_readiness_follows_the_database(api: dict, tmp_path: object) -> None:  # type: ignore[type-arg]
+    c = api["client"]
+    assert c.get("/api/v1/ready").json() == {"status": "ready", "database": "ok"}
+    gone = TestClient(create_app("postgresql+psycopg://nobody@127.0.0.1:1/none"))
+    assert gone.get("/api/v1/health").status_code == 200  # alive…
+    r = gone.get("/api/v1/ready")  # …but not ready
+    assert r.status_code == 503 and r.headers["retry-after"] == "5"

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from anyio import to_thread
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import event, make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -195,8 +195,25 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.add_middleware(request_log.RequestLog)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent.parent / "web" / "static"), name="static")
 
-    @app.get("/api/v1/health", tags=["health"], summary="Liveness")
+    @app.get("/api/v1/health", tags=["health"], summary="Liveness: the process answers")
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
+
+    @app.get(
+        "/api/v1/ready",
+        tags=["health"],
+        summary="Readiness: the database answers (a load balancer sends traffic only then)",
+        responses={503: {"description": "The database does not answer"}},
+    )
+    def ready() -> Response:
+        from sqlalchemy import text
+
+        try:
+            with factory() as s:
+                s.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            body = b'{"status":"unavailable","database":"unreachable"}'
+            return Response(body, status_code=503, media_type="application/json", headers={"Retry-After": "5"})
+        return Response(b'{"status":"ready","database":"ok"}', media_type="application/json")
 
     return app
