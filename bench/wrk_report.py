@@ -18,9 +18,10 @@ def run(
         command = ["wrk", "-t", str(min(threads, connections)), "-c", str(connections), "-d", f"{seconds}s"]
         if timeout:
             command += ["--timeout", f"{timeout}s"]
-        out = subprocess.run(
-            [*command, "--latency", "-s", f.name, url], capture_output=True, text=True, check=True
-        ).stdout
+        done = subprocess.run([*command, "--latency", "-s", f.name, url], capture_output=True, text=True, check=True)
+        out = done.stdout
+        if ".lua:" in done.stderr or ".lua:" in out:  # wrk runs its default request when the script fails
+            raise RuntimeError(f"the wrk script does not load: {(done.stderr or out)[:300]}")
     finally:
         os.unlink(f.name)
     return parse(out)

@@ -38,8 +38,14 @@ class Settings(BaseSettings):
         None, description="SQLAlchemy URL, e.g. postgresql+psycopg://motcua@db/motcua (default: SQLite in data_dir)."
     )
     replica_url: str | None = Field(None, description="A read replica for reads that tolerate lag (optional).")
-    db_pool_size: int = Field(20, ge=1, le=500, description="Connections kept per process.")
-    db_max_overflow: int = Field(10, ge=0, le=500, description="Connections opened beyond the pool under load.")
+    db_pool_size: int = Field(
+        8,
+        ge=1,
+        le=500,
+        description="Connections kept per process, and the size of its async pool: keep processes × 2 × "
+        "(this + db_max_overflow) under the database's max_connections.",
+    )
+    db_max_overflow: int = Field(2, ge=0, le=500, description="Connections opened beyond the pool under load.")
     db_pool_timeout: float = Field(
         3.0, gt=0, le=60, description="Seconds a request waits for a connection before it is answered 503."
     )

@@ -95,7 +95,12 @@ def busy(exc: BaseException) -> bool:
         return True
     if isinstance(exc, OperationalError):
         name = type(exc.orig).__name__ if exc.orig is not None else ""
-        return name in ("QueryCanceled", "LockNotAvailable", "TooManyConnections") or "database is locked" in str(exc)
+        text = str(exc)
+        return (
+            name in ("QueryCanceled", "LockNotAvailable", "TooManyConnections")
+            or "database is locked" in text
+            or "too many clients" in text  # the server's max_connections reached: busy, not broken
+        )
     try:
         from psycopg_pool import PoolTimeout as AsyncPoolTimeout
     except ImportError:  # pragma: no cover
