@@ -80,3 +80,39 @@ def test_readiness_follows_the_database(api: dict, tmp_path: object) -> None:  #
     assert gone.get("/api/v1/health").status_code == 200  # alive…
     r = gone.get("/api/v1/ready")  # …but not ready
     assert r.status_code == 503 and r.headers["retry-after"] == "5"
+
+
+def test_more_signed_in_readers_than_connections_are_all_served(
+    monkeypatch: pytest.MonkeyPatch, engine: Engine, database_url: str
+) -> None:
+    """Twice as many handler threads as connections, and many readers at once: each handler gives its
+    connection back in its own thread. (A ``yield`` session dependency closed the session in a second
+    thread from the same pool, so finished handlers held connections while every thread waited for one:
+    503s here, and a wedge with longer pool waits.)"""
+    monkeypatch.setenv("MOTCUA_DB_POOL_SIZE", "2")
+    monkeypatch.setenv("MOTCUA_DB_MAX_OVERFLOW", "0")
+    monkeypatch.setenv("MOTCUA_DB_POOL_TIMEOUT", "3")
+    monkeypatch.setenv("MOTCUA_THREADS", "4")
+    tag = uuid.uuid4().hex[:8]
+    with db.transaction(db.session_factory(engine)) as s:
+        citizen = issue_token(s, create_user(s, f"{tag}-readers", "citizen", personal_id="079123456788"))
+    headers = {"Authorization": f"Bearer {citizen}"}
+    paths = ["/api/v1/dossiers", "/api/v1/catalog/centres?province=79", "/api/v1/catalog/procedures/none"]
+    with TestClient(create_app(database_url)) as client:
+        assert client.get(paths[0], headers=headers).status_code == 200
+        answers: list[tuple[int, float]] = []
+
+        def read(path: str) -> None:
+            for _ in range(5):
+                started = time.monotonic()
+                r = client.get(path, headers=headers)
+                answers.append((r.status_code, time.monotonic() - started))
+
+        threads = [threading.Thread(target=read, args=(paths[i % 3],)) for i in range(24)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    assert len(answers) == 120
+    assert sorted({status for status, _ in answers}) == [200, 404], answers
+    assert max(seconds for _, seconds in answers) < 3.0

@@ -11,12 +11,12 @@ from typing import Annotated, Any, Literal
 
 import orjson
 from cachetools import TTLCache
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from motcua import clock
-from motcua.api.deps import session, snapshots
+from motcua.api.deps import open_session, snapshots
 from motcua.api.errors import DOCUMENTED, ApiError
 from motcua.catalog.models import Procedure, ServiceCentre
 from motcua.catalog.report import decentralisation_report
@@ -26,7 +26,6 @@ from motcua.catalog.service import to_record
 from motcua.i18n import N_
 
 router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"], responses=DOCUMENTED)
-SessionDep = Annotated[Session, Depends(session, scope="function")]  # closed before the answer is sent
 SnapshotDep = Annotated[SnapshotCache, Depends(snapshots)]
 REFUSAL_STATUS = {"unknown_procedure": 404, "unknown_centre": 404, "unknown_subject": 404}
 
@@ -81,15 +80,16 @@ def _search(snapshot: CatalogSnapshot, q: str, when: date, level: str | None, fi
 
 
 @router.get("/procedures/{code}", summary="A procedure with all its versions and changes")
-def procedure(code: str, db: SessionDep) -> dict[str, Any]:
-    p = db.scalars(
-        select(Procedure)
-        .where(Procedure.code == code)
-        .options(selectinload(Procedure.versions), selectinload(Procedure.changes))
-    ).one_or_none()
-    if p is None:
-        raise ApiError(404, "unknown_procedure", N_("No procedure with code {procedure}."), procedure=code)
-    return to_record(p).model_dump(mode="json")
+def procedure(code: str, request: Request) -> dict[str, Any]:
+    with open_session(request) as db:
+        p = db.scalars(
+            select(Procedure)
+            .where(Procedure.code == code)
+            .options(selectinload(Procedure.versions), selectinload(Procedure.changes))
+        ).one_or_none()
+        if p is None:
+            raise ApiError(404, "unknown_procedure", N_("No procedure with code {procedure}."), procedure=code)
+        return to_record(p).model_dump(mode="json")
 
 
 @router.get("/procedures/{code}/route", summary="Who decides, where, how long, what fee")
@@ -107,10 +107,13 @@ def route_procedure(
 
 
 @router.get("/centres", summary="Service centres of a province")
-def centres(province: Annotated[str, Query(pattern=r"^\d{2}$")], db: SessionDep) -> list[dict[str, Any]]:
-    rows = db.scalars(
-        select(ServiceCentre).where(ServiceCentre.province_code == province).order_by(ServiceCentre.identifier)
-    )
+def centres(request: Request, province: Annotated[str, Query(pattern=r"^\d{2}$")]) -> list[dict[str, Any]]:
+    with open_session(request) as db:
+        rows = list(
+            db.scalars(
+                select(ServiceCentre).where(ServiceCentre.province_code == province).order_by(ServiceCentre.identifier)
+            )
+        )
     return [
         {
             "identifier": c.identifier,
@@ -125,5 +128,6 @@ def centres(province: Annotated[str, Query(pattern=r"^\d{2}$")], db: SessionDep)
 
 
 @router.get("/report", summary="Decentralisation report as of a date")
-def report(db: SessionDep, at: date | None = None) -> dict[str, Any]:
-    return decentralisation_report(db, at or clock.today()).to_dict()
+def report(request: Request, at: date | None = None) -> dict[str, Any]:
+    with open_session(request) as db:
+        return decentralisation_report(db, at or clock.today()).to_dict()

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from fastapi import Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from motcua.catalog.routing import SnapshotCache
 
 
-def session(request: Request) -> Iterator[Session]:
-    """A session for one handler. Use it with ``Depends(session, scope="function")``: it is closed (its
-    connection back in the pool) when the handler returns, not after a slow client has read the answer."""
+def open_session(request: Request) -> Session:
+    """A session for one handler, to use as ``with open_session(request) as s:`` inside it.
+
+    Not a ``yield`` dependency: FastAPI runs a sync dependency's exit in a worker thread from the same
+    limited pool as the handlers, so under load a finished handler's connection waited (idle in
+    transaction) for a thread while every thread waited for a connection — the wedge of issue 14.
+    Closing the session in the handler's own thread returns the connection before the answer is sent."""
     factory: sessionmaker[Session] = request.app.state.session_factory
-    with factory() as s:
-        yield s
+    return factory()
 
 
 def snapshots(request: Request) -> SnapshotCache:

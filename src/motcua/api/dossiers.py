@@ -15,12 +15,11 @@ import orjson
 from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from motcua import clock, db
 from motcua.accounts.service import Actor, accounts_revision, actor_of, user_for_token
-from motcua.api.deps import session, snapshots
+from motcua.api.deps import open_session, snapshots
 from motcua.api.errors import DOCUMENTED, ApiError
 from motcua.catalog.routing import SnapshotCache
 from motcua.documents.forms import FormName
@@ -48,7 +47,6 @@ router = APIRouter(prefix="/api/v1", tags=["dossiers"], responses=DOCUMENTED)
 TOKEN_CACHE_SECONDS = 60
 COUNT_CAP = 10_000
 REVISION_CHECK_SECONDS = 2.0  # a revoked token or a disabled account stops working within two seconds
-SessionDep = Annotated[Session, Depends(session, scope="function")]  # closed before the answer is sent
 SUBMIT_LIMIT = RateLimit(lambda: get_settings().submissions_per_account, window=60, name="api-submit")
 
 
@@ -281,7 +279,7 @@ def _deliver_to_province(request: Request, actor: Actor, req: SubmitRequest, cac
 
 @router.get("/dossiers", summary="Dossiers the caller may see, with filters")
 def list_dossiers(
-    db_session: SessionDep,
+    request: Request,
     actor: ActorDep,
     status: str | None = None,
     overdue: bool = False,
@@ -297,20 +295,27 @@ def list_dossiers(
     if due_before:
         query = query.where(Dossier.due_on <= due_before)
     bounded = query.with_only_columns(Dossier.id).order_by(None).limit(COUNT_CAP + 1).subquery()
-    total = db_session.scalar(select(func.count()).select_from(bounded)) or 0
-    rows = db_session.scalars(
-        query.order_by(Dossier.due_on.is_(None), Dossier.due_on, Dossier.id).limit(limit).offset(offset)
-    )
+    with open_session(request) as db_session:
+        total = db_session.scalar(select(func.count()).select_from(bounded)) or 0
+        rows = db_session.scalars(
+            query.order_by(Dossier.due_on.is_(None), Dossier.due_on, Dossier.id).limit(limit).offset(offset)
+        )
+        items = [view(d, full=False) for d in rows]
     # ``total`` stops at COUNT_CAP + 1 (``total_capped``): counting a big city's every dossier on each
     # call would read them all.
-    return {"total": total, "total_capped": total > COUNT_CAP, "items": [view(d, full=False) for d in rows]}
+    return {"total": total, "total_capped": total > COUNT_CAP, "items": items}
 
 
 @router.get("/dossiers/{code}", summary="A dossier with its history (authorised)")
-def get_one(code: str, db_session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    d = readable(db_session, actor, code)
-    if d is None:
-        raise ApiError(404, "unknown_dossier", N_("No dossier with code {code}."), code=code)
+def get_one(code: str, request: Request, actor: ActorDep) -> dict[str, Any]:
+    with open_session(request) as db_session:
+        d = readable(db_session, actor, code)
+        if d is None:
+            raise ApiError(404, "unknown_dossier", N_("No dossier with code {code}."), code=code)
+        return _with_history(d)
+
+
+def _with_history(d: Dossier) -> dict[str, Any]:
     return {
         **view(d),
         "history": [
@@ -484,22 +489,31 @@ def _attach_to_delivered(request: Request, actor: Actor, code: str, name: str, d
 
 
 @router.get("/dossiers/{code}/attachments", summary="Attachments of a dossier (metadata)")
-def attachments(code: str, db_session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
-    d = db_session.scalars(select(Dossier).where(Dossier.code == code)).first()
-    if d is None or not can_read(actor, d):
-        raise ApiError(404, "unknown_dossier", N_("No dossier with code {code}."), code=code)
-    rows = db_session.scalars(select(Attachment).where(Attachment.dossier_id == d.id).order_by(Attachment.id))
-    return [
-        {"id": a.id, "kind": a.kind, "name": a.name, "content_type": a.content_type, "size": a.size, "sha256": a.sha256}
-        for a in rows
-    ]
+def attachments(code: str, request: Request, actor: ActorDep) -> list[dict[str, Any]]:
+    with open_session(request) as db_session:
+        d = db_session.scalars(select(Dossier).where(Dossier.code == code)).first()
+        if d is None or not can_read(actor, d):
+            raise ApiError(404, "unknown_dossier", N_("No dossier with code {code}."), code=code)
+        rows = db_session.scalars(select(Attachment).where(Attachment.dossier_id == d.id).order_by(Attachment.id))
+        return [
+            {
+                "id": a.id,
+                "kind": a.kind,
+                "name": a.name,
+                "content_type": a.content_type,
+                "size": a.size,
+                "sha256": a.sha256,
+            }
+            for a in rows
+        ]
 
 
 @router.get("/dossiers/{code}/attachments/{attachment_id}", summary="Download an attachment (authorised)")
-def download(code: str, attachment_id: int, request: Request, db_session: SessionDep, actor: ActorDep) -> Response:
+def download(code: str, attachment_id: int, request: Request, actor: ActorDep) -> Response:
     try:
-        d = get_dossier(db_session, code)
-        row, data = read_attachment(db_session, request.app.state.storage, actor, d, attachment_id)
+        with open_session(request) as db_session:
+            d = get_dossier(db_session, code)
+            row, data = read_attachment(db_session, request.app.state.storage, actor, d, attachment_id)
     except DossierError as exc:
         raise _raise(exc) from None
     return attachment_response(row, data)

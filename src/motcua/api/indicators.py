@@ -8,10 +8,9 @@ import io
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Request, Response
 
-from motcua.api.deps import session
+from motcua.api.deps import open_session
 from motcua.api.errors import DOCUMENTED, ApiError
 from motcua.i18n import N_
 from motcua.indicators.index import Score, index
@@ -35,7 +34,7 @@ def row(s: Score, level: str, start: date, end: date) -> dict[str, Any]:
 
 @router.get("/index", summary="The Decision 766 index per unit over a period (open data)")
 def index_data(
-    db_session: Annotated[Session, Depends(session, scope="function")],
+    request: Request,
     start: Annotated[date, Query(alias="from")],
     end: Annotated[date, Query(alias="to")],
     level: Literal["province", "commune", "procedure"] = "province",
@@ -44,7 +43,8 @@ def index_data(
 ) -> Response:
     if end < start or (end - start).days > 366 * 5:
         raise ApiError(422, "invalid_period", N_("The period must run forward and cover at most five years."))
-    rows = [row(s, level, start, end) for s in index(db_session, start, end, level, province)]
+    with open_session(request) as db_session:
+        rows = [row(s, level, start, end) for s in index(db_session, start, end, level, province)]
     if format == "csv":
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["level", "unit"])
