@@ -89,6 +89,11 @@ def make_engine(url: str | None = None, *, bounded: bool = False, **kwargs: Any)
     # MOTCUA_DB_PRE_PING=1 where the network drops idle connections).
     kwargs.setdefault("pool_recycle", 1800)
     connect_args = dict(kwargs.pop("connect_args", {}))
+    if settings.db_pgbouncer:
+        # A transaction-mode pooler hands each transaction any server connection: a prepared statement
+        # or a startup option of one connection would not be there (the timeouts live on the role).
+        connect_args.setdefault("prepare_threshold", None)
+        return create_engine(url, pool_pre_ping=settings.db_pre_ping, connect_args=connect_args, **kwargs)
     options = ["-c TimeZone=UTC"]
     if bounded and settings.db_statement_timeout_ms:
         # A slow query is cancelled instead of holding its connection; so is a session left idle in

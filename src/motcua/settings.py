@@ -37,7 +37,11 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="SQLAlchemy URL, e.g. postgresql+psycopg://motcua@db/motcua (default: SQLite in data_dir)."
     )
-    replica_url: str | None = Field(None, description="A read replica for reads that tolerate lag (optional).")
+    replica_url: str | None = Field(
+        None,
+        description="A PostgreSQL streaming replica for the reads that tolerate lag (public tracking, open data); "
+        "the primary takes them whenever it fails.",
+    )
     db_pool_size: int = Field(
         8,
         ge=1,
@@ -53,6 +57,11 @@ class Settings(BaseSettings):
         5000, ge=0, description="PostgreSQL statement timeout (0: none); a slow query cannot hold a connection longer."
     )
     db_pre_ping: bool = Field(False, description="Check each pooled connection before use (networks that drop idle).")
+    db_pgbouncer: bool = Field(
+        False,
+        description="Connections go through PgBouncer in transaction mode: no server-side prepared statements and "
+        "no per-connection options (set statement_timeout and idle_in_transaction_session_timeout on the role).",
+    )
     threads: int = Field(4, ge=1, le=256, description="Handler threads per server process.")
     gc_freeze: bool = Field(True, description="Move long-lived objects out of the garbage collector at start-up.")
     count_queries: bool = Field(False, description="Benchmarks: report the SQL count of each request.")

@@ -26,6 +26,7 @@ from motcua.documents.signing import signing_config
 from motcua.dossiers.storage import storage_from_env
 from motcua.exchange.node import this_node
 from motcua.logs import configure_logging
+from motcua.replica import Reads
 from motcua.settings import Settings, UnsafeConfiguration, get_settings, unsafe
 from motcua.web import account as web_account
 from motcua.web import admin as web_admin
@@ -83,13 +84,16 @@ def _async_pool(url: str, settings: Settings) -> Any:
     options = "-c TimeZone=UTC"
     if settings.db_statement_timeout_ms:
         options += f" -c statement_timeout={settings.db_statement_timeout_ms}"
+    kwargs: dict[str, Any] = {"autocommit": True, "options": options}
+    if settings.db_pgbouncer:  # see db.make_engine
+        kwargs = {"autocommit": True, "prepare_threshold": None}
     return AsyncConnectionPool(
         conninfo,
         min_size=2,
         max_size=settings.db_pool_size,
         open=False,
         timeout=settings.db_pool_timeout,
-        kwargs={"autocommit": True, "options": options},
+        kwargs=kwargs,
     )
 
 
@@ -123,7 +127,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
         raise UnsafeConfiguration(problems)
     configure_logging(settings)
     url = database_url or db.database_url()
-    pool = _async_pool(url, settings)
+    replica_url = settings.replica_url
+    pool = _async_pool(replica_url or url, settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -150,7 +155,9 @@ def create_app(database_url: str | None = None) -> FastAPI:
         redoc_url=None,
     )
     factory = db.session_factory(db.make_engine(url, bounded=True))
+    replica = db.session_factory(db.make_engine(replica_url, bounded=True, pool_timeout=1.0)) if replica_url else None
     app.state.async_pool = pool
+    app.state.reads = Reads(factory, replica)  # lag-tolerant reads: the replica if any, else the primary
     app.state.token_cache = dossiers.TokenCache()
     app.state.session_factory = factory
     app.state.snapshots = SnapshotCache(factory)

@@ -40,6 +40,7 @@ from motcua.dossiers.service import (
 from motcua.dossiers.states import TRANSITIONS
 from motcua.dossiers.timeliness import classify, timeliness
 from motcua.i18n import N_
+from motcua.replica import Reads
 from motcua.settings import get_settings
 from motcua.web.security import RateLimit
 
@@ -362,14 +363,9 @@ def _track_body(row: Any) -> bytes:
 @router.get("/track/{code}", tags=["public"], summary="Public tracking: status and appointment, no personal data")
 async def track(code: str, request: Request) -> Response:
     # The most frequent read: one indexed query on a few columns. On PostgreSQL it runs on the event
-    # loop through an async connection pool; elsewhere through the ordinary session, in a thread.
-    pool = request.app.state.async_pool
-    if pool is not None and not pool.closed:  # opened by the app's lifespan (not by every test client)
-        async with pool.connection() as conn:
-            cursor = await conn.execute(TRACK_SQL, (code,))
-            row = await cursor.fetchone()
-    else:
-        row = await run_in_threadpool(_track_sync, request, code)
+    # loop through an async connection pool (on the replica if there is one); elsewhere through the
+    # ordinary session, in a thread.
+    row = await _track_row(request, code)
     if row is None:
         node = request.app.state.exchange_node
         mirrored = await run_in_threadpool(_track_mirror, request, code) if node and node.is_national else None
@@ -413,6 +409,31 @@ def _track_mirror(request: Request, code: str) -> dict[str, Any] | None:
         "due_on": due_on,
         "timeliness": classify(found["status"], None, due_on, finished, 0, clock.today()),
     }
+
+
+async def _track_row(request: Request, code: str) -> Any:
+    import psycopg
+    from psycopg_pool import PoolTimeout
+
+    pool = request.app.state.async_pool
+    reads: Reads = request.app.state.reads
+    if pool is None or pool.closed:  # SQLite, or a test client without the app's lifespan
+        return await run_in_threadpool(_track_sync, request, code)
+    on_replica = reads.state.configured
+    if on_replica and not reads.state.usable():
+        return await run_in_threadpool(_track_sync, request, code)
+    try:
+        async with pool.connection(timeout=1.0 if on_replica else None) as conn:
+            cursor = await conn.execute(TRACK_SQL, (code,))
+            row = await cursor.fetchone()
+    except (psycopg.OperationalError, PoolTimeout) as exc:
+        if not on_replica:
+            raise
+        reads.state.failed(exc)
+        return await run_in_threadpool(_track_sync, request, code)
+    if row is None and on_replica:  # submitted a moment ago and not replayed yet: ask the primary
+        return await run_in_threadpool(_track_sync, request, code)
+    return row
 
 
 def _track_sync(request: Request, code: str) -> Any:

@@ -10,11 +10,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from motcua.api.deps import open_session
 from motcua.api.errors import DOCUMENTED, ApiError
 from motcua.i18n import N_
 from motcua.indicators.index import Score, index
 from motcua.indicators.models import DAY_COUNTERS
+from motcua.replica import Reads
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"], responses=DOCUMENTED)
 COUNT_FIELDS = DAY_COUNTERS  # every fact counter, in the tables' order
@@ -43,8 +43,11 @@ def index_data(
 ) -> Response:
     if end < start or (end - start).days > 366 * 5:
         raise ApiError(422, "invalid_period", N_("The period must run forward and cover at most five years."))
-    with open_session(request) as db_session:
-        rows = [row(s, level, start, end) for s in index(db_session, start, end, level, province)]
+    reads: Reads = request.app.state.reads  # open data tolerates a replica's lag
+    rows = reads.run(
+        lambda db_session: [row(s, level, start, end) for s in index(db_session, start, end, level, province)],
+        retry_empty=False,
+    )
     if format == "csv":
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["level", "unit"])

@@ -71,6 +71,14 @@ def _held_by_a_province(session: Session, code: str) -> tuple[Any, str | None]:
     ), procedure or mirror.procedure_code
 
 
+def _tracked(s: Session, code: str) -> tuple[Dossier, str] | None:
+    dossier = s.scalars(select(Dossier).where(Dossier.code == code)).first()
+    if dossier is None:
+        return None
+    version = s.get(ProcedureVersion, dossier.procedure_version_id)
+    return dossier, version.name_vi if version else dossier.procedure_code
+
+
 @router.get("/track", response_class=HTMLResponse)
 @router.get("/track/{code}", response_class=HTMLResponse)
 def track(request: Request, code: str = "") -> HTMLResponse:
@@ -81,16 +89,14 @@ def track(request: Request, code: str = "") -> HTMLResponse:
     code = (code or request.query_params.get("code", "")).strip()[:60]
     dossier = name = status = None
     if code:
-        with request.app.state.session_factory() as s:
-            dossier = s.scalars(select(Dossier).where(Dossier.code == code)).first()
-            if dossier is not None:
-                version = s.get(ProcedureVersion, dossier.procedure_version_id)
-                name = version.name_vi if version else dossier.procedure_code
-                status = gettext_for(language_of(request)).gettext(STATUS_NAMES[dossier.status])
-            elif request.app.state.exchange_node is not None and request.app.state.exchange_node.is_national:
-                dossier, name = _held_by_a_province(s, code)
-                if dossier is not None:
-                    status = gettext_for(language_of(request)).gettext(STATUS_NAMES[dossier.status])
+        found = request.app.state.reads.run(lambda s: _tracked(s, code))  # the replica if any
+        node = request.app.state.exchange_node
+        if found is None and node is not None and node.is_national:
+            with request.app.state.session_factory() as s:
+                found = _held_by_a_province(s, code)
+        if found is not None and found[0] is not None:
+            dossier, name = found
+            status = gettext_for(language_of(request)).gettext(STATUS_NAMES[dossier.status])
     response = render(
         request,
         "track.html",

@@ -1,0 +1,44 @@
+"""Lag-tolerant reads: on the replica when it answers, on the primary when it fails or finds nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from motcua.replica import Reads
+
+
+def _db(path: Path, value: str | None) -> sessionmaker[Session]:
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as c:
+        c.execute(text("CREATE TABLE IF NOT EXISTS t (k TEXT PRIMARY KEY, v TEXT)"))
+        if value is not None:
+            c.execute(text("INSERT INTO t VALUES ('a', :v)"), {"v": value})
+    return sessionmaker(engine)
+
+
+def _read(s: Session) -> str | None:
+    return s.execute(text("SELECT v FROM t WHERE k = 'a'")).scalar()
+
+
+def test_reads_go_to_the_replica_and_fall_back_to_the_primary(tmp_path: Path) -> None:
+    primary = _db(tmp_path / "primary.db", "fresh")
+    reads = Reads(primary, _db(tmp_path / "replica.db", "lagging"))
+    assert reads.run(_read) == "lagging"  # the replica answers
+
+    behind = Reads(primary, _db(tmp_path / "behind.db", None))
+    assert behind.run(_read) == "fresh"  # not replayed yet: asked again of the primary
+    assert behind.run(_read, retry_empty=False) is None
+    assert behind.state.usable()  # a miss is not a failure
+
+    dead = Reads(primary, sessionmaker(create_engine(f"sqlite:///{tmp_path}/no/such/dir/x.db")))
+    assert dead.run(_read) == "fresh"  # the replica fails: the primary answers at once
+    assert not dead.state.usable()  # and the replica is left alone for a while
+    assert dead.run(_read) == "fresh"
+
+
+def test_without_a_replica_every_read_is_on_the_primary(tmp_path: Path) -> None:
+    reads = Reads(_db(tmp_path / "primary.db", "only"), None)
+    assert not reads.state.configured and reads.run(_read) == "only"
