@@ -42,3 +42,23 @@ def test_reads_go_to_the_replica_and_fall_back_to_the_primary(tmp_path: Path) ->
 def test_without_a_replica_every_read_is_on_the_primary(tmp_path: Path) -> None:
     reads = Reads(_db(tmp_path / "primary.db", "only"), None)
     assert not reads.state.configured and reads.run(_read) == "only"
+
+
+def test_awaited_reads_follow_the_same_rules(tmp_path: Path) -> None:
+    import asyncio
+
+    reads = Reads(_db(tmp_path / "primary.db", "fresh"), _db(tmp_path / "replica.db", None))
+
+    async def primary() -> str:
+        return "fresh"
+
+    async def lagging() -> str | None:
+        return None
+
+    async def down() -> str | None:
+        raise ConnectionError("replica gone")
+
+    assert asyncio.run(reads.run_async(lagging, primary, (ConnectionError,))) == "fresh"
+    assert reads.state.usable()
+    assert asyncio.run(reads.run_async(down, primary, (ConnectionError,))) == "fresh"
+    assert not reads.state.usable()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from sqlalchemy.exc import OperationalError
@@ -58,3 +58,19 @@ class Reads:
                 self.state.failed(exc)
         with self.primary() as s:
             return read(s)
+
+    async def run_async(
+        self,
+        on_replica: Callable[[], Awaitable[T | None]],
+        on_primary: Callable[[], Awaitable[T]],
+        failures: tuple[type[BaseException], ...],
+    ) -> T:
+        """``run`` for a read that awaits (the async pool on the replica): the same rules."""
+        if self.state.usable():
+            try:
+                found = await on_replica()
+                if found is not None:
+                    return found
+            except failures as exc:
+                self.state.failed(exc)
+        return await on_primary()

@@ -417,23 +417,21 @@ async def _track_row(request: Request, code: str) -> Any:
 
     pool = request.app.state.async_pool
     reads: Reads = request.app.state.reads
+
+    async def on_primary() -> Any:
+        return await run_in_threadpool(_track_sync, request, code)
+
     if pool is None or pool.closed:  # SQLite, or a test client without the app's lifespan
-        return await run_in_threadpool(_track_sync, request, code)
-    on_replica = reads.state.configured
-    if on_replica and not reads.state.usable():
-        return await run_in_threadpool(_track_sync, request, code)
-    try:
-        async with pool.connection(timeout=1.0 if on_replica else None) as conn:
+        return await on_primary()
+
+    async def on_pool() -> Any:
+        async with pool.connection(timeout=1.0 if reads.state.configured else None) as conn:
             cursor = await conn.execute(TRACK_SQL, (code,))
-            row = await cursor.fetchone()
-    except (psycopg.OperationalError, PoolTimeout) as exc:
-        if not on_replica:
-            raise
-        reads.state.failed(exc)
-        return await run_in_threadpool(_track_sync, request, code)
-    if row is None and on_replica:  # submitted a moment ago and not replayed yet: ask the primary
-        return await run_in_threadpool(_track_sync, request, code)
-    return row
+            return await cursor.fetchone()
+
+    if not reads.state.configured:  # the async pool is on the primary: its failures are answered 503
+        return await on_pool()
+    return await reads.run_async(on_pool, on_primary, (psycopg.OperationalError, PoolTimeout))
 
 
 def _track_sync(request: Request, code: str) -> Any:
