@@ -136,6 +136,13 @@ class Process:
         """As a host dies: no goodbye to anyone."""
         os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait(10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # the workers die after their leader: wait for the whole group
+            try:
+                os.killpg(self.proc.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.005)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
