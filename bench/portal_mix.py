@@ -117,11 +117,11 @@ def prepare(url: str, rng: random.Random) -> dict[str, list[str]]:
     return out
 
 
-def lua(lists: dict[str, list[str]]) -> str:
+def lua(lists: dict[str, list[str]], mix: dict[str, int]) -> str:
     def arr(items: list[str]) -> str:
         return "{" + ",".join(json.dumps(x, ensure_ascii=False) for x in items) + "}"
 
-    weights = ",".join(f'{{"{k}",{v}}}' for k, v in MIX.items())
+    weights = ",".join(f'{{"{k}",{v}}}' for k, v in mix.items())
     form = json.dumps(  # UTF-8 as is: a Lua string takes no \u escapes
         {"business_name": "Tạp hóa", "business_address": "12 Lê Lợi", "activities": ["Bán lẻ"], "capital_vnd": 1},
         ensure_ascii=False,
@@ -201,10 +201,12 @@ def main() -> None:
     parser.add_argument("--levels", default="16,64,256,512,1024")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--timeout", type=int, default=5, help="a request unanswered this long is stuck")
+    parser.add_argument("--only", choices=sorted(MIX), help="one kind of request alone, to see what it costs")
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare framework's ceiling")
     args = parser.parse_args()
     rng = random.Random(14)
     lists = prepare(args.url, rng)
-    script = lua(lists)
+    script = lua(lists, {args.only: 100} if args.only else MIX)
     tmp = Path(tempfile.mkdtemp(prefix="motcua-mix-"))
     (tmp / "bare_app.py").write_text(BARE)
     env = {
@@ -213,7 +215,7 @@ def main() -> None:
         "MOTCUA_STORAGE_DIR": str(tmp / "files"),
         "MOTCUA_SUBMISSIONS_PER_ACCOUNT": "1000000",
         "MOTCUA_LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(tmp),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(tmp), os.environ.get("PYTHONPATH")])),
     }
     print(
         f"{'level':>6} {'motcua req/s':>13} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'stuck':>6}"
@@ -221,11 +223,13 @@ def main() -> None:
     )
     for level in [int(x) for x in args.levels.split(",")]:
         threads = 2
-        bare = serve("bare_app:app", env, tmp, factory=False)
-        try:
-            ceiling = wrk_report.run(f"http://127.0.0.1:{PORT}/ok", "", args.seconds, level, threads, args.timeout)
-        finally:
-            stop(bare)
+        ceiling = {"rps": float("nan")}
+        if not args.no_bare:
+            bare = serve("bare_app:app", env, tmp, factory=False)
+            try:
+                ceiling = wrk_report.run(f"http://127.0.0.1:{PORT}/ok", "", args.seconds, level, threads, args.timeout)
+            finally:
+                stop(bare)
         server = serve("motcua.api.app:create_app", env, tmp, factory=True)
         try:
             wrk_report.run(f"http://127.0.0.1:{PORT}", script, 3, min(level, 64), threads, args.timeout)  # warm-up

@@ -65,6 +65,13 @@ class Settings(BaseSettings):
     threads: int = Field(4, ge=1, le=256, description="Handler threads per server process.")
     gc_freeze: bool = Field(True, description="Move long-lived objects out of the garbage collector at start-up.")
     count_queries: bool = Field(False, description="Benchmarks: report the SQL count of each request.")
+    public_cache_seconds: int = Field(
+        2,
+        ge=0,
+        le=60,
+        description="How long a shared cache (the reverse proxy's micro-cache, deploy/nginx.conf) may serve the "
+        "public reads everyone makes — procedure search and tracking by code — without asking again; 0: never.",
+    )
 
     public_url: str = Field(
         "http://127.0.0.1:8000", description="The portal's public address (QR codes, links in PDFs and e-mails)."

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from motcua import clock
-from motcua.api.deps import open_session, snapshots
+from motcua.api.deps import open_session, public_cache_headers, snapshots
 from motcua.api.errors import DOCUMENTED, ApiError
 from motcua.catalog.models import Procedure, ServiceCentre
 from motcua.catalog.report import decentralisation_report
@@ -43,7 +43,8 @@ def procedures(
     the same search by thousands of visitors costs one look-up."""
     snapshot = cache.get()
     when = at or clock.today()
-    return Response(_search(snapshot, (q or "").strip(), when, level, field, limit), media_type="application/json")
+    body = _search(snapshot, (q or "").strip(), when, level, field, limit)
+    return Response(body, media_type="application/json", headers=public_cache_headers())
 
 
 _answers: TTLCache[tuple[Any, ...], bytes] = TTLCache(maxsize=4096, ttl=3600)

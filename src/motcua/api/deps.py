@@ -6,6 +6,7 @@ from fastapi import Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from motcua.catalog.routing import SnapshotCache
+from motcua.settings import get_settings
 
 
 def open_session(request: Request) -> Session:
@@ -22,3 +23,10 @@ def open_session(request: Request) -> Session:
 def snapshots(request: Request) -> SnapshotCache:
     cache: SnapshotCache = request.app.state.snapshots
     return cache
+
+
+def public_cache_headers() -> dict[str, str]:
+    """A public read the same for every visitor: a shared cache may keep it a second or two (the
+    staleness the portal accepts for search and tracking; never for signed-in answers)."""
+    seconds = get_settings().public_cache_seconds
+    return {"Cache-Control": f"public, max-age={seconds}"} if seconds else {}

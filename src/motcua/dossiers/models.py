@@ -18,8 +18,8 @@ class Dossier(Base):
     __table_args__ = (
         UniqueConstraint("owner_id", "idempotency_key"),
         Index("uq_dossiers_created_by", "created_by", "idempotency_key", unique=True),
-        Index("ix_dossiers_commune_queue", "deciding_commune_code", "due_on"),
-        Index("ix_dossiers_agency_queue", "deciding_agency_code", "due_on"),
+        Index("ix_dossiers_commune_queue", "deciding_commune_code", "status", "due_on"),
+        Index("ix_dossiers_agency_queue", "deciding_agency_code", "status", "due_on"),
         Index("ix_dossiers_centre_queue", "centre_identifier", "submitted_at"),
     )
 
