@@ -1,10 +1,12 @@
 """A motcua deployment on loopback, made of real parts: a PostgreSQL primary and its streaming replica
-(clusters of their own, made by initdb and pg_basebackup), PgBouncer, several ``motcua serve`` hosts
-and HAProxy with the shipped configuration (``deploy/``)."""
+(clusters of their own, made by initdb and pg_basebackup), PgBouncer, several ``motcua serve`` hosts,
+HAProxy and the nginx edge with the shipped configurations (``deploy/``). The portal mix benchmark
+(``bench/portal_mix.py``) starts its edge from here too."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -158,6 +160,30 @@ def app_host(port: int, env: dict[str, str], log: Path) -> Process:
     host = Process(command, env, log)
     wait_for(f"http://127.0.0.1:{port}/api/v1/ready", 60)
     return host
+
+
+def edge(listen: int, upstream: str, root: Path, log: Path) -> Process:
+    """nginx with the shipped template (``deploy/nginx/motcua.conf.template``), rendered as the official
+    image renders it (the MOTCUA_* variables only), inside a minimal main configuration."""
+    template = (DEPLOY / "nginx" / "motcua.conf.template").read_text()
+    folder = root / "nginx"
+    (folder / "logs").mkdir(parents=True, exist_ok=True)
+    values = {
+        "MOTCUA_EDGE_LISTEN": f"127.0.0.1:{listen}",
+        "MOTCUA_EDGE_UPSTREAM": upstream,
+        "MOTCUA_EDGE_CACHE": str(folder / "cache"),
+    }
+    (folder / "motcua.conf").write_text(re.sub(r"\$\{(MOTCUA_[A-Z_]+)\}", lambda m: values[m.group(1)], template))
+    user = "user root;\n" if os.geteuid() == 0 else ""  # the workers write the cache beside the test's files
+    (folder / "nginx.conf").write_text(
+        f"{user}worker_processes 2;\nerror_log {folder}/logs/error.log warn;\npid {folder}/nginx.pid;\n"
+        f"events {{ worker_connections 16384; }}\nhttp {{\n  access_log off;\n  include {folder}/motcua.conf;\n}}\n"
+    )
+    proc = Process(
+        ["nginx", "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"], {**os.environ}, log
+    )
+    wait_for(f"http://127.0.0.1:{listen}/api/v1/health", 30)
+    return proc
 
 
 def haproxy(bind: int, apps: list[int], log: Path) -> Process:
