@@ -29,7 +29,11 @@ import uuid
 from pathlib import Path
 
 import wrk_report
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import select, text
+
+from tests.deploy.cluster import Process, edge, free_port
 
 # A benchmark server is a demo: sandbox payments, a development CA and generated keys are allowed.
 os.environ.setdefault("MOTCUA_MODE", "demo")
@@ -203,10 +207,13 @@ def main() -> None:
     parser.add_argument("--timeout", type=int, default=5, help="a request unanswered this long is stuck")
     parser.add_argument("--only", choices=sorted(MIX), help="one kind of request alone, to see what it costs")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare framework's ceiling")
+    parser.add_argument(
+        "--edge", action="store_true", help="through the nginx edge (deploy/nginx): micro-cache of the public reads"
+    )
     args = parser.parse_args()
     rng = random.Random(14)
     lists = prepare(args.url, rng)
-    script = lua(lists, {args.only: 100} if args.only else MIX)
+    script = lua(lists, {args.only: 100} if args.only else MIX) + wrk_report.STATUS_COUNTER
     tmp = Path(tempfile.mkdtemp(prefix="motcua-mix-"))
     (tmp / "bare_app.py").write_text(BARE)
     env = {
@@ -218,7 +225,7 @@ def main() -> None:
         "PYTHONPATH": os.pathsep.join(filter(None, [str(tmp), os.environ.get("PYTHONPATH")])),
     }
     print(
-        f"{'level':>6} {'motcua req/s':>13} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'stuck':>6}"
+        f"{'level':>6} {'motcua req/s':>13} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'503':>6} {'stuck':>6}"
         f" {'bare req/s':>11} {'ratio':>6}"
     )
     for level in [int(x) for x in args.levels.split(",")]:
@@ -231,9 +238,15 @@ def main() -> None:
             finally:
                 stop(bare)
         server = serve("motcua.api.app:create_app", env, tmp, factory=True)
+        front: Process | None = None
+        target = f"http://127.0.0.1:{PORT}"
         try:
-            wrk_report.run(f"http://127.0.0.1:{PORT}", script, 3, min(level, 64), threads, args.timeout)  # warm-up
-            mixed = wrk_report.run(f"http://127.0.0.1:{PORT}", script, args.seconds, level, threads, args.timeout)
+            if args.edge:
+                listen = free_port()
+                front = edge(listen, f"127.0.0.1:{PORT}", Path(tempfile.mkdtemp(dir=tmp)), tmp / "nginx.log")
+                target = f"http://127.0.0.1:{listen}"
+            wrk_report.run(target, script, 3, min(level, 64), threads, args.timeout)  # warm-up
+            mixed = wrk_report.run(target, script, args.seconds, level, threads, args.timeout)
             started = time.perf_counter()
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{PORT}/api/v1/catalog/procedures?q=khai+sinh", timeout=10)
@@ -241,10 +254,13 @@ def main() -> None:
             except OSError:
                 recovery = float("inf")  # no answer within 10 s after the load: a wedge
         finally:
+            if front is not None:
+                front.stop()
             stop(server)
         print(
-            f"{level:>6} {mixed['rps']:>13,.0f} {mixed['p50']:>8.1f} {mixed['p99']:>8.1f} {mixed['errors']:>7.0f}"
-            f" {mixed['timeouts']:>6.0f} {ceiling['rps']:>11,.0f} {mixed['rps'] / ceiling['rps']:>6.2f}"
+            f"{level:>6} {mixed['rps']:>13,.0f} {mixed['p50']:>8.1f} {mixed['p99']:>8.1f}"
+            f" {mixed['errors'] - mixed['refused']:>7.0f} {mixed['refused']:>6.0f} {mixed['timeouts']:>6.0f}"
+            f" {ceiling['rps']:>11,.0f} {mixed['rps'] / ceiling['rps']:>6.2f}"
             f"   (a search right after: {recovery:.0f} ms)",
             flush=True,
         )

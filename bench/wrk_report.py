@@ -8,6 +8,20 @@ import re
 import subprocess
 import tempfile
 
+STATUS_COUNTER = """
+threads_ = {}
+statuses = {}
+function setup(thread) table.insert(threads_, thread) end
+function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
+function done(summary, latency, requests)
+  local total = {}
+  for _, t in ipairs(threads_) do
+    for code, n in pairs(t:get("statuses")) do total[code] = (total[code] or 0) + n end
+  end
+  for code, n in pairs(total) do io.write(string.format("status %d %d\\n", code, n)) end
+end
+"""
+
 
 def run(
     url: str, script: str, seconds: int, connections: int, threads: int = 2, timeout: int | None = None
@@ -37,7 +51,9 @@ def parse(out: str) -> dict[str, float]:
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    statuses = {int(code): int(n) for code, n in re.findall(r"^status (\d+) (\d+)$", out, re.M)}
     return {
+        "refused": statuses.get(503, 0),  # counted by STATUS_COUNTER when the script includes it
         "timeouts": int(socket.group(4)) if socket else 0,
         "socket_errors": sum(int(socket.group(i)) for i in (1, 2, 3)) if socket else 0,
         "rps": rps,
