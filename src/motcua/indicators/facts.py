@@ -44,6 +44,7 @@ OpenDelta = tuple[date, Place, int]  # (due date, place, +n)
 DAYS = cast(Table, FactDossierDay.__table__)
 OPEN = cast(Table, FactOpenDossiers.__table__)
 MONTHS = cast(Table, FactCommuneMonth.__table__)
+FINEST_FIRST = sorted(GRAINS, key=lambda grain: -len(GRAINS[grain]))  # place, commune, province
 DAY_TABLE_NAMES = {grain: str(t.__tablename__) for grain, t in DAY_TABLES.items()}
 OPEN_TABLE_NAMES = {grain: str(t.__tablename__) for grain, t in OPEN_TABLES.items()}
 
@@ -118,8 +119,9 @@ def _upsert(dialect: str, table_name: str, keys: tuple[str, ...], counters: tupl
 
 def write(session: Session, days: Iterable[DayDelta], opens: Iterable[OpenDelta]) -> None:
     """Add the deltas to every grain (one upsert per touched row, in the caller's transaction). Rows
-    are written coarse grain first and in key order, so two transactions never wait on each other in
-    a cycle."""
+    are written in one order — finest grain first, the province's rows last, each grain in key order —
+    so two transactions never wait on each other in a cycle, and the rows every submission of a
+    province touches are locked for the shortest time (from their upsert to the commit)."""
     dialect = session.get_bind().dialect.name
     connection = session.connection()
     grouped: dict[tuple[date, Place], Counter[str]] = {}
@@ -128,7 +130,8 @@ def write(session: Session, days: Iterable[DayDelta], opens: Iterable[OpenDelta]
     moved: Counter[tuple[date, Place]] = Counter()
     for due, place, n in opens:
         moved[(due, place)] += n
-    for grain, keys in GRAINS.items():
+    for grain in FINEST_FIRST:
+        keys = GRAINS[grain]
         width = len(keys)
         for (day, place), counts in sorted(grouped.items()):
             row = {"day": day, **dict(zip(keys, place[:width], strict=True)), **dict.fromkeys(DAY_COUNTERS, 0)}
@@ -139,6 +142,11 @@ def write(session: Session, days: Iterable[DayDelta], opens: Iterable[OpenDelta]
             if n:
                 row = {"due_on": due, **dict(zip(keys, place[:width], strict=True)), "open": n}
                 connection.execute(_upsert(dialect, OPEN_TABLE_NAMES[grain], ("due_on", *keys), ("open",)), row)
+        if grain == "commune":  # a commune's month, between the commune's days and the province's
+            _write_months(connection, dialect, grouped)
+
+
+def _write_months(connection: Any, dialect: str, grouped: dict[tuple[date, Place], Counter[str]]) -> None:
     months: dict[tuple[date, str, str], Counter[str]] = {}
     for (day, place), counts in grouped.items():
         months.setdefault((day.replace(day=1), place[0], place[1]), Counter()).update(counts)
