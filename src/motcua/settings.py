@@ -63,6 +63,13 @@ class Settings(BaseSettings):
         "no per-connection options (set statement_timeout and idle_in_transaction_session_timeout on the role).",
     )
     threads: int = Field(4, ge=1, le=256, description="Handler threads per server process.")
+    max_in_flight: int = Field(
+        64,
+        ge=0,
+        le=100_000,
+        description="Requests one server process works on at once; the next is refused at once with 503 and "
+        "Retry-After (a queue that only grows answers nobody in time). 0: no limit.",
+    )
     gc_freeze: bool = Field(True, description="Move long-lived objects out of the garbage collector at start-up.")
     count_queries: bool = Field(False, description="Benchmarks: report the SQL count of each request.")
     public_cache_seconds: int = Field(

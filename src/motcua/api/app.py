@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
 from motcua import __version__, db
-from motcua.api import catalog, dossiers, errors, exchange, indicators, metrics, request_log, units
+from motcua.api import admission, catalog, dossiers, errors, exchange, indicators, metrics, request_log, units
 from motcua.api import limits as limits_middleware
 from motcua.calendar.service import CalendarCache
 from motcua.catalog.routing import SnapshotCache
@@ -199,6 +199,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         max_upload=settings.max_attachment_bytes,
         max_exchange=settings.max_exchange_bytes,
     )
+    app.add_middleware(admission.Admission, limit=settings.max_in_flight)
     app.add_middleware(request_log.RequestLog)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent.parent / "web" / "static"), name="static")
 
