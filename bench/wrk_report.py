@@ -8,11 +8,23 @@ import re
 import subprocess
 import tempfile
 
+# Counts the answers by status, and behaves like a client that honours Retry-After: a connection
+# refused with 503 waits that long before its next request (wrk calls delay() for the next request of
+# the connection whose response() just ran).
 STATUS_COUNTER = """
 threads_ = {}
 statuses = {}
+wait_ms = 0
 function setup(thread) table.insert(threads_, thread) end
-function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  if status == 503 then wait_ms = 1000 * (tonumber(headers["retry-after"] or headers["Retry-After"]) or 1) end
+end
+function delay()
+  local ms = wait_ms
+  wait_ms = 0
+  return ms
+end
 function done(summary, latency, requests)
   local total = {}
   for _, t in ipairs(threads_) do
