@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine, text
+import pytest
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from motcua import db
 from motcua.replica import Reads
 
 
@@ -62,3 +65,34 @@ def test_awaited_reads_follow_the_same_rules(tmp_path: Path) -> None:
     assert reads.state.usable()
     assert asyncio.run(reads.run_async(down, primary, (ConnectionError,))) == "fresh"
     assert not reads.state.usable()
+
+
+
+class _Captured(Exception):
+    pass
+
+
+def _connect_params(engine: Engine) -> dict[str, Any]:
+    """What the engine would hand the driver, caught before any connection is made."""
+    seen: dict[str, Any] = {}
+
+    @event.listens_for(engine, "do_connect")
+    def capture(_dialect: Any, _record: Any, _args: Any, params: dict[str, Any]) -> None:
+        seen.update(params)
+        raise _Captured
+
+    with pytest.raises(_Captured):
+        engine.connect()
+    engine.dispose()
+    return seen
+
+
+def test_pgbouncer_mode_applies_to_the_primary_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    primary = "postgresql+psycopg://motcua@pgbouncer.invalid:6432/motcua"
+    replica = "postgresql+psycopg://motcua@replica.invalid:5432/motcua"
+    monkeypatch.setenv("MOTCUA_DATABASE_URL", primary)
+    monkeypatch.setenv("MOTCUA_DB_PGBOUNCER", "1")
+    through = _connect_params(db.make_engine(primary, bounded=True))
+    direct = _connect_params(db.make_engine(replica, bounded=True))
+    assert through["prepare_threshold"] is None and "options" not in through
+    assert "prepare_threshold" not in direct and "statement_timeout" in direct["options"]

@@ -61,6 +61,12 @@ def database_url() -> str:
     return get_settings().database()
 
 
+def through_pgbouncer(url: str) -> bool:
+    """``MOTCUA_DB_PGBOUNCER`` names the pooler in front of the primary (``MOTCUA_DATABASE_URL``); a
+    replica is reached directly and keeps its prepared statements and startup options."""
+    return get_settings().db_pgbouncer and url == database_url()
+
+
 def make_engine(url: str | None = None, *, bounded: bool = False, **kwargs: Any) -> Engine:
     """An engine on ``url`` (default: the configured database). ``bounded``: the server's engine, whose
     statements and idle transactions are cut short on PostgreSQL (batch commands are not)."""
@@ -89,7 +95,7 @@ def make_engine(url: str | None = None, *, bounded: bool = False, **kwargs: Any)
     # MOTCUA_DB_PRE_PING=1 where the network drops idle connections).
     kwargs.setdefault("pool_recycle", 1800)
     connect_args = dict(kwargs.pop("connect_args", {}))
-    if settings.db_pgbouncer:
+    if through_pgbouncer(url):
         # A transaction-mode pooler hands each transaction any server connection: a prepared statement
         # or a startup option of one connection would not be there (the timeouts live on the role).
         connect_args.setdefault("prepare_threshold", None)

@@ -59,8 +59,9 @@ class Settings(BaseSettings):
     db_pre_ping: bool = Field(False, description="Check each pooled connection before use (networks that drop idle).")
     db_pgbouncer: bool = Field(
         False,
-        description="Connections go through PgBouncer in transaction mode: no server-side prepared statements and "
-        "no per-connection options (set statement_timeout and idle_in_transaction_session_timeout on the role).",
+        description="Connections to database_url go through PgBouncer in transaction mode: no server-side prepared "
+        "statements and no per-connection options (set statement_timeout and idle_in_transaction_session_timeout on "
+        "the role). The replica_url is reached directly.",
     )
     threads: int = Field(4, ge=1, le=256, description="Handler threads per server process.")
     max_in_flight: int = Field(

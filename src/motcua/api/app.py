@@ -85,7 +85,7 @@ def _async_pool(url: str, settings: Settings) -> Any:
     if settings.db_statement_timeout_ms:
         options += f" -c statement_timeout={settings.db_statement_timeout_ms}"
     kwargs: dict[str, Any] = {"autocommit": True, "options": options}
-    if settings.db_pgbouncer:  # see db.make_engine
+    if db.through_pgbouncer(url):  # see db.make_engine
         kwargs = {"autocommit": True, "prepare_threshold": None}
     return AsyncConnectionPool(
         conninfo,
