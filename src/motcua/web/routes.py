@@ -50,13 +50,13 @@ STATUS_NAMES = {
 }
 
 
-def _held_by_a_province(session: Session, code: str) -> tuple[Any, str | None]:
+def _held_by_a_province(session: Session, code: str) -> tuple[Any, str] | None:
     """At the national node: a dossier delivered to (or reported by) a province, as last reported."""
     from motcua.exchange.lookup import mirror_of
 
     mirror = mirror_of(session, code)
     if mirror is None:
-        return None, None
+        return None
     procedure = session.scalars(
         select(ProcedureVersion.name_vi)
         .join(Procedure, Procedure.id == ProcedureVersion.procedure_id)
@@ -89,12 +89,12 @@ def track(request: Request, code: str = "") -> HTMLResponse:
     code = (code or request.query_params.get("code", "")).strip()[:60]
     dossier = name = status = None
     if code:
-        found = request.app.state.reads.run(lambda s: _tracked(s, code))  # the replica if any
+        found: tuple[Any, str] | None = request.app.state.reads.run(lambda s: _tracked(s, code))  # the replica if any
         node = request.app.state.exchange_node
         if found is None and node is not None and node.is_national:
             with request.app.state.session_factory() as s:
                 found = _held_by_a_province(s, code)
-        if found is not None and found[0] is not None:
+        if found is not None:
             dossier, name = found
             status = gettext_for(language_of(request)).gettext(STATUS_NAMES[dossier.status])
     response = render(
