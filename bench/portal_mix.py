@@ -30,6 +30,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import cpu_split
 import wrk_report
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -212,6 +213,7 @@ def main() -> None:
     parser.add_argument(
         "--edge", action="store_true", help="through the nginx edge (deploy/nginx): micro-cache of the public reads"
     )
+    parser.add_argument("--profile", action="store_true", help="CPU per request and by component (py-spy)")
     args = parser.parse_args()
     rng = random.Random(14)
     lists = prepare(args.url, rng)
@@ -249,7 +251,9 @@ def main() -> None:
                 front = edge(listen, f"127.0.0.1:{PORT}", Path(tempfile.mkdtemp(dir=tmp)), tmp / "nginx.log")
                 target = f"http://127.0.0.1:{listen}"
             wrk_report.run(target, script, 3, min(level, 64), threads, args.timeout)  # warm-up
+            profile = cpu_split.Profile(server.pid, args.seconds) if args.profile else None
             mixed = wrk_report.run(target, script, args.seconds, level, threads, args.timeout)
+            split = profile.report(int(mixed["requests"] - mixed["refused"])) if profile else ""
             started = time.perf_counter()
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{PORT}/api/v1/catalog/procedures?q=khai+sinh", timeout=10)
@@ -268,6 +272,8 @@ def main() -> None:
             f"   (a search right after: {recovery:.0f} ms)",
             flush=True,
         )
+        if split:
+            print(split, flush=True)
 
 
 if __name__ == "__main__":
