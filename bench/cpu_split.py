@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -91,13 +92,14 @@ class Profile:
     """Start before the load, stop after: CPU of the app and of PostgreSQL, py-spy on one worker."""
 
     def __init__(self, server_pid: int, seconds: int) -> None:
-        if shutil.which("py-spy") is None:
+        spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
+        if spy is None:
             raise SystemExit("--profile needs py-spy: .venv/bin/pip install py-spy")
         spawned = [c for c in children(server_pid) if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
         self.workers = spawned or [server_pid]  # uvicorn's worker processes (not multiprocessing's tracker)
         self.out = Path(tempfile.mkdtemp()) / "raw.txt"
         self.app0, self.db0 = cpu_seconds(self.workers), cpu_seconds(postgres_pids())
-        command = ["py-spy", "record", "--gil", "-r", "100", "-d", str(seconds), "-f", "raw", "-o", str(self.out)]
+        command = [spy, "record", "--gil", "-r", "100", "-d", str(seconds), "-f", "raw", "-o", str(self.out)]
         self.spy = subprocess.Popen(
             [*command, "-p", str(self.workers[0])], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )

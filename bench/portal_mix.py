@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
@@ -194,6 +195,25 @@ def serve(app: str, env: dict[str, str], tmp: Path, factory: bool) -> subprocess
     raise RuntimeError(f"{app} did not start")
 
 
+def recovered(url: str, token: str, within: float = 10) -> tuple[float, str]:
+    """Milliseconds from the end of the load to the first answer 200 (refusals retried at once), and
+    what the last failure was if none came: a server that recovers answers at once."""
+    started = time.perf_counter()
+    last = ""
+    while time.perf_counter() - started < within:
+        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+        try:
+            with urllib.request.urlopen(request, timeout=within) as answer:
+                if answer.status == 200:
+                    return (time.perf_counter() - started) * 1000, ""
+        except urllib.error.HTTPError as exc:
+            last = f"; last refusal {exc.code}"
+        except OSError as exc:
+            last = f"; {type(exc).__name__}"
+        time.sleep(0.02)
+    return float("inf"), last
+
+
 def stop(proc: subprocess.Popen[bytes]) -> None:
     proc.terminate()
     try:
@@ -254,12 +274,7 @@ def main() -> None:
             profile = cpu_split.Profile(server.pid, args.seconds) if args.profile else None
             mixed = wrk_report.run(target, script, args.seconds, level, threads, args.timeout)
             split = profile.report(int(mixed["requests"] - mixed["refused"])) if profile else ""
-            started = time.perf_counter()
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/api/v1/catalog/procedures?q=khai+sinh", timeout=10)
-                recovery = (time.perf_counter() - started) * 1000
-            except OSError:
-                recovery = float("inf")  # no answer within 10 s after the load: a wedge
+            recovery, last = recovered(f"http://127.0.0.1:{PORT}/api/v1/dossiers?limit=5", lists["mine"][0])
         finally:
             if front is not None:
                 front.stop()
@@ -269,7 +284,7 @@ def main() -> None:
             f"{level:>6} {served:>9,.0f} {mixed['rps']:>13,.0f} {mixed['p50']:>8.1f} {mixed['p99']:>8.1f}"
             f" {mixed['errors'] - mixed['refused']:>7.0f} {mixed['refused']:>6.0f} {mixed['timeouts']:>6.0f}"
             f" {ceiling['rps']:>11,.0f} {served / ceiling['rps']:>6.2f}"
-            f"   (a search right after: {recovery:.0f} ms)",
+            f"   (after the load, a citizen's dossiers answered in {recovery:.0f} ms{last})",
             flush=True,
         )
         if split:

@@ -14,6 +14,7 @@ from cachetools import TTLCache
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from starlette.concurrency import run_in_threadpool
 
 from motcua import clock
 from motcua.api.deps import open_session, public_cache_headers, snapshots
@@ -31,7 +32,7 @@ REFUSAL_STATUS = {"unknown_procedure": 404, "unknown_centre": 404, "unknown_subj
 
 
 @router.get("/procedures", summary="Procedures in force at a date, found as people type (accents, typos)")
-def procedures(
+async def procedures(
     cache: SnapshotDep,
     q: Annotated[str | None, Query(max_length=200)] = None,
     level: Literal["central", "province", "district", "commune", "other"] | None = None,
@@ -40,18 +41,25 @@ def procedures(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Response:
     """Served from the in-memory catalog snapshot (no database read), the answer kept per revision:
-    the same search by thousands of visitors costs one look-up."""
-    snapshot = cache.get()
-    when = at or clock.today()
-    body = _search(snapshot, (q or "").strip(), when, level, field, limit)
+    the same search by thousands of visitors costs one look-up, on the event loop. A search not asked
+    yet, or a snapshot due for its revision check, runs in a thread."""
+    args = ((q or "").strip(), at or clock.today(), level, field, limit)
+    snapshot = cache.fresh()
+    body = _answers.get(_answer_key(snapshot, *args)) if snapshot is not None else None
+    if body is None:
+        body = await run_in_threadpool(lambda: _search(cache.get(), *args))
     return Response(body, media_type="application/json", headers=public_cache_headers())
+
+
+def _answer_key(snapshot: CatalogSnapshot, *args: Any) -> tuple[Any, ...]:
+    return (snapshot.revision, id(snapshot), *args)
 
 
 _answers: TTLCache[tuple[Any, ...], bytes] = TTLCache(maxsize=4096, ttl=3600)
 
 
 def _search(snapshot: CatalogSnapshot, q: str, when: date, level: str | None, field: str | None, limit: int) -> bytes:
-    key_ = (snapshot.revision, id(snapshot), q, when, level, field, limit)
+    key_ = _answer_key(snapshot, q, when, level, field, limit)
     found = _answers.get(key_)
     if found is not None:
         return found

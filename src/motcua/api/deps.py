@@ -20,7 +20,7 @@ def open_session(request: Request) -> Session:
     return factory()
 
 
-def snapshots(request: Request) -> SnapshotCache:
+async def snapshots(request: Request) -> SnapshotCache:  # async: no thread for returning an object
     cache: SnapshotCache = request.app.state.snapshots
     return cache
 

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from motcua import clock, db
 from motcua.accounts.service import Actor, accounts_revision, actor_of, user_for_token
-from motcua.api.deps import open_session, public_cache_headers, snapshots
+from motcua.api.deps import open_session, public_cache_headers
 from motcua.api.errors import DOCUMENTED, ApiError
 from motcua.catalog.routing import SnapshotCache
 from motcua.documents.forms import FormName
@@ -240,7 +240,7 @@ def submit_dossier(
     )
     if not SUBMIT_LIMIT.allow(str(actor.user_id)):
         raise ApiError(429, "too_many_submissions", N_("Too many submissions from this account; wait a minute."))
-    cache: SnapshotCache = snapshots(request)
+    cache: SnapshotCache = request.app.state.snapshots
     node = request.app.state.exchange_node
     if node is not None and node.is_national and actor.role == "citizen":
         delivered = _deliver_to_province(request, actor, req, cache)

@@ -166,6 +166,11 @@ class SnapshotCache:
         self._checked = 0.0
         self._loading = threading.Lock()
 
+    def fresh(self) -> CatalogSnapshot | None:
+        """The snapshot if it needs no check now (no database, no lock: safe on the event loop)."""
+        snap = self._snapshot
+        return snap if snap is not None and time.monotonic() - self._checked < SNAPSHOT_CHECK_SECONDS else None
+
     def get(self, session: Session | None = None) -> CatalogSnapshot:
         snap = self._snapshot
         now = time.monotonic()
