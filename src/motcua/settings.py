@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     )
     threads: int = Field(4, ge=1, le=256, description="Handler threads per server process.")
     max_in_flight: int = Field(
-        64,
+        128,
         ge=0,
         le=100_000,
         description="Requests one server process works on at once; the next is refused at once with 503 and "
