@@ -67,7 +67,6 @@ def test_awaited_reads_follow_the_same_rules(tmp_path: Path) -> None:
     assert not reads.state.usable()
 
 
-
 class _Captured(Exception):
     pass
 
