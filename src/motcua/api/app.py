@@ -23,7 +23,7 @@ from motcua.api import limits as limits_middleware
 from motcua.calendar.service import CalendarCache
 from motcua.catalog.routing import SnapshotCache
 from motcua.documents.signing import signing_config
-from motcua.dossiers.storage import storage_from_env
+from motcua.dossiers.storage import configured_storage
 from motcua.exchange.node import this_node
 from motcua.logs import configure_logging
 from motcua.replica import Reads
@@ -162,7 +162,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.session_factory = factory
     app.state.snapshots = SnapshotCache(factory)
     app.state.calendars = CalendarCache(factory)
-    app.state.storage = storage_from_env()
+    app.state.storage = configured_storage()
     app.state.signing = signing_config()
     app.state.exchange_node = this_node()  # None: a standalone node serving every province
     if settings.count_queries:

@@ -235,7 +235,7 @@ def document_cmd(
     from motcua.documents.signing import signing_config
     from motcua.dossiers.errors import DossierError
     from motcua.dossiers.models import Dossier
-    from motcua.dossiers.storage import storage_from_env
+    from motcua.dossiers.storage import configured_storage
 
     factory, _s, _c = _context(url)
     try:
@@ -246,7 +246,7 @@ def document_cmd(
                 raise typer.Exit(1)
             data = document(
                 s,
-                storage_from_env(),
+                configured_storage(),
                 signing_config(),
                 _actor(s, as_user),
                 d,

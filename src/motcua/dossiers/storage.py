@@ -3,7 +3,6 @@ The database keeps the name, type, size and checksum; bytes are only served afte
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -41,11 +40,11 @@ class LocalStorage:
 class S3Storage:
     """An S3-compatible bucket (AWS, MinIO, Ceph…), through boto3 (``pip install motcua[s3]``)."""
 
-    def __init__(self, bucket: str, client: Any | None = None, prefix: str = "") -> None:
+    def __init__(self, bucket: str, client: Any | None = None, prefix: str = "", endpoint: str | None = None) -> None:
         if client is None:
             import boto3  # type: ignore[import-not-found,unused-ignore]
 
-            client = boto3.client("s3", endpoint_url=os.environ.get("MOTCUA_S3_ENDPOINT"))
+            client = boto3.client("s3", endpoint_url=endpoint)
         self.bucket, self.client, self.prefix = bucket, client, prefix
 
     def put(self, key: str, data: bytes) -> None:
@@ -59,8 +58,12 @@ class S3Storage:
         self.client.delete_object(Bucket=self.bucket, Key=self.prefix + key)
 
 
-def storage_from_env() -> Storage:
-    bucket = os.environ.get("MOTCUA_S3_BUCKET")
-    if bucket:
-        return S3Storage(bucket)
-    return LocalStorage(Path(os.environ.get("MOTCUA_STORAGE_DIR", Path.cwd() / "var" / "attachments")))
+def configured_storage() -> Storage:
+    """The bucket of ``MOTCUA_S3_BUCKET`` (at ``MOTCUA_S3_ENDPOINT``), else the folder of
+    ``MOTCUA_STORAGE_DIR`` (default: the data folder's ``attachments``)."""
+    from motcua.settings import get_settings
+
+    settings = get_settings()
+    if settings.s3_bucket:
+        return S3Storage(settings.s3_bucket, endpoint=settings.s3_endpoint)
+    return LocalStorage(settings.attachments_dir())
