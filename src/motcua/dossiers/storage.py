@@ -42,7 +42,7 @@ class S3Storage:
 
     def __init__(self, bucket: str, client: Any | None = None, prefix: str = "", endpoint: str | None = None) -> None:
         if client is None:
-            import boto3  # type: ignore[import-not-found,unused-ignore]
+            import boto3  # type: ignore[import-not-found,import-untyped,unused-ignore]
 
             client = boto3.client("s3", endpoint_url=endpoint)
         self.bucket, self.client, self.prefix = bucket, client, prefix
