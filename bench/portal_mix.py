@@ -12,7 +12,7 @@ timeouts (no answer within ``--timeout``); a refusal (503) is counted apart, and
 waits its Retry-After before asking again, as a browser or a vendor's system would.
 
 Run: ``.venv/bin/python bench/portal_mix.py --url postgresql+psycopg://postgres@127.0.0.1:5432/motcua_1m
-[--levels 16,64,256,512,1024] [--seconds 10] [--edge] [--only KIND]``.
+[--levels 16,64,256,512,1024] [--seconds 10] [--edge] [--only KIND] [--profile]``.
 """
 
 from __future__ import annotations

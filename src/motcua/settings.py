@@ -77,8 +77,9 @@ class Settings(BaseSettings):
         2,
         ge=0,
         le=60,
-        description="How long a shared cache (the reverse proxy's micro-cache, deploy/nginx.conf) may serve the "
-        "public reads everyone makes — procedure search and tracking by code — without asking again; 0: never.",
+        description="How long a shared cache (the reverse proxy's micro-cache, deploy/nginx/motcua.conf.template) "
+        "may serve the public reads everyone makes — procedure search and tracking by code — without asking again; "
+        "0: never.",
     )
 
     public_url: str = Field(

@@ -9,10 +9,8 @@ import logging
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
-from motcua.api.errors import error_body
-from motcua.i18n import N_
+from motcua.api.errors import busy_response
 
 log = logging.getLogger("motcua.busy")
 EXEMPT = ("/api/v1/health", "/api/v1/ready", "/metrics")  # the balancer's checks and the operator's view
@@ -34,8 +32,7 @@ class Admission:
             self.refused += 1
             if self.refused % 1000 == 1:
                 log.warning("busy: %d requests in flight, refusing (%d refused so far)", self.in_flight, self.refused)
-            body = error_body(Request(scope), "busy", N_("The service is busy; try again in a moment."), {})
-            await JSONResponse(body, status_code=503, headers={"Retry-After": "1"})(scope, receive, send)
+            await busy_response(Request(scope))(scope, receive, send)
             return
         self.in_flight += 1
         try:

@@ -38,7 +38,7 @@ from motcua.dossiers.service import (
     visible,
 )
 from motcua.dossiers.states import TRANSITIONS
-from motcua.dossiers.timeliness import classify, timeliness
+from motcua.dossiers.timeliness import classify
 from motcua.i18n import N_
 from motcua.replica import Reads
 from motcua.settings import get_settings
@@ -161,22 +161,9 @@ class ActIn(BaseModel):
     )
 
 
-def view(d: Dossier, *, full: bool = True) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "code": d.code,
-        "procedure_code": d.procedure_code,
-        "version": d.version_number,
-        "status": d.status,
-        "status_code": d.status_code,
-        "received_on": d.received_on,
-        "due_on": d.due_on,
-        "outcome": d.outcome,
-        "timeliness": timeliness(d, clock.today()),
-    }
-    if not full:
-        return base
+def view(d: Dossier) -> dict[str, Any]:
     return {
-        **base,
+        **_brief_fields(tuple(getattr(d, column.key) for column in TRACK_COLUMNS), clock.today()),
         "channel": d.channel,
         "centre": d.centre_identifier,
         "deciding_agency": d.deciding_agency_code,
@@ -385,22 +372,25 @@ TRACK_SQL = (
 )
 
 
-def _brief(row: Any, today: date) -> bytes:
-    """A dossier in brief (tracking, lists): status and appointment, no personal data."""
+def _brief_fields(row: Any, today: date) -> dict[str, Any]:
+    """A dossier in brief (tracking, lists, the head of the full view): status and appointment, no
+    personal data; ``row`` holds ``TRACK_COLUMNS``."""
     code, procedure, version, status, status_code, received_on, due_on, outcome, finished_at, supplements = row
-    return orjson.dumps(
-        {
-            "code": code,
-            "procedure_code": procedure,
-            "version": version,
-            "status": status,
-            "status_code": status_code,
-            "received_on": received_on,
-            "due_on": due_on,
-            "outcome": outcome,
-            "timeliness": classify(status, outcome, due_on, finished_at, supplements, today),
-        }
-    )
+    return {
+        "code": code,
+        "procedure_code": procedure,
+        "version": version,
+        "status": status,
+        "status_code": status_code,
+        "received_on": received_on,
+        "due_on": due_on,
+        "outcome": outcome,
+        "timeliness": classify(status, outcome, due_on, finished_at, supplements, today),
+    }
+
+
+def _brief(row: Any, today: date) -> bytes:
+    return orjson.dumps(_brief_fields(row, today))
 
 
 @router.get("/track/{code}", tags=["public"], summary="Public tracking: status and appointment, no personal data")

@@ -108,6 +108,12 @@ def busy(exc: BaseException) -> bool:
     return isinstance(exc, AsyncPoolTimeout)
 
 
+def busy_response(request: Request) -> JSONResponse:
+    """503 with Retry-After: the answer of a saturated database and of a process at its limit."""
+    body = error_body(request, "busy", N_("The service is busy; try again in a moment."), {})
+    return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
+
+
 def install_busy(app: FastAPI) -> None:
     """Answer 503 with Retry-After when the database is saturated, instead of holding the request."""
     import logging
@@ -120,8 +126,7 @@ def install_busy(app: FastAPI) -> None:
         if not busy(exc):
             raise exc
         log.warning("busy: %s answered 503 (%s)", request.url.path, type(exc).__name__)
-        body = error_body(request, "busy", N_("The service is busy; try again in a moment."), {})
-        return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
+        return busy_response(request)
 
     app.add_exception_handler(SQLAlchemyError, saturated)
     try:
