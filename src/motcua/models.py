@@ -7,4 +7,5 @@ import motcua.catalog.models
 import motcua.dossiers.models
 import motcua.exchange.models
 import motcua.feedback.models
-import motcua.indicators.models  # noqa: F401
+import motcua.indicators.models
+import motcua.notifications.models  # noqa: F401

@@ -112,6 +112,48 @@ class Settings(BaseSettings):
     payment_provider: str = Field("sandbox", description="Payment provider (sandbox is for demos only).")
     payment_secret: SecretStr | None = Field(None, description="Secret shared with the payment provider.")
 
+    email_provider: str = Field(
+        "smtp", description="E-mail provider: smtp (needs smtp_host; without it no e-mail is sent) or sandbox (demos)."
+    )
+    smtp_host: str = Field("", description="SMTP server the e-mails go through (empty: no e-mail).")
+    smtp_port: int = Field(587, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_security: Literal["starttls", "ssl", "none"] = Field(
+        "starttls", description="starttls (default), ssl (implicit TLS, port 465) or none (a local relay only)."
+    )
+    smtp_username: str = Field("", description="SMTP account (empty: no authentication).")
+    smtp_password: SecretStr | None = Field(None, description="Password of smtp_username.")
+    mail_from: str = Field("motcua <no-reply@motcua.gov.vn>", description="Sender of the e-mails.")
+    email_rate_limit: str = Field(
+        "500/second", description="Most e-mails sent, all workers together (limits' notation)."
+    )
+    sms_provider: str = Field(
+        "", description="SMS provider: sms_http (a brand-name gateway) or sandbox; empty: no SMS."
+    )
+    sms_api_url: str = Field("", description="The SMS gateway's send address.")
+    sms_api_key: SecretStr | None = Field(None, description="The SMS gateway's API key.")
+    sms_brandname: str = Field("", description="The registered brand name the SMS come from.")
+    sms_rate_limit: str = Field("50/second", description="Most SMS sent, all workers together.")
+    app_provider: str = Field(
+        "", description="App message provider: app_http (a ZNS-style API) or sandbox; empty: none."
+    )
+    app_api_url: str = Field("", description="The app message platform's send address.")
+    app_api_token: SecretStr | None = Field(None, description="The app message platform's access token.")
+    app_template_ids: dict[str, str] = Field(
+        default_factory=dict,
+        description='motcua template → the platform\'s approved template id, as JSON {"dossier_received": "231001"}.',
+    )
+    app_rate_limit: str = Field("50/second", description="Most app messages sent, all workers together.")
+    notify_receipt_secret: SecretStr | None = Field(
+        None, description="Key the providers sign their delivery receipts with (HMAC-SHA-256); unset: receipts refused."
+    )
+    notify_retry_hours: float = Field(
+        24.0, gt=0, description="How long a temporary failure is retried before the message counts as failed."
+    )
+    notify_lease_seconds: float = Field(60.0, gt=0, description="How long a sending worker holds a message.")
+    allow_sandbox_notifications: bool = Field(
+        False, description="Allow the sandbox notification provider outside the demo."
+    )
+
     signing_p12: Path | None = Field(None, description="PKCS#12 file of the key signing results.")
     signing_password: SecretStr | None = Field(None, description="Password of signing_p12.")
     signing_trust: list[Path] = Field(default_factory=list, description="Trusted root certificates (PEM or DER).")
@@ -211,6 +253,19 @@ def unsafe(s: Settings) -> list[Unsafe]:
                 "results would be signed by a generated development CA",
                 "MOTCUA_ALLOW_DEVELOPMENT_CA=1",
                 "set MOTCUA_SIGNING_P12, MOTCUA_SIGNING_PASSWORD and MOTCUA_SIGNING_TRUST",
+            )
+        )
+    sandboxed = [
+        c
+        for c, name in (("email", s.email_provider), ("sms", s.sms_provider), ("app", s.app_provider))
+        if name == "sandbox"
+    ]
+    if sandboxed and not s.allow_sandbox_notifications:
+        found.append(
+            Unsafe(
+                "the sandbox notification provider would drop the messages of: " + ", ".join(sandboxed),
+                "MOTCUA_ALLOW_SANDBOX_NOTIFICATIONS=1",
+                "set " + ", ".join(f"MOTCUA_{c.upper()}_PROVIDER" for c in sandboxed) + " to a real provider",
             )
         )
     generated = [n for n, v in (("MOTCUA_SECRET_KEY", s.secret_key), ("MOTCUA_CHAIN_KEY", s.chain_key)) if v is None]

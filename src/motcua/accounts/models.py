@@ -21,6 +21,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(24))  # citizen | reception_officer | processing_officer | leader | admin
     unit_code: Mapped[str | None] = mapped_column(String(60), nullable=True, index=True)  # centre id or agency code
     personal_id: Mapped[str | None] = mapped_column(String(20), nullable=True)  # citizen ID number (never logged)
+    email: Mapped[str | None] = mapped_column(String(200), nullable=True)  # officials' alerts (never logged)
     password_hash: Mapped[str | None] = mapped_column(Text, nullable=True)
     # SHA-256 of a one-time activation code (imported officials choose their password with it).
     activation_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)

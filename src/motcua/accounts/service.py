@@ -16,7 +16,11 @@ from motcua import clock
 from motcua.accounts.models import AccountsRevision, ApiToken, User, WebSession
 from motcua.settings import get_settings
 
-ROLES = ("citizen", "reception_officer", "processing_officer", "leader", "admin")
+# supervisor: the province's supervising office (read-only over its province, alerted of overdue
+# work); inspector: reads the province's dossiers and its audit trail. Both are scoped to a province
+# (their unit is the province's code).
+ROLES = ("citizen", "reception_officer", "processing_officer", "leader", "supervisor", "inspector", "admin")
+PROVINCE_ROLES = ("supervisor", "inspector")
 _hasher = PasswordHasher()
 
 
@@ -29,10 +33,11 @@ class Actor:
     role: str
     unit_code: str | None
     personal_id: str | None = None
+    via: str = "cli"  # the channel they act through: web, api, cli, exchange, worker (the audit trail)
 
 
-def actor_of(user: User) -> Actor:
-    return Actor(user.id, user.username, user.role, user.unit_code, user.personal_id)
+def actor_of(user: User, via: str = "cli") -> Actor:
+    return Actor(user.id, user.username, user.role, user.unit_code, user.personal_id, via)
 
 
 def create_user(
@@ -49,6 +54,8 @@ def create_user(
         raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     if role not in ("citizen", "admin") and not unit_code:
         raise ValueError(f"an account with role {role} needs the unit it works for (--unit)")
+    if role in PROVINCE_ROLES and not (unit_code and len(unit_code) == 2 and unit_code.isdigit()):
+        raise ValueError(f"a {role} works for a province: its unit is the province's two-digit code, not {unit_code!r}")
     if session.scalars(select(User).where(User.username == username)).first():
         raise ValueError(f"the username {username!r} is taken")
     user = User(

@@ -118,7 +118,7 @@ def _look_up_actor(request: Request, token: str) -> Actor:
                 401, "not_authenticated", N_("Sign in: this needs a valid Authorization: Bearer token (not expired).")
             )
         user, expires_at = found
-        actor = actor_of(user)
+        actor = actor_of(user, "api")
     cache.put(token, actor, expires_at)
     return actor
 

@@ -93,6 +93,7 @@ def event_hash(
     prev_hash: str,
     chain: int = CURRENT_CHAIN,
     key: bytes | None = None,
+    via: str | None = None,
 ) -> str:
     legacy = chain == 1
     moment = clock.wall(at) if legacy else clock.aware(at)
@@ -109,6 +110,8 @@ def event_hash(
         "payload": payload,
         "prev": prev_hash,
     }
+    if via is not None:  # events written before the channel was recorded keep their hash
+        body["via"] = via
     canonical = _canonical(body)
     if legacy:
         return hashlib.sha256(canonical).hexdigest()

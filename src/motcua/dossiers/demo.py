@@ -143,7 +143,10 @@ def generate(
             centre_identifier=centres[commune],
             subject_commune_code=commune,
             applicant=Applicant(
-                "citizen", f"0{rng.randint(10**10, 10**11 - 1)}", fake.name(), f"09{rng.randint(10**7, 10**8 - 1)}"
+                "citizen",
+                f"0{rng.randint(10**10, 10**11 - 1)}",
+                fake.name(),
+                f"09{rng.choice('01368')}{rng.randint(10**6, 10**7 - 1)}",
             ),
             form=SAMPLE_FORMS.get(code, {"request": "Đề nghị giải quyết thủ tục"}),
             channel="in_person" if counter else "online",

@@ -51,6 +51,7 @@ def verify(dossier: Dossier, calendar_for: CalendarFor) -> Verification:
             e.prev_hash,
             chain=e.chain or 2,
             key=key,
+            via=e.via,
         )
         if digest != e.hash:
             result.problems.append(f"event {e.seq} ({e.transition}) was changed after it was written")

@@ -41,6 +41,10 @@ class Dossier(Base):
     applicant_name: Mapped[str] = mapped_column(Text)
     applicant_phone: Mapped[str] = mapped_column(String(20), default="")
     applicant_email: Mapped[str] = mapped_column(String(200), default="")
+    # How the applicant wants to be told of each step (motcua.notifications): channels in order of
+    # preference, and the language of the messages.
+    notify_channels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    language: Mapped[str] = mapped_column(String(5), default="vi")
     # Subject: where the person lives or the property lies, in the new units.
     subject_commune_code: Mapped[str] = mapped_column(String(5), index=True)
     subject_address: Mapped[str] = mapped_column(Text, default="")
@@ -93,6 +97,8 @@ class DossierEvent(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The channel the step came through (web, api, cli, exchange, worker); chained when set.
+    via: Mapped[str | None] = mapped_column(String(12), nullable=True)
     chain: Mapped[int | None] = mapped_column(Integer, nullable=True, default=2)  # 1: unkeyed (see chain.py)
 
     dossier: Mapped[Dossier] = relationship(back_populates="events")

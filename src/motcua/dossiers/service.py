@@ -24,7 +24,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from motcua import clock, db
 from motcua.accounts.models import User
-from motcua.accounts.service import Actor
+from motcua.accounts.service import PROVINCE_ROLES, Actor
 from motcua.calendar.working import WorkingCalendar
 from motcua.catalog.routing import CatalogSnapshot, RoutingRefused, route
 from motcua.dossiers.chain import GENESIS, RECORD_FIELDS, event_hash, record_digest
@@ -33,9 +33,10 @@ from motcua.dossiers.errors import Conflict, DossierError, Forbidden, NotFound
 from motcua.dossiers.models import Attachment, Dossier, DossierEvent
 from motcua.dossiers.projection import PROJECTED, Projection, project
 from motcua.dossiers.states import ROLE_SCOPE, TRANSITIONS, State
-from motcua.exchange.node import this_node
-from motcua.i18n import N_
-from motcua.indicators import facts
+from motcua.dossiers.subscribers import Change, publish
+from motcua.i18n import LANGUAGES, N_
+from motcua.notifications.contacts import email_problem, phone_problem
+from motcua.notifications.models import CITIZEN_CHANNELS
 from motcua.units.address import convert_address
 from motcua.validation import value_problems
 
@@ -43,7 +44,6 @@ CalendarFor = Callable[[str], WorkingCalendar]
 SUPPLEMENT_RESTART_DAYS = 3  # a supplement request within 3 working days restarts the clock
 CITIZEN_ID = re.compile(r"^\d{12}$")
 BUSINESS_CODE = re.compile(r"^\d{10}(-\d{3})?$")
-PHONE = re.compile(r"^\+?\d{9,12}$")
 
 
 @dataclass
@@ -53,6 +53,9 @@ class Applicant:
     name: str
     phone: str = ""
     email: str = ""
+    # Channels for the notifications of each step, in order of preference (email, sms, app); empty:
+    # e-mail and SMS where given.
+    channels: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -65,6 +68,7 @@ class SubmitRequest:
     subject_address: str = ""  # as written; converted when no commune code is given
     channel: str = "online"
     idempotency_key: str | None = None
+    language: str = "vi"  # of the applicant's notifications
 
     def fingerprint(self) -> str:
         data = json.dumps(self.__dict__, default=lambda o: o.__dict__, sort_keys=True, ensure_ascii=False)
@@ -78,7 +82,7 @@ ASSIGNABLE_ROLES = ("processing_officer", "leader")
 VERTICAL_SUFFIXES = (".police",)  # vertical agencies in a commune: only their own staff act for them
 
 
-def _unit_matches(actor_unit: str | None, agency_code: str | None) -> bool:
+def unit_matches(actor_unit: str | None, agency_code: str | None) -> bool:
     """Commune staff act for their commune's People's Committee and offices; vertical agencies (the
     commune police) and provincial agencies only for themselves."""
     if not actor_unit or not agency_code:
@@ -106,7 +110,9 @@ def can_read(actor: Actor, dossier: Dossier) -> bool:
         )
     if actor.role == "reception_officer":
         return actor.unit_code == dossier.centre_identifier
-    return _unit_matches(actor.unit_code, dossier.deciding_agency_code) or _unit_matches(
+    if actor.role in PROVINCE_ROLES:
+        return actor.unit_code == dossier.province_code
+    return unit_matches(actor.unit_code, dossier.deciding_agency_code) or unit_matches(
         actor.unit_code, dossier.handling_unit_code
     )
 
@@ -118,8 +124,8 @@ def _check_scope(actor: Actor, dossier: Dossier | None, centre: str, agency: str
     elif scope == "receiving_centre":
         allowed = actor.unit_code == centre
     else:
-        allowed = _unit_matches(actor.unit_code, agency) or (
-            dossier is not None and _unit_matches(actor.unit_code, dossier.handling_unit_code)
+        allowed = unit_matches(actor.unit_code, agency) or (
+            dossier is not None and unit_matches(actor.unit_code, dossier.handling_unit_code)
         )
     if not allowed:
         raise Forbidden(
@@ -141,6 +147,8 @@ def visible(actor: Actor) -> Select[Dossier]:
         return query.where(mine)
     if actor.role == "reception_officer":
         return query.where(Dossier.centre_identifier == actor.unit_code)
+    if actor.role in PROVINCE_ROLES:
+        return query.where(Dossier.province_code == (actor.unit_code or "-"))
     if actor.role == "admin":
         return query
     unit = actor.unit_code or "-"
@@ -161,7 +169,7 @@ def assignable(session: Session, d: Dossier) -> list[User]:
     return [
         u
         for u in candidates
-        if _unit_matches(u.unit_code, d.deciding_agency_code) or _unit_matches(u.unit_code, d.handling_unit_code)
+        if unit_matches(u.unit_code, d.deciding_agency_code) or unit_matches(u.unit_code, d.handling_unit_code)
     ]
 
 
@@ -178,8 +186,17 @@ def applicant_problems(a: Applicant) -> list[str]:
         problems.append("applicant.id_number: a business code has 10 digits (13 for a branch)")
     if not a.name.strip():
         problems.append("applicant.name: empty")
-    if a.phone and not PHONE.match(a.phone.replace(" ", "")):
-        problems.append("applicant.phone: 9 to 12 digits")
+    if a.phone and (problem := phone_problem(a.phone)):
+        problems.append(f"applicant.phone: {problem}")
+    if a.email and (problem := email_problem(a.email)):
+        problems.append(f"applicant.email: {problem}")
+    unknown = [c for c in a.channels if c not in CITIZEN_CHANNELS]
+    if unknown:
+        problems.append(f"applicant.channels: {', '.join(unknown)} not among {', '.join(CITIZEN_CHANNELS)}")
+    if "email" in a.channels and not a.email:
+        problems.append("applicant.channels: e-mail chosen but no e-mail address given")
+    if ("sms" in a.channels or "app" in a.channels) and not a.phone:
+        problems.append("applicant.channels: SMS or app messages chosen but no phone number given")
     return problems
 
 
@@ -284,6 +301,8 @@ def submit(
         applicant_name=req.applicant.name,
         applicant_phone=req.applicant.phone,
         applicant_email=req.applicant.email,
+        notify_channels=list(dict.fromkeys(req.applicant.channels)),
+        language=req.language if req.language in LANGUAGES else "vi",
         subject_commune_code=commune,
         subject_address=req.subject_address or plan.subject["name"],
         subject_address_as_written=req.subject_address,
@@ -496,8 +515,8 @@ def _rules(
             assignee is None
             or assignee.role not in ASSIGNABLE_ROLES
             or not (
-                _unit_matches(assignee.unit_code, d.deciding_agency_code)
-                or _unit_matches(assignee.unit_code, d.handling_unit_code)
+                unit_matches(assignee.unit_code, d.deciding_agency_code)
+                or unit_matches(assignee.unit_code, d.handling_unit_code)
             )
         ):
             raise DossierError(
@@ -560,7 +579,7 @@ def _append(
     seq = (d.event_count or 0) + 1
     prev = d.last_hash or GENESIS
     digest = event_hash(
-        d.code, seq, name, at, actor.user_id, actor.role, actor.unit_code, source, target, payload, prev
+        d.code, seq, name, at, actor.user_id, actor.role, actor.unit_code, source, target, payload, prev, via=actor.via
     )
     if d.id is None:
         before = Projection(d.time_limit, d.time_limit_kind)
@@ -597,13 +616,11 @@ def _append(
             "from_status": source,
             "to_status": target,
             "payload": payload,
+            "via": actor.via,
             "prev_hash": prev,
             "hash": digest,
         },
     )
     session.expire(d, ["events"])
-    facts.write(session, *facts.changes(facts.place_of(d), name, at, before, after, payload))
-    if this_node() is not None:  # a node of the exchange reports the change, in this transaction
-        from motcua.exchange.outbox import on_dossier_event
-
-        on_dossier_event(session, d, seq, name, at, payload, before.due_on)
+    # Facts, the exchange's report and notifications, in this transaction.
+    publish(Change(session, d, seq, name, at, actor, payload, before, after))

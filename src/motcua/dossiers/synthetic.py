@@ -53,7 +53,7 @@ DOSSIERS, EVENTS, RATINGS, SEQUENCES, USERS = (
 DOSSIER_COLUMNS = tuple(c.key for c in DOSSIERS.columns)
 EVENT_COLUMNS = tuple(c.key for c in EVENTS.columns)
 RATING_COLUMNS = ("id", "dossier_id", "user_id", "value", "comment", "at")
-JSON_COLUMNS = {"form_data", "fees", "payload"}
+JSON_COLUMNS = {"form_data", "fees", "payload", "notify_channels"}
 WRITTEN_TABLES = (("dossiers", DOSSIER_COLUMNS), ("dossier_events", EVENT_COLUMNS), ("ratings", RATING_COLUMNS))
 Row = tuple[Any, ...]
 Batch = tuple[list[Row], list[Row], list[Row]]  # dossiers, events, ratings
@@ -296,6 +296,8 @@ class Simulator:
             "idempotency_key": None,
             "request_sha256": "",
             "deciding_commune_code": commune_of_agency(agency),
+            "notify_channels": [],  # generated history: nothing was sent, nothing is owed
+            "language": "vi",
             "event_count": life.seq,
             "last_hash": life.prev,
             **{k: v for k, v in vars(p).items() if not k.startswith("time_limit")},
@@ -399,6 +401,7 @@ class _Life:
                 payload,
                 self.prev,
                 digest,
+                None,  # via: generated history names no channel
                 CURRENT_CHAIN,
             )
         )

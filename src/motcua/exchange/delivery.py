@@ -250,7 +250,7 @@ def portal_actor(session: Session) -> Actor:
     if user is None:
         user = create_user(session, PORTAL_ACCOUNT, "citizen", full_name="Cổng Dịch vụ công quốc gia")
         session.flush()
-    return actor_of(user)
+    return actor_of(user, "exchange")
 
 
 def fetch_documents(client: httpx.Client, node: Node, sender_url: str, body: bytes) -> dict[str, bytes] | Answer:

@@ -120,6 +120,20 @@ RESULTS = select(Attachment.name, Attachment.sha256, Attachment.size, Attachment
 )
 
 
+def on_dossier_change(change: Any) -> None:
+    """The dossiers' subscriber (``dossiers.subscribers``): a node of the exchange reports the step."""
+    if this_node() is not None:
+        on_dossier_event(
+            change.session,
+            change.dossier,
+            change.seq,
+            change.transition,
+            change.at,
+            change.payload,
+            change.before.due_on,
+        )
+
+
 def on_dossier_event(
     session: Session,
     d: Dossier,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import random
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +25,7 @@ from motcua.exchange.delivery import acknowledged
 from motcua.exchange.members import touch
 from motcua.exchange.models import Member, OutboxMessage, utc_now
 from motcua.exchange.node import Node
+from motcua.retry import backoff
 
 BASE_SECONDS, CAP_SECONDS, MAX_ATTEMPTS = 1.0, 300.0, 25
 RETRY_STATUSES = frozenset({409, 429})
@@ -41,16 +41,6 @@ class RelayReport:
     @property
     def sent(self) -> int:
         return self.delivered + self.retried + self.dead
-
-
-JITTER = random.Random()
-
-
-def backoff(attempts: int, rng: random.Random = JITTER) -> timedelta:
-    """The wait before attempt ``attempts + 1``: doubling, capped, with "equal jitter" (half fixed,
-    half random) so that a member coming back is not hit by every sender at once."""
-    ceiling = min(CAP_SECONDS, BASE_SECONDS * 2 ** max(attempts - 1, 0))
-    return timedelta(seconds=ceiling / 2 + rng.uniform(0, ceiling / 2))
 
 
 def due(session: Session, now: datetime, limit: int) -> list[OutboxMessage]:
@@ -201,7 +191,7 @@ def _retry(message: OutboxMessage, error: str, now: datetime, report: RelayRepor
     if message.attempts >= MAX_ATTEMPTS:
         _dead(message, f"{error} (after {message.attempts} attempts)", report)
         return
-    message.last_error, message.next_attempt_at = error, now + backoff(message.attempts)
+    message.last_error, message.next_attempt_at = error, now + backoff(message.attempts, BASE_SECONDS, CAP_SECONDS)
     report.retried += 1
 
 

@@ -97,6 +97,15 @@ def changes(
     return days, opens
 
 
+def on_dossier_change(change: Any) -> None:
+    """The dossiers' subscriber (``dossiers.subscribers``): count the step in the fact tables."""
+    d = change.dossier
+    write(
+        change.session,
+        *changes(place_of(d), change.transition, change.at, change.before, change.after, change.payload),
+    )
+
+
 def rating_changes(place: Place, at: datetime, value: str) -> list[DayDelta]:
     out: list[DayDelta] = [(clock.local_date(at), place, "rated", 1)]
     if value == "dissatisfied":

@@ -34,7 +34,7 @@ def current_actor(request: Request) -> Actor | None:
         return None
     with request.app.state.session_factory() as s:
         user = session_user(s, user_id, sid)
-        return actor_of(user) if user is not None else None
+        return actor_of(user, "web") if user is not None else None
 
 
 def start_session(request: Request, user: User, session: Session) -> None:

@@ -34,7 +34,7 @@ from motcua.web.routes import STATUS_NAMES
 from motcua.web.security import check_csrf
 
 router = APIRouter(include_in_schema=False)
-OFFICIALS = ("reception_officer", "processing_officer", "leader", "admin")
+OFFICIALS = ("reception_officer", "processing_officer", "leader", "supervisor", "inspector", "admin")
 DUE_SOON_DAYS = 3  # calendar days: what a queue shows as "due soon"
 STEP_NAMES = {
     "rate": N_("Rate the service"),

@@ -1,0 +1,149 @@
+"""The dossiers' subscriber: each step that concerns the applicant (``data/events.toml``) writes a
+message on each channel they chose, in their language; an assignment tells the assignee. Written in
+the step's transaction: the message exists if and only if the step does."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import datetime
+from functools import cache
+from importlib.resources import files
+from typing import Any, cast
+
+from cachetools import LRUCache
+from sqlalchemy import Connection, Table, bindparam, select
+
+from motcua.accounts.models import User
+from motcua.catalog.models import ProcedureVersion
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.subscribers import Change
+from motcua.notifications import providers
+from motcua.notifications.contacts import email_problem, is_mobile
+from motcua.notifications.models import CITIZEN_CHANNELS
+from motcua.notifications.outbox import Wanted, write
+from motcua.notifications.templates import Money
+from motcua.settings import Settings, get_settings
+
+
+@cache
+def rules() -> dict[str, dict[str, str]]:
+    raw = tomllib.loads(files("motcua.notifications").joinpath("data/events.toml").read_text("utf-8"))
+    return {part: dict(raw.get(part, {})) for part in ("applicant", "assignee")}
+
+
+_channels: dict[int, tuple[Settings, frozenset[str]]] = {}
+
+
+def sending_channels() -> frozenset[str]:
+    """The channels this configuration has a provider for (the inbox always)."""
+    settings = get_settings()
+    known = _channels.get(id(settings))
+    if known is None or known[0] is not settings:
+        known = (settings, frozenset(providers.chosen(settings)) | {"inbox"})
+        _channels[id(settings)] = known
+    return known[1]
+
+
+def address_for(d: Dossier, channel: str) -> str:
+    """The applicant's address on ``channel``, or "" when they gave none that can receive it."""
+    if channel == "email":
+        return d.applicant_email if d.applicant_email and email_problem(d.applicant_email) is None else ""
+    if channel in ("sms", "app"):
+        return d.applicant_phone if d.applicant_phone and is_mobile(d.applicant_phone) else ""
+    return ""
+
+
+def applicant_channels(d: Dossier) -> list[str]:
+    """The channels to write on: the applicant's choice in order (by default e-mail, then SMS), those
+    with an address and a provider."""
+    chosen = list(d.notify_channels or []) or ["email", "sms"]
+    usable = sending_channels()
+    return [c for c in chosen if c in CITIZEN_CHANNELS and c in usable and address_for(d, c)]
+
+
+def link_for(d: Dossier) -> str:
+    base = get_settings().public_url.rstrip("/")
+    return f"{base}/my/dossiers/{d.code}" if d.owner_id is not None else f"{base}/track/{d.code}"
+
+
+VERSIONS = cast(Table, ProcedureVersion.__table__)
+NAMES = select(VERSIONS.c.name_vi, VERSIONS.c.name_fr, VERSIONS.c.name_en).where(VERSIONS.c.id == bindparam("id"))
+_names: LRUCache[int, tuple[str, str, str]] = LRUCache(maxsize=4096)
+
+
+def procedure_name(connection: Connection, version_id: int, language: str) -> str:
+    """The procedure's name in ``language`` (Vietnamese when it has no translation)."""
+    names = _names.get(version_id)
+    if names is None:
+        found = connection.execute(NAMES, {"id": version_id}).first()
+        names = (found[0] or "", found[1] or "", found[2] or "") if found else ("", "", "")
+        _names[version_id] = names
+    vi, fr, en = names
+    return {"fr": fr, "en": en}.get(language, "") or vi
+
+
+def values_for(connection: Connection, d: Dossier, change: Change, language: str) -> dict[str, Any]:
+    p = change.payload
+    amount = p.get("amount_vnd")
+    return {
+        "code": d.code,
+        "procedure": procedure_name(connection, d.procedure_version_id, language),
+        "due": change.after.due_on,
+        "reason": str(p.get("reason", "")) or None,
+        "missing": [str(m) for m in p.get("missing", [])] or None,
+        "amount": Money(amount) if isinstance(amount, int) else None,
+        "new_due": p.get("new_due") and datetime.fromisoformat(str(p["new_due"])).date(),
+        "previous_due": p.get("previous_due") and datetime.fromisoformat(str(p["previous_due"])).date(),
+        "link": link_for(d),
+    }
+
+
+USERS = cast(Table, User.__table__)
+OFFICIAL = select(USERS.c.email).where(USERS.c.id == bindparam("id"))
+
+
+def on_dossier_change(change: Change) -> None:
+    d = change.dossier
+    applicant_template = rules()["applicant"].get(change.transition)
+    assignee_template = rules()["assignee"].get(change.transition)
+    if applicant_template is None and assignee_template is None:
+        return
+    connection = change.session.connection()
+    source = f"dossier:{d.code}:{change.seq}"
+    wanted: list[Wanted] = []
+    if applicant_template is not None:
+        values = values_for(connection, d, change, d.language)
+        for channel in applicant_channels(d):
+            wanted.append(
+                Wanted(
+                    source,
+                    "applicant",
+                    channel,
+                    address_for(d, channel),
+                    d.language,
+                    applicant_template,
+                    values,
+                    dossier_code=d.code,
+                )
+            )
+    if assignee_template is not None and isinstance(change.payload.get("user_id"), int):
+        wanted += official_messages(
+            connection, source, change.payload["user_id"], assignee_template, values_for(connection, d, change, "vi"), d
+        )
+    write(connection, wanted, change.at)
+
+
+def official_messages(
+    connection: Connection, source: str, user_id: int, template: str, values: dict[str, Any], d: Dossier | None
+) -> list[Wanted]:
+    """An official's messages: the inbox always, and e-mail when their account has an address and
+    e-mail is configured. Officials read Vietnamese."""
+    recipient = f"user:{user_id}"
+    code = d.code if d is not None else None
+    wanted = [Wanted(source, recipient, "inbox", "", "vi", template, values, user_id=user_id, dossier_code=code)]
+    email = connection.execute(OFFICIAL, {"id": user_id}).scalar()
+    if email and "email" in sending_channels():
+        wanted.append(
+            Wanted(source, recipient, "email", email, "vi", template, values, user_id=user_id, dossier_code=code)
+        )
+    return wanted
