@@ -19,6 +19,7 @@ from motcua.commands.documents import documents_app
 from motcua.commands.dossiers import dossiers_app
 from motcua.commands.exchange import exchange_app, worker
 from motcua.commands.indicators import indicators_app
+from motcua.commands.notifications import notifications_app, supervision_app
 from motcua.commands.report import report_app
 from motcua.commands.units import units_app
 
@@ -39,6 +40,8 @@ app.add_typer(indicators_app, name="indicators")
 app.add_typer(demo_app, name="demo")
 app.add_typer(report_app, name="report")
 app.add_typer(exchange_app, name="exchange")
+app.add_typer(notifications_app, name="notifications")
+app.add_typer(supervision_app, name="supervision")
 app.command("worker")(worker)
 
 

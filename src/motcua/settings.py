@@ -150,6 +150,12 @@ class Settings(BaseSettings):
         24.0, gt=0, description="How long a temporary failure is retried before the message counts as failed."
     )
     notify_lease_seconds: float = Field(60.0, gt=0, description="How long a sending worker holds a message.")
+    supervision_hour: int = Field(
+        7,
+        ge=0,
+        le=23,
+        description="Hour (Vietnam time) from which the worker sends each working day's alerts and digests.",
+    )
     allow_sandbox_notifications: bool = Field(
         False, description="Allow the sandbox notification provider outside the demo."
     )

@@ -18,7 +18,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
 from motcua import __version__, db
-from motcua.api import admission, catalog, dossiers, errors, exchange, indicators, metrics, request_log, units
+from motcua.api import (
+    admission,
+    catalog,
+    dossiers,
+    errors,
+    exchange,
+    indicators,
+    metrics,
+    notifications,
+    request_log,
+    supervision,
+    units,
+)
 from motcua.api import limits as limits_middleware
 from motcua.calendar.service import CalendarCache
 from motcua.catalog.routing import SnapshotCache
@@ -37,6 +49,7 @@ from motcua.web import oidc as web_oidc
 from motcua.web import payments as web_payments
 from motcua.web import routes as web_routes
 from motcua.web import security
+from motcua.web import supervision as web_supervision
 from motcua.web import work as web_work
 
 
@@ -174,6 +187,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(dossiers.router)
     app.include_router(indicators.router)
     app.include_router(exchange.router)
+    app.include_router(notifications.router)
+    app.include_router(supervision.router)
     app.include_router(metrics.router)
     app.include_router(web_routes.router)
     app.include_router(web_account.router)
@@ -184,6 +199,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(web_payments.router)
     app.include_router(web_dashboard.router)
     app.include_router(web_exchange.router)
+    app.include_router(web_supervision.router)
     app.add_middleware(
         SessionMiddleware,
         secret_key=security.secret_key(),

@@ -135,7 +135,10 @@ class ApplicantIn(BaseModel):
     id_number: str = Field(max_length=20)
     name: str = Field(max_length=200)
     phone: str = Field("", max_length=20)
-    email: str = Field("", max_length=200, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: str = Field("", max_length=200, description="Checked as an address one can send to")
+    channels: list[Literal["email", "sms", "app"]] = Field(
+        default_factory=list, max_length=3, description="Where to tell the applicant of each step, in order"
+    )
 
 
 class SubmitIn(BaseModel):
@@ -146,6 +149,7 @@ class SubmitIn(BaseModel):
     channel: Literal["online", "in_person", "postal"] = "online"
     applicant: ApplicantIn
     form: dict[str, Any] = Field(default_factory=dict)
+    language: Literal["vi", "fr", "en"] = Field("vi", description="Language of the applicant's notifications")
 
 
 class ActIn(BaseModel):
@@ -224,6 +228,7 @@ def submit_dossier(
         subject_commune_code=body.subject_commune_code,
         subject_address=body.subject_address,
         idempotency_key=idempotency_key,
+        language=body.language,
     )
     if not SUBMIT_LIMIT.allow(str(actor.user_id)):
         raise ApiError(429, "too_many_submissions", N_("Too many submissions from this account; wait a minute."))

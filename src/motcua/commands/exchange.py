@@ -224,8 +224,9 @@ def worker(
     parallel: Annotated[int, typer.Option(min=1, max=64, help="Messages sent at once.")] = 8,
     url: UrlOption = None,
 ) -> None:
-    """Background jobs: seal each day's logs once it is over, and relay the outbox to the members of
-    the exchange (when MOTCUA_EXCHANGE_MEMBER and MOTCUA_EXCHANGE_KEY say who this node is)."""
+    """Background jobs: seal each day's logs once it is over, send the notifications, run each
+    working day's supervision alerts and digests, and relay the outbox to the members of the
+    exchange (when MOTCUA_EXCHANGE_MEMBER and MOTCUA_EXCHANGE_KEY say who this node is)."""
     import httpx
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -234,14 +235,23 @@ def worker(
     from motcua.exchange.node import NodeMisconfigured, this_node
     from motcua.exchange.relay import relay_once
     from motcua.logs import configure_logging
+    from motcua.notifications.providers import ProviderError
+    from motcua.notifications.sender import Sender
     from motcua.settings import get_settings
+    from motcua.supervision.jobs import SupervisionJob
 
-    configure_logging(get_settings())
+    settings = get_settings()
+    configure_logging(settings)
     try:
         node = this_node()
     except NodeMisconfigured as exc:
         raise typer.BadParameter(str(exc)) from None
     factory = db.session_factory(db.make_engine(url))
+    try:
+        sender = Sender(factory, settings)
+    except ProviderError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    supervision = SupervisionJob(factory, settings.supervision_hour)
     log = logging.getLogger("motcua.worker")
     next_seal = 0.0
     with httpx.Client(limits=httpx.Limits(max_connections=parallel * 2)) as client:
@@ -253,9 +263,18 @@ def worker(
                         for made in seal_pending(session):
                             log.info("sealed %s: %s events", made.day.isoformat(), made.dossier_events)
                     next_seal = time.monotonic() + 60
+                    for made_day in supervision.due():
+                        log.info("supervision of %s: %s", made_day.day.isoformat(), made_day.alerts)
+                tally = sender.once()
+                sent = bool(tally.total)
+                if tally.total:
+                    typer.echo(
+                        f"notifications: delivered {tally.delivered}, sending {tally.sending}, "
+                        f"retried {tally.retried}, failed {tally.failed}, fallbacks {tally.fallbacks}"
+                    )
                 if node is not None:
                     report = relay_once(factory, client, node, parallel=parallel)
-                    sent = bool(report.sent)
+                    sent = sent or bool(report.sent)
                     if report.sent:
                         typer.echo(f"delivered {report.delivered}, retried {report.retried}, dead {report.dead}")
             except SQLAlchemyError as exc:  # the database restarting or busy: wait, then go on
@@ -265,6 +284,7 @@ def worker(
                 time.sleep(max(interval, 1.0))
                 continue
             if once:
+                sender.close()
                 return
             if not sent:
                 time.sleep(interval)

@@ -30,9 +30,10 @@ from motcua.exchange.delivery import deliver_online
 from motcua.exchange.models import DossierMirror
 from motcua.feedback.service import RATEABLE, rate, rating_of
 from motcua.i18n import N_
+from motcua.notifications.reading import of_dossier
 from motcua.units import get_registry
 from motcua.web.account import current_actor
-from motcua.web.rendering import flash_error, message, render
+from motcua.web.rendering import flash_error, language_of, message, render
 from motcua.web.routes import STATUS_NAMES
 from motcua.web.schema_form import data_of, fields_of
 from motcua.web.security import RateLimit, check_csrf
@@ -152,6 +153,7 @@ async def submit_dossier(request: Request, code: str) -> Response:
     if actor is None or actor.role not in SUBMITTERS:
         return _sign_in(request)
     posted = {k: v for k, v in form.items() if isinstance(v, str)}
+    channels = [c for c in form.getlist("notify") if isinstance(c, str)][:3]
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
     uploads = [(f.filename or "file", await f.read(MAX_BYTES + 1)) for f in files[:MAX_FILES]]
     context = _form_context(request, code, posted.get("province", DEFAULT_PROVINCE), actor)
@@ -160,12 +162,13 @@ async def submit_dossier(request: Request, code: str) -> Response:
     if not SUBMIT_LIMIT.allow(f"user:{actor.user_id}"):
         error = N_("Too many dossiers sent in an hour from this account. Try again later.")
         return render(request, "new_dossier.html", 429, values=posted, problems=[], error=error, **context)
-    result = await _run(_create, request, actor, code, posted, uploads, context["version"].form_schema)
+    result = await _run(_create, request, actor, code, posted, uploads, context["version"].form_schema, channels)
     if isinstance(result, DossierError):
         details = {k: v for k, v in result.details.items() if k != "problems"}
         problems = result.details.get("problems", [])
         error = message(request, result.template, **details)
-        return render(request, "new_dossier.html", 422, values=posted, problems=problems, error=error, **context)
+        values = {**posted, "notify": channels}
+        return render(request, "new_dossier.html", 422, values=values, problems=problems, error=error, **context)
     if result.startswith("track:"):  # delivered to its province by the national node
         return RedirectResponse(f"/track/{result.removeprefix('track:')}", status_code=303)
     if actor.role == "citizen":
@@ -187,6 +190,7 @@ def _create(
     posted: dict[str, str],
     uploads: list[tuple[str, bytes]],
     schema: dict[str, Any],
+    channels: list[str],
 ) -> str | DossierError:
     """Submit, then attach the files, as one whole: a file refused means no dossier at all."""
     req = SubmitRequest(
@@ -198,7 +202,9 @@ def _create(
             name=posted.get("applicant_name", "").strip(),
             phone=posted.get("applicant_phone", "").strip(),
             email=posted.get("applicant_email", "").strip(),
+            channels=list(channels),
         ),
+        language=language_of(request),
         form=data_of(schema, posted),
         subject_address=posted.get("subject_address", "").strip(),
         channel=posted.get("channel", "in_person") if actor.role == "reception_officer" else "online",
@@ -262,6 +268,7 @@ def my_dossier(request: Request, code: str, sent: int = 0) -> Response:
         version = s.get(ProcedureVersion, d.procedure_version_id)
         events = list(d.events)
         rating = rating_of(s, d)
+        notifications = of_dossier(s, d.code)
         rateable = actor.role == "citizen" and d.status in RATEABLE and rating is None
     documents: list[FormName] = ["receipt"] if d.received_on else []
     if d.outcome == "approved":
@@ -270,6 +277,7 @@ def my_dossier(request: Request, code: str, sent: int = 0) -> Response:
         request,
         "my_dossier.html",
         d=d,
+        notifications=notifications,
         events=events,
         attachments=attachments,
         procedure_name=version.name_vi if version else d.procedure_code,

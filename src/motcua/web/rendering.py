@@ -18,7 +18,11 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 @cache
 def environment(language: Language) -> Environment:
-    return jinja_environment(TEMPLATES, language)
+    from motcua.notifications.reading import masked
+
+    env = jinja_environment(TEMPLATES, language)
+    env.filters["masked"] = masked  # an address shown without being read out in full
+    return env
 
 
 def language_of(request: Request) -> Language:
@@ -35,6 +39,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         role = request.session.get("role")
         context.setdefault("official", role not in (None, "citizen"))
         context.setdefault("administrator", role == "admin")
+        context.setdefault("role", role)
     html = (
         environment(language)
         .get_template(template)

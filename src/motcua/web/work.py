@@ -28,6 +28,7 @@ from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.service import act, assignable, can_read, get_dossier, readable, visible
 from motcua.dossiers.states import FINAL, TRANSITIONS
 from motcua.i18n import N_
+from motcua.notifications.reading import of_dossier
 from motcua.web.account import current_actor
 from motcua.web.rendering import flash_error, render
 from motcua.web.routes import STATUS_NAMES
@@ -140,10 +141,12 @@ def _dossier_page(request: Request, actor: Actor, code: str, template: str, **ex
             for k, v in ((version.form_schema if version else {}).get("properties") or {}).items()
         }
         events = list(d.events)
+        notifications = of_dossier(s, d.code)
     return render(
         request,
         template,
         d=d,
+        notifications=notifications,
         events=events,
         attachments=attachments,
         steps=steps_for(actor, d),

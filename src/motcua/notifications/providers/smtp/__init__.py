@@ -54,8 +54,8 @@ class SmtpProvider:
         msg["Message-ID"] = make_msgid(
             idstring=f"notification-{m.id}", domain=self.sender.rsplit("@", 1)[-1].strip(">")
         )
-        msg["Content-Language"] = m.language
         msg.set_content(m.body)
+        msg["Content-Language"] = m.language  # after set_content, which clears the Content-* headers
         return msg
 
     def send(self, batch: list[Outgoing]) -> list[Sent]:

@@ -1,0 +1,83 @@
+"""``/api/v1/supervision``: a province's overdue and lapsing work (supervisors, leaders, admins)
+and the audit trail of dossier steps by unit, official and period (inspectors, supervisors,
+admins), as JSON or CSV."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+
+from motcua import clock
+from motcua.accounts.service import Actor
+from motcua.api.deps import open_session
+from motcua.api.dossiers import ActorDep
+from motcua.api.errors import DOCUMENTED, ApiError
+from motcua.i18n import N_
+from motcua.supervision.audit import PAGE, QueryError, TrailQuery, as_csv, rows
+from motcua.supervision.overview import overview
+
+router = APIRouter(prefix="/api/v1/supervision", tags=["supervision"], responses=DOCUMENTED)
+OVERVIEW_ROLES = ("supervisor", "leader", "admin")
+TRAIL_ROLES = ("inspector", "supervisor", "admin")
+
+
+def _allowed(actor: Actor, roles: tuple[str, ...]) -> None:
+    if actor.role not in roles:
+        raise ApiError(403, "wrong_role", N_("A {role} cannot read this."), role=actor.role)
+
+
+@router.get("/overview", summary="Overdue and lapsing open work per commune and agency, and the late dossiers")
+def supervision_overview(request: Request, actor: ActorDep) -> dict[str, Any]:
+    _allowed(actor, OVERVIEW_ROLES)
+    today = clock.today()
+    with open_session(request) as s:
+        o = overview(s, actor, today, request.app.state.calendars.get("", s))
+        return {
+            "day": o.day,
+            "lapsing_until": o.lapsing_until,
+            "communes": [vars(x) for x in o.communes],
+            "agencies": [vars(x) for x in o.agencies],
+            "late": [
+                {"code": d.code, "due_on": d.due_on, "status": d.status, "agency": d.deciding_agency_code}
+                for d in o.late
+            ],
+        }
+
+
+@router.get("/audit", summary="Who did what, when, on which dossier, through which channel", response_model=None)
+def audit_trail(
+    request: Request,
+    actor: ActorDep,
+    start: Annotated[date, Query(alias="from")],
+    end: Annotated[date, Query(alias="to")],
+    unit: Annotated[str, Query(max_length=60)] = "",
+    official: Annotated[str, Query(max_length=120)] = "",
+    format: Literal["json", "csv"] = "json",
+) -> Any:
+    _allowed(actor, TRAIL_ROLES)
+    q = TrailQuery(start, end, unit.strip(), official.strip())
+    if problems := q.problems():
+        raise ApiError(422, "bad_period", N_("The period is not valid: {problem}."), problem="; ".join(problems))
+    factory = request.app.state.session_factory
+    if format == "csv":
+
+        def stream() -> Iterator[str]:
+            with factory() as s:
+                yield from as_csv(rows(s, actor, q))
+
+        name = f"audit-{start.isoformat()}-{end.isoformat()}.csv"
+        return StreamingResponse(
+            stream(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    with open_session(request) as s:
+        try:
+            found = list(rows(s, actor, q, limit=PAGE + 1))
+        except QueryError as exc:
+            raise ApiError(422, "bad_period", N_("The period is not valid: {problem}."), problem=str(exc)) from None
+    return {"items": [vars(r) for r in found[:PAGE]], "more": len(found) > PAGE}
