@@ -39,6 +39,10 @@ def api(engine: Engine, tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
             ("other", "leader", "25747.UBND", None),
             ("other_officer", "processing_officer", "25747.economy", None),
             ("other_reception", "reception_officer", "000.00.00.H01", None),
+            ("supervisor", "supervisor", "79", None),  # Thành phố Hồ Chí Minh, where Phường Sài Gòn is
+            ("inspector", "inspector", "79", None),
+            ("other_supervisor", "supervisor", "01", None),  # Hà Nội
+            ("other_inspector", "inspector", "01", None),
         ]:
             tokens[name] = issue_token(s, create_user(s, f"{tag}-{name}", role, unit_code=unit, personal_id=pid))
     client = TestClient(create_app(engine.url.render_as_string(hide_password=False)))

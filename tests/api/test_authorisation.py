@@ -19,9 +19,10 @@ KNOWN = {
     ("post", "/api/v1/dossiers/{code}/attachments"),
     ("get", "/api/v1/dossiers/{code}/attachments/{attachment_id}"),
     ("get", "/api/v1/dossiers/{code}/documents/{form}"),
+    ("get", "/api/v1/dossiers/{code}/notifications"),
     ("post", "/api/v1/dossiers/{code}/transitions/{name}"),
 }
-FOREIGN = ("stranger", "other", "other_reception", "other_officer", None)  # None: no token
+FOREIGN = ("stranger", "other", "other_reception", "other_officer", "other_supervisor", "other_inspector", None)  # None: no token
 DENIED = {401, 403, 404}
 FILE = {"file": ("a.pdf", PDF, "application/pdf")}
 
@@ -33,6 +34,7 @@ def _requests(code: str, attachment: int) -> list[tuple[str, str, dict[str, Any]
         ("post", f"/api/v1/dossiers/{code}/attachments", {"files": FILE}),
         ("post", f"/api/v1/dossiers/{code}/attachments?kind=scan", {"files": FILE}),
         ("get", f"/api/v1/dossiers/{code}/attachments/{attachment}", {}),
+        ("get", f"/api/v1/dossiers/{code}/notifications", {}),
     ]
     for form in ("receipt", "supplement_request", "refusal", "apology", "control_sheet", "result"):
         out.append(("get", f"/api/v1/dossiers/{code}/documents/{form}", {}))
