@@ -28,7 +28,7 @@ from motcua import db  # noqa: E402
 from motcua.catalog import agencies, service  # noqa: E402
 from motcua.catalog.routing import CatalogSnapshot  # noqa: E402
 
-pytest_plugins = ["tests.api_fixtures"]
+pytest_plugins = ["tests.api_fixtures", "tests.browser_fixtures"]
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("MOTCUA_TEST_POSTGRES") else [])
 TODAY = date(2026, 11, 24)
 

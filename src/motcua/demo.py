@@ -36,6 +36,7 @@ def prepare_demo(url: str | None = None, dossiers: int = DEMO_DOSSIERS) -> str:
             lines.append(f"dossiers: {demo.dossiers} ({states})")
             lines.append(
                 "demo accounts (password 'demo'): demo-citizen, demo-00004-reception, "
-                "demo-00004-officer, demo-00004-leader, … (one set per demo commune), demo-admin"
+                "demo-00004-officer, demo-00004-leader, … (one set per demo commune), demo-supervisor-79, "
+                "demo-inspector-79, demo-admin"
             )
     return "; ".join(lines) or "demo data already loaded"

@@ -22,7 +22,15 @@ KNOWN = {
     ("get", "/api/v1/dossiers/{code}/notifications"),
     ("post", "/api/v1/dossiers/{code}/transitions/{name}"),
 }
-FOREIGN = ("stranger", "other", "other_reception", "other_officer", "other_supervisor", "other_inspector", None)  # None: no token
+FOREIGN = (
+    "stranger",
+    "other",
+    "other_reception",
+    "other_officer",
+    "other_supervisor",
+    "other_inspector",
+    None,
+)  # None: no token
 DENIED = {401, 403, 404}
 FILE = {"file": ("a.pdf", PDF, "application/pdf")}
 

@@ -53,7 +53,10 @@ def test_bad_applicant_and_unknown_procedure(world: World) -> None:
         world.submit(applicant=Applicant("citizen", "001099000123", "An", "0992123456", "an@", ["email", "app", "fax"]))
     problems = err.value.details["problems"]
     assert problems[0] == "applicant.phone: not a valid phone number in Vietnam's numbering plan"
-    assert problems[1].startswith("applicant.email: ") and problems[2] == "applicant.channels: fax not among email, sms, app"
+    assert (
+        problems[1].startswith("applicant.email: ")
+        and problems[2] == "applicant.channels: fax not among email, sms, app"
+    )
     with pytest.raises(DossierError) as err:
         world.submit(procedure_code="9.999999")
     assert err.value.code == "unknown_procedure"

@@ -39,7 +39,7 @@ class Mailbox:
     refused: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
             if self.answer is not None:
                 self.refused += 1
@@ -87,7 +87,7 @@ def _handler(gw: Gateway) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: Any) -> None:  # the gateway's own log would carry phone numbers
             pass
 
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             with gw.lock:
                 if gw.status != 200:
@@ -146,7 +146,9 @@ def channels(monkeypatch: pytest.MonkeyPatch, smtp: tuple[Mailbox, int], gateway
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def committed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sessionmaker[Session]]:
+def committed(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[sessionmaker[Session]]:
     """A database of this module's own, with the demo catalog, where the sender's commits stay."""
     folder: Path = tmp_path_factory.mktemp("notify")
     for url in _database(request.param, folder / "notify.sqlite3", "motcua_notify"):

@@ -42,7 +42,9 @@ def _status(api: dict, id: int) -> str:  # type: ignore[type-arg]
 
 
 def test_a_signed_receipt_marks_the_message_delivered_once(
-    api: dict, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture  # type: ignore[type-arg]
+    api: dict,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,  # type: ignore[type-arg]
 ) -> None:
     monkeypatch.setenv("MOTCUA_NOTIFY_RECEIPT_SECRET", SECRET)
     c: TestClient = api["client"]
@@ -73,7 +75,9 @@ def test_a_failed_receipt_is_a_permanent_failure(api: dict, monkeypatch: pytest.
     reference = f"sms-{uuid.uuid4().hex[:12]}"
     id = _sent(api, reference)
     raw, headers = signed({"id": reference, "status": "undeliverable"})
-    assert api["client"].post("/api/v1/notifications/receipts/sms_http", content=raw, headers=headers).status_code == 200
+    assert (
+        api["client"].post("/api/v1/notifications/receipts/sms_http", content=raw, headers=headers).status_code == 200
+    )
     assert _status(api, id) == "permanent_failure"
 
 

@@ -30,7 +30,11 @@ def test_the_shipped_templates_are_complete() -> None:
 
 @pytest.mark.parametrize(
     ("language", "due", "amount"),
-    [("vi", "12/02/2027", "100.000\xa0₫"), ("fr", "12 février 2027", "100\u202f000\xa0₫"), ("en", "12 February 2027", "₫100,000")],
+    [
+        ("vi", "12/02/2027", "100.000\xa0₫"),
+        ("fr", "12 février 2027", "100\u202f000\xa0₫"),
+        ("en", "12 February 2027", "₫100,000"),
+    ],
 )
 def test_values_are_written_as_each_language_writes_them(language: str, due: str, amount: str) -> None:
     received = render("dossier_received", language, VALUES)

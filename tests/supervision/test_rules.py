@@ -55,11 +55,15 @@ def test_alerts_fire_on_the_right_working_day_across_tet(world: World, session: 
     overdue = fired[date(2027, 2, 15)]  # Monday: not the Saturday after the due date
     assert ("deadline_overdue", f"user:{supervisor.id}") in overdue
     assert ("deadline_overdue", f"user:{elsewhere.id}") not in overdue
-    near = s.scalars(select(Notification).where(Notification.dossier_code == d.code, Notification.template == "deadline_near")).one()
+    near = s.scalars(
+        select(Notification).where(Notification.dossier_code == d.code, Notification.template == "deadline_near")
+    ).one()
     assert (near.channel, near.status) == ("inbox", "delivered")
     assert "còn 2 ngày làm việc" in near.subject and "12/02/2027" in near.subject
     digest = s.scalars(
-        select(Notification).where(Notification.user_id == world.leader.user_id, Notification.source == "digest:2027-02-12")
+        select(Notification).where(
+            Notification.user_id == world.leader.user_id, Notification.source == "digest:2027-02-12"
+        )
     ).one()
     assert "1 quá hạn" not in digest.subject and d.code in digest.body
 

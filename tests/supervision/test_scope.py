@@ -17,7 +17,10 @@ def _processing(api: dict) -> str:  # type: ignore[type-arg]
     c: TestClient = api["client"]
     code = c.post("/api/v1/dossiers", json=body(api), headers=h(api, "citizen")).json()["code"]
     for step in ("accept", "transfer"):
-        assert c.post(f"/api/v1/dossiers/{code}/transitions/{step}", json={}, headers=h(api, "reception")).status_code == 200
+        assert (
+            c.post(f"/api/v1/dossiers/{code}/transitions/{step}", json={}, headers=h(api, "reception")).status_code
+            == 200
+        )
     return str(code)
 
 
@@ -26,7 +29,9 @@ def test_a_supervisor_reads_their_province_only_and_changes_nothing(api: dict) -
     code = _processing(api)
     assert c.get(f"/api/v1/dossiers/{code}", headers=h(api, "supervisor")).status_code == 200
     assert c.get(f"/api/v1/dossiers/{code}/notifications", headers=h(api, "supervisor")).status_code == 200
-    assert code in [d["code"] for d in c.get("/api/v1/dossiers?limit=200", headers=h(api, "supervisor")).json()["items"]]
+    assert code in [
+        d["code"] for d in c.get("/api/v1/dossiers?limit=200", headers=h(api, "supervisor")).json()["items"]
+    ]
     refused = c.post(f"/api/v1/dossiers/{code}/transitions/approve", json={}, headers=h(api, "supervisor"))
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "wrong_role"
     assert c.get(f"/api/v1/dossiers/{code}", headers=h(api, "other_supervisor")).status_code == 404
@@ -55,7 +60,9 @@ def test_an_inspector_queries_the_audit_trail_by_official_and_period(api: dict) 
     assert mine == [("accept", "api", "reception_officer"), ("transfer", "api", "reception_officer")]
     assert {r["official"] for r in found} == {reception}
     exported = c.get(
-        "/api/v1/supervision/audit", params={**period, "official": reception, "format": "csv"}, headers=h(api, "inspector")
+        "/api/v1/supervision/audit",
+        params={**period, "official": reception, "format": "csv"},
+        headers=h(api, "inspector"),
     )
     assert exported.headers["content-type"].startswith("text/csv")
     table = list(csv.DictReader(io.StringIO(exported.text.lstrip("\ufeff"))))

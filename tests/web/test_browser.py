@@ -44,7 +44,7 @@ if not Path(CHROMIUM).exists():
 
 from oidc_provider_mock import User as OidcUser  # noqa: E402
 from oidc_provider_mock import run_server_in_thread  # noqa: E402
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
 OIDC_USER = OidcUser(sub="vneid-7f3a", claims={"name": "Phạm Minh Châu", "personal_id": "079300000789"})
 
@@ -114,22 +114,6 @@ def _serve(home: Path, stack: contextlib.ExitStack, synthetic: int = 0) -> Itera
     finally:
         proc.terminate()
         proc.wait(10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")  # a cheap phone
-    pg = context.new_page()
-    yield pg
-    context.close()
 
 
 def sign_in(page: Page, base: str, next_path: str = "/", user: str = "lan", keep_cookies: bool = False) -> None:

@@ -4,6 +4,7 @@ synthetic activity for the 34 provinces at any scale."""
 from __future__ import annotations
 
 import os
+import threading
 from typing import Annotated
 
 import typer
@@ -34,6 +35,13 @@ def demo(
     summary = prepare_demo()
     typer.echo(summary)
     typer.echo(f"motcua demo: open http://{host}:{port}/  (API documentation: http://{host}:{port}/api/v1/docs)")
+    # The background jobs (notifications through the sandbox, the day's supervision, seals) run beside
+    # the portal, as `motcua worker` does in production.
+    from motcua.commands.exchange import worker
+
+    threading.Thread(
+        target=worker, kwargs={"once": False, "interval": 1.0, "parallel": 2, "url": None}, daemon=True
+    ).start()
     serve(host=host, port=port, workers=1)
 
 

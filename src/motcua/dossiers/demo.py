@@ -116,6 +116,13 @@ def generate(
         report.accounts["demo-citizen"] = issue_token(session, citizen_user, "demo")
     if session.scalars(select(User).where(User.username == "demo-admin")).first() is None:
         create_user(session, "demo-admin", "admin", full_name="Quản trị viên", password="demo")
+    for username, role, province, name in (
+        ("demo-supervisor-79", "supervisor", "79", "Thanh tra, giám sát TP. Hồ Chí Minh"),
+        ("demo-inspector-79", "inspector", "79", "Thanh tra TP. Hồ Chí Minh"),
+        ("demo-supervisor-01", "supervisor", "01", "Thanh tra, giám sát TP. Hà Nội"),
+    ):
+        if session.scalars(select(User).where(User.username == username)).first() is None:
+            create_user(session, username, role, unit_code=province, full_name=name, password="demo")
     citizen = actor_of(citizen_user)
     centres = {
         c.commune_code: c.identifier

@@ -151,7 +151,7 @@ def digests(session: Session, day: date, rules: Rules, cal: WorkingCalendar, sta
     """Each leader's digest of their unit's open work; none for a leader with nothing open."""
     connection = session.connection()
     soon = cal.add_working_days(day, rules.digest.due_soon_working_days)
-    link = f"{get_settings().public_url.rstrip('/')}/work?view=overdue"
+    base = f"{get_settings().public_url.rstrip('/')}/work"
     written = 0
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_([o.id for o in staff.leaders])))}
     for official in staff.leaders:
@@ -176,7 +176,8 @@ def digests(session: Session, day: date, rules: Rules, cal: WorkingCalendar, sta
             mine.where(Dossier.due_on <= soon).order_by(Dossier.due_on, Dossier.id).limit(rules.digest.urgent)
         )
         lines = [f"{d.code} ({d.due_on.strftime('%d/%m/%Y') if d.due_on else ''})" for d in urgent]
-        values = {"day": day, **numbers, "urgent": lines, "link": link}
+        view = "overdue" if numbers["overdue"] else "due_soon"  # the queue's view to start from
+        values = {"day": day, **numbers, "urgent": lines, "link": f"{base}?view={view}"}
         source = f"digest:{day.isoformat()}"
         write(connection, official_messages(connection, source, official.id, rules.digest.template, values, None), at)
         written += 1
