@@ -4,6 +4,8 @@ the request path) and phone numbers by Vietnam's numbering plan (phonenumbers)."
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from phonenumbers import PhoneNumberType
@@ -11,6 +13,7 @@ from phonenumbers import PhoneNumberType
 MOBILE_TYPES = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
 
+@lru_cache(maxsize=65536)  # pure: the same address is checked at entry, then at each step's messages
 def email_problem(value: str) -> str | None:
     """Why ``value`` is not an e-mail address one can send to, or None."""
     try:
@@ -40,6 +43,7 @@ def e164(value: str) -> str:
     return phonenumbers.format_number(phonenumbers.parse(value, "VN"), phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=65536)
 def is_mobile(value: str) -> bool:
     """Whether an SMS or app message can reach the number (a mobile, not a fixed line)."""
     try:

@@ -53,12 +53,13 @@ def address_for(d: Dossier, channel: str) -> str:
     return ""
 
 
-def applicant_channels(d: Dossier) -> list[str]:
-    """The channels to write on: the applicant's choice in order (by default e-mail, then SMS), those
-    with an address and a provider."""
+def applicant_channels(d: Dossier) -> list[tuple[str, str]]:
+    """(channel, address) to write on: the applicant's choice in order (by default e-mail, then SMS),
+    those with an address and a provider."""
     chosen = list(d.notify_channels or []) or ["email", "sms"]
     usable = sending_channels()
-    return [c for c in chosen if c in CITIZEN_CHANNELS and c in usable and address_for(d, c)]
+    found = [(c, address_for(d, c)) for c in chosen if c in CITIZEN_CHANNELS and c in usable]
+    return [(c, address) for c, address in found if address]
 
 
 def link_for(d: Dossier) -> str:
@@ -113,13 +114,13 @@ def on_dossier_change(change: Change) -> None:
     wanted: list[Wanted] = []
     if applicant_template is not None:
         values = values_for(connection, d, change, d.language)
-        for channel in applicant_channels(d):
+        for channel, address in applicant_channels(d):
             wanted.append(
                 Wanted(
                     source,
                     "applicant",
                     channel,
-                    address_for(d, channel),
+                    address,
                     d.language,
                     applicant_template,
                     values,
