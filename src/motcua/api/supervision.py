@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session, sessionmaker
 
 from motcua import clock
 from motcua.accounts.service import Actor
@@ -23,6 +24,21 @@ from motcua.supervision.overview import overview
 router = APIRouter(prefix="/api/v1/supervision", tags=["supervision"], responses=DOCUMENTED)
 OVERVIEW_ROLES = ("supervisor", "leader", "admin")
 TRAIL_ROLES = ("inspector", "supervisor", "admin")
+
+
+def audit_csv(factory: sessionmaker[Session], actor: Actor, q: TrailQuery) -> StreamingResponse:
+    """The trail as a CSV download, streamed from its own session (the API's and the page's)."""
+
+    def stream() -> Iterator[str]:
+        with factory() as s:
+            yield from as_csv(rows(s, actor, q))
+
+    name = f"audit-{q.start.isoformat()}-{q.end.isoformat()}.csv"
+    return StreamingResponse(
+        stream(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 def _allowed(actor: Actor, roles: tuple[str, ...]) -> None:
@@ -62,19 +78,8 @@ def audit_trail(
     q = TrailQuery(start, end, unit.strip(), official.strip())
     if problems := q.problems():
         raise ApiError(422, "bad_period", N_("The period is not valid: {problem}."), problem="; ".join(problems))
-    factory = request.app.state.session_factory
     if format == "csv":
-
-        def stream() -> Iterator[str]:
-            with factory() as s:
-                yield from as_csv(rows(s, actor, q))
-
-        name = f"audit-{start.isoformat()}-{end.isoformat()}.csv"
-        return StreamingResponse(
-            stream(),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return audit_csv(request.app.state.session_factory, actor, q)
     with open_session(request) as s:
         try:
             found = list(rows(s, actor, q, limit=PAGE + 1))

@@ -3,17 +3,17 @@ overview of overdue and lapsing work, and the inspector's audit trail (with its 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from motcua import clock, db
 from motcua.accounts.service import Actor
+from motcua.api.supervision import audit_csv
 from motcua.notifications.reading import inbox, mark_read, unread
-from motcua.supervision.audit import PAGE, TrailQuery, as_csv, rows
+from motcua.supervision.audit import PAGE, TrailQuery, rows
 from motcua.supervision.overview import overview
 from motcua.web.account import current_actor
 from motcua.web.rendering import render
@@ -93,18 +93,7 @@ def audit_page(
     period, problems = _period(start, end)
     q = TrailQuery(period.start, period.end, unit.strip(), official.strip()) if period else None
     if q is not None and not problems and format == "csv":
-        factory = request.app.state.session_factory
-
-        def stream() -> Iterator[str]:
-            with factory() as s:
-                yield from as_csv(rows(s, actor, q))
-
-        name = f"audit-{q.start.isoformat()}-{q.end.isoformat()}.csv"
-        return StreamingResponse(
-            stream(),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return audit_csv(request.app.state.session_factory, actor, q)
     found = []
     if q is not None and not problems:
         with request.app.state.session_factory() as s:
