@@ -36,9 +36,11 @@ def fuzzed(engine: Engine, database_url: str, tmp_path_factory: pytest.TempPathF
         ]
     os.environ["MOTCUA_STORAGE_DIR"] = str(tmp_path_factory.mktemp("fuzz-files"))
     os.environ["MOTCUA_SUBMISSIONS_PER_ACCOUNT"] = "1000000"
+    os.environ["MOTCUA_NOTIFY_RECEIPT_SECRET"] = "fuzz-receipt-key"  # receipts are read, not refused with 503
     app = create_app(database_url)
     yield {"app": app, "tokens": itertools.cycle(tokens), "backend": engine.dialect.name}
     os.environ.pop("MOTCUA_SUBMISSIONS_PER_ACCOUNT", None)
+    os.environ.pop("MOTCUA_NOTIFY_RECEIPT_SECRET", None)
 
 
 def test_no_server_error_and_only_documented_statuses(fuzzed: dict[str, Any]) -> None:

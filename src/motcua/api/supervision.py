@@ -72,10 +72,12 @@ def audit_trail(
     end: Annotated[date, Query(alias="to")],
     unit: Annotated[str, Query(max_length=60)] = "",
     official: Annotated[str, Query(max_length=120)] = "",
+    dossier: Annotated[str, Query(max_length=60)] = "",
+    after: Annotated[int, Query(ge=0, description="the `next` of the previous page")] = 0,
     format: Literal["json", "csv"] = "json",
 ) -> Any:
     _allowed(actor, TRAIL_ROLES)
-    q = TrailQuery(start, end, unit.strip(), official.strip())
+    q = TrailQuery(start, end, unit.strip(), official.strip(), dossier.strip(), after)
     if problems := q.problems():
         raise ApiError(422, "bad_period", N_("The period is not valid: {problem}."), problem="; ".join(problems))
     if format == "csv":
@@ -85,4 +87,5 @@ def audit_trail(
             found = list(rows(s, actor, q, limit=PAGE + 1))
         except QueryError as exc:
             raise ApiError(422, "bad_period", N_("The period is not valid: {problem}."), problem=str(exc)) from None
-    return {"items": [vars(r) for r in found[:PAGE]], "more": len(found) > PAGE}
+    page = [{k: v for k, v in vars(r).items() if k != "id"} for r in found[:PAGE]]
+    return {"items": page, "more": len(found) > PAGE, "next": found[PAGE - 1].id if len(found) > PAGE else None}

@@ -107,6 +107,7 @@ def audit(
     province: Annotated[str, typer.Option(help="The province (two digits) whose dossiers to read.")],
     unit: Annotated[str, typer.Option(help="Only steps by officials of this unit.")] = "",
     official: Annotated[str, typer.Option(help="Only steps by this account.")] = "",
+    dossier: Annotated[str, typer.Option(help="Only the steps of this dossier (its code).")] = "",
     url: UrlOption = None,
 ) -> None:
     """The audit trail of dossier steps as CSV on standard output."""
@@ -114,7 +115,7 @@ def audit(
     from motcua.accounts.service import Actor
     from motcua.supervision.audit import QueryError, TrailQuery, as_csv, rows
 
-    q = TrailQuery(parse_date(start, "--from"), parse_date(end, "--to"), unit, official)
+    q = TrailQuery(parse_date(start, "--from"), parse_date(end, "--to"), unit, official, dossier)
     if problems := q.problems():
         raise typer.BadParameter("; ".join(problems), param_hint="--to")
     inspector = Actor(0, "cli", "inspector", province, via="cli")

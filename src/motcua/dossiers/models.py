@@ -82,7 +82,11 @@ class DossierEvent(Base):
     """One step in a dossier's life. Append-only; each event's hash chains it to the previous one."""
 
     __tablename__ = "dossier_events"
-    __table_args__ = (UniqueConstraint("dossier_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("dossier_id", "seq"),
+        Index("ix_dossier_events_actor", "actor_id", "at"),  # an inspector's trail of one official
+        Index("ix_dossier_events_unit", "actor_unit", "at"),  # ... or of one unit
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)

@@ -1,5 +1,5 @@
 """The inspector's query over the audit trail of dossiers: who did what, when, on which dossier and
-from which channel, by unit, official and period, within the inspector's province; as rows for a page
+from which channel, by unit, official, dossier and period, within the inspector's province; as rows for a page
 or as CSV. An official's account name is shown, never the applicant's personal data."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session
 
 from motcua import clock
@@ -35,6 +35,8 @@ class TrailQuery:
     end: date  # inclusive
     unit: str = ""  # an agency or centre code (the acting official's unit)
     official: str = ""  # an account name
+    dossier: str = ""  # one dossier's code
+    after: int = 0  # the cursor: the last step of the previous page (its event id)
 
     def problems(self) -> list[str]:
         found = []
@@ -47,6 +49,7 @@ class TrailQuery:
 
 @dataclass(frozen=True)
 class TrailRow:
+    id: int  # the step's event id: the cursor of the next page
     at: datetime
     official: str
     role: str
@@ -74,6 +77,12 @@ def statement(actor: Actor, q: TrailQuery) -> Select[Any]:
         query = query.where(DossierEvent.actor_unit == q.unit)
     if q.official:
         query = query.where(User.username == q.official)
+    if q.dossier:
+        query = query.where(scope.c.code == q.dossier)
+    if q.after:
+        # Pages follow (at, id); the cursor's own time is read back so that a page never skips a step.
+        last = select(DossierEvent.at).where(DossierEvent.id == q.after).scalar_subquery()
+        query = query.where(tuple_(DossierEvent.at, DossierEvent.id) > tuple_(last, q.after))
     return query.order_by(DossierEvent.at, DossierEvent.id)
 
 
@@ -83,6 +92,7 @@ def rows(session: Session, actor: Actor, q: TrailQuery, limit: int | None = None
         query = query.limit(limit)
     for event, code, username in session.execute(query.execution_options(yield_per=1000)):
         yield TrailRow(
+            event.id,
             clock.local(event.at),
             username or "",
             event.actor_role,

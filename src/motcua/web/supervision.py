@@ -3,6 +3,7 @@ overview of overdue and lapsing work, and the inspector's audit trail (with its 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Annotated
 
@@ -85,15 +86,19 @@ def audit_page(
     end: Annotated[str, Query(alias="to", max_length=10)] = "",
     unit: Annotated[str, Query(max_length=60)] = "",
     official: Annotated[str, Query(max_length=120)] = "",
+    dossier: Annotated[str, Query(max_length=60)] = "",
+    after: Annotated[int, Query(ge=0)] = 0,
     format: str = "",
 ) -> Response:
     actor = _official(request, "/supervision/audit", TRAIL_ROLES)
     if isinstance(actor, Response):
         return actor
     period, problems = _period(start, end)
-    q = TrailQuery(period.start, period.end, unit.strip(), official.strip()) if period else None
+    q = TrailQuery(period.start, period.end, unit.strip(), official.strip(), dossier.strip()) if period else None
     if q is not None and not problems and format == "csv":
         return audit_csv(request.app.state.session_factory, actor, q)
+    if q is not None:
+        q = replace(q, after=after)
     found = []
     if q is not None and not problems:
         with request.app.state.session_factory() as s:
@@ -104,6 +109,6 @@ def audit_page(
         q=q,
         problems=problems,
         found=found[:PAGE],
-        more=len(found) > PAGE,
+        next_after=found[PAGE - 1].id if len(found) > PAGE else 0,
         status_names=STATUS_NAMES,
     )
