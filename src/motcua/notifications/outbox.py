@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 from motcua.notifications.models import Notification
-from motcua.notifications.templates import Money, render
+from motcua.notifications.templates import Money, Rendered, render
 
 NOTIFICATIONS = cast(Table, Notification.__table__)
 INSERT = {
@@ -60,8 +60,18 @@ def restored(value: Any) -> Any:
     return value
 
 
-def row(w: Wanted, at: datetime) -> dict[str, Any]:
-    text = render(w.template, w.language, w.values)
+Memo = dict[tuple[str, str, int], tuple[Rendered, dict[str, Any]]]
+
+
+def row(w: Wanted, at: datetime, memo: Memo | None = None) -> dict[str, Any]:
+    # One event's channels share their values: rendered and stored once per template and language.
+    key = (w.template, w.language, id(w.values))
+    done = memo.get(key) if memo is not None else None
+    if done is None:
+        done = (render(w.template, w.language, w.values), {k: stored(v) for k, v in w.values.items() if v is not None})
+        if memo is not None:
+            memo[key] = done
+    text, params = done
     inbox = w.channel == "inbox"  # the inbox is a table: delivered as it is written
     return {
         "source": w.source,
@@ -73,7 +83,7 @@ def row(w: Wanted, at: datetime) -> dict[str, Any]:
         "language": text.language,
         "template": w.template,
         "template_version": text.version,
-        "params": {k: stored(v) for k, v in w.values.items() if v is not None},
+        "params": params,
         "subject": text.subject,
         "body": text.body if w.channel in ("email", "inbox") else text.sms,
         "status": "delivered" if inbox else "created",
@@ -92,4 +102,5 @@ def row(w: Wanted, at: datetime) -> dict[str, Any]:
 
 def write(connection: Connection, wanted: list[Wanted], at: datetime) -> None:
     if wanted:
-        connection.execute(INSERT[connection.dialect.name], [row(w, at) for w in wanted])
+        memo: Memo = {}  # the values outlive the memo, so an id() is never reused within it
+        connection.execute(INSERT[connection.dialect.name], [row(w, at, memo) for w in wanted])

@@ -7,7 +7,7 @@ import string
 import tomllib
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
@@ -80,16 +80,23 @@ def problems(templates: dict[str, Template] | None = None) -> list[str]:
 
 def formatted(value: Any, language: str) -> str:
     """A value as the language writes it: dates, amounts of money (``Money``), lists, numbers."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list | tuple):
+        return "; ".join(formatted(v, language) for v in value)
+    if isinstance(value, Money | date | int | float) and not isinstance(value, bool):
+        return _localised(value, language)
+    return str(value)
+
+
+@lru_cache(maxsize=8192)  # a day's due dates and a catalog's fees repeat in every message
+def _localised(value: Money | date | int | float, language: str) -> str:
     locale = BABEL_LOCALE.get(language, "vi_VN")
     if isinstance(value, Money):
         return format_currency(value.amount_vnd, "VND", locale=locale)
     if isinstance(value, date):
         return format_date(value, format="d MMMM yyyy" if language != "vi" else "dd/MM/yyyy", locale=locale)
-    if isinstance(value, list | tuple):
-        return "; ".join(formatted(v, language) for v in value)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return format_decimal(value, locale=locale)
-    return str(value)
+    return format_decimal(value, locale=locale)
 
 
 @dataclass(frozen=True)
