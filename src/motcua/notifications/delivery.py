@@ -116,7 +116,7 @@ def fall_back(connection: Connection, failed: list[int], now: datetime) -> int:
     wanted: list[Wanted] = []
     session = Session(bind=connection)
     for row in connection.execute(FAILED_ROWS, {"ids": failed}):
-        siblings = dict(connection.execute(SIBLINGS, {"source": row.source}).tuples().all())
+        siblings = {channel: value for channel, value in connection.execute(SIBLINGS, {"source": row.source})}
         if any(status != "permanent_failure" for status in siblings.values()):
             continue  # another channel reaches them
         d = session.scalars(DOSSIER, {"code": row.dossier_code}).first()

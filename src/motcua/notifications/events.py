@@ -8,7 +8,7 @@ import tomllib
 from datetime import datetime
 from functools import cache
 from importlib.resources import files
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from cachetools import LRUCache
 from sqlalchemy import Connection, Table, bindparam, select
@@ -135,14 +135,22 @@ def on_dossier_change(change: Change) -> None:
 
 
 def official_messages(
-    connection: Connection, source: str, user_id: int, template: str, values: dict[str, Any], d: Dossier | None
+    connection: Connection,
+    source: str,
+    user_id: int,
+    template: str,
+    values: dict[str, Any],
+    d: Dossier | None,
+    email: str | Literal[False] | None = False,
 ) -> list[Wanted]:
     """An official's messages: the inbox always, and e-mail when their account has an address and
-    e-mail is configured. Officials read Vietnamese."""
+    e-mail is configured. Officials read Vietnamese. ``email``: the address when the caller has read
+    it already (None: none), else it is read here."""
     recipient = f"user:{user_id}"
     code = d.code if d is not None else None
     wanted = [Wanted(source, recipient, "inbox", "", "vi", template, values, user_id=user_id, dossier_code=code)]
-    email = connection.execute(OFFICIAL, {"id": user_id}).scalar()
+    if email is False:
+        email = connection.execute(OFFICIAL, {"id": user_id}).scalar()
     if email and "email" in sending_channels():
         wanted.append(
             Wanted(source, recipient, "email", email, "vi", template, values, user_id=user_id, dossier_code=code)

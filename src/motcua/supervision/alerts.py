@@ -11,17 +11,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, String, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from motcua.accounts.models import User
-from motcua.accounts.service import actor_of
+from motcua.accounts.service import Actor
 from motcua.calendar.service import build_calendar
 from motcua.calendar.working import WorkingCalendar
 from motcua.clock import now as clock_now
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.service import unit_matches, visible
 from motcua.notifications.events import official_messages, procedure_name
+from motcua.notifications.models import Notification
 from motcua.notifications.outbox import Wanted, write
 from motcua.settings import get_settings
 from motcua.supervision.rules import Rule, Rules, shipped
@@ -48,11 +49,12 @@ class Staff:
 
     def __init__(self, session: Session) -> None:
         rows = session.execute(
-            select(User.id, User.role, User.unit_code).where(
+            select(User.id, User.role, User.unit_code, User.email).where(
                 User.role.in_(("leader", "supervisor")), User.disabled_at.is_(None)
             )
         ).all()
         self.leaders = [Official(r.id, r.unit_code or "") for r in rows if r.role == "leader"]
+        self.emails: dict[int, str | None] = {r.id: r.email for r in rows}  # assignees are added per chunk
         self.supervisors: dict[str, list[int]] = defaultdict(list)
         for r in rows:
             if r.role == "supervisor" and r.unit_code:
@@ -65,6 +67,12 @@ class Staff:
             found = self._of_agency[agency] = [o.id for o in self.leaders if unit_matches(o.unit_code, agency)]
         return found
 
+    def read_emails(self, session: Session, ids: set[int]) -> None:
+        missing = ids - self.emails.keys()
+        if missing:
+            found = session.execute(select(User.id, User.email).where(User.id.in_(missing)))
+            self.emails.update((user_id, email) for user_id, email in found)
+
 
 def open_dossiers(rules: Rules) -> Select[Dossier]:
     return select(Dossier).where(
@@ -72,13 +80,24 @@ def open_dossiers(rules: Rules) -> Select[Dossier]:
     )
 
 
-def matching(rule: Rule, rules: Rules, day: date, cal: WorkingCalendar) -> Select[Dossier]:
+def source_of(rule: Rule, code: str, due_on: date) -> str:
+    return f"supervision:{rule.name}:{code}:{due_on.isoformat()}"
+
+
+def matching(rule: Rule, rules: Rules, day: date, cal: WorkingCalendar, dialect: str = "sqlite") -> Select[Dossier]:
+    """The open dossiers the rule is about on ``day`` that it has not alerted about yet for their
+    current due date (an overdue dossier is found once, not re-read every day it stays late)."""
     base = open_dossiers(rules)
     if rule.when == "before_due":
-        return base.where(Dossier.due_on > day, Dossier.due_on <= cal.add_working_days(day, rule.working_days))
-    if rule.when == "on_due":
-        return base.where(Dossier.due_on == day)
-    return base.where(Dossier.due_on < day)
+        base = base.where(Dossier.due_on > day, Dossier.due_on <= cal.add_working_days(day, rule.working_days))
+    elif rule.when == "on_due":
+        base = base.where(Dossier.due_on == day)
+    else:
+        base = base.where(Dossier.due_on < day)
+    # The due date as source_of writes it: SQLite keeps dates as ISO text; PostgreSQL is told the form.
+    due = func.to_char(Dossier.due_on, "YYYY-MM-DD") if dialect == "postgresql" else cast(Dossier.due_on, String)
+    source = f"supervision:{rule.name}:" + Dossier.code + ":" + due
+    return base.where(~select(Notification.id).where(Notification.source == source).exists())
 
 
 def _chunks(session: Session, query: Select[Dossier]) -> Iterator[list[Dossier]]:
@@ -122,8 +141,9 @@ def run_day(
     staff = Staff(session)
     for rule in rules.rules:
         count = 0
-        for chunk in _chunks(session, matching(rule, rules, day, cal)):
+        for chunk in _chunks(session, matching(rule, rules, day, cal, connection.dialect.name)):
             wanted: list[Wanted] = []
+            staff.read_emails(session, {d.assigned_to for d in chunk if d.assigned_to})
             for d in chunk:
                 assert d.due_on is not None
                 to = recipients(rule, d, staff)
@@ -138,9 +158,11 @@ def run_day(
                     "agency": d.deciding_agency_code,
                     "link": work_link(d.code),
                 }
-                source = f"supervision:{rule.name}:{d.code}:{d.due_on.isoformat()}"
+                source = source_of(rule, d.code, d.due_on)
                 for user_id in to:
-                    wanted += official_messages(connection, source, user_id, rule.template, values, d)
+                    wanted += official_messages(
+                        connection, source, user_id, rule.template, values, d, email=staff.emails.get(user_id)
+                    )
             write(connection, wanted, at)
         report.alerts[rule.name] = count
     report.digests = digests(session, day, rules, cal, staff, at)
@@ -148,37 +170,44 @@ def run_day(
 
 
 def digests(session: Session, day: date, rules: Rules, cal: WorkingCalendar, staff: Staff, at: datetime) -> int:
-    """Each leader's digest of their unit's open work; none for a leader with nothing open."""
+    """Each leader's digest of their unit's open work; none for a leader with nothing open. Leaders
+    of one unit see the same dossiers: each unit is counted once, in one query."""
     connection = session.connection()
     soon = cal.add_working_days(day, rules.digest.due_soon_working_days)
     base = f"{get_settings().public_url.rstrip('/')}/work"
+    source = f"digest:{day.isoformat()}"
     written = 0
-    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_([o.id for o in staff.leaders])))}
+    by_unit: dict[str, list[int]] = defaultdict(list)
     for official in staff.leaders:
-        user = users.get(official.id)
-        if user is None:
-            continue
-        mine = visible(actor_of(user)).where(
+        by_unit[official.unit_code].append(official.id)
+    for unit, leaders in sorted(by_unit.items()):
+        mine = visible(Actor(leaders[0], "", "leader", unit)).where(
             Dossier.status.in_(rules.statuses), Dossier.finished_at.is_(None), Dossier.due_on.is_not(None)
         )
-        counts = {
-            "overdue": mine.where(Dossier.due_on < day),
-            "due_today": mine.where(Dossier.due_on == day),
-            "due_soon": mine.where(Dossier.due_on > day, Dossier.due_on <= soon),
-        }
-        numbers = {
-            k: session.scalar(select(func.count()).select_from(q.with_only_columns(Dossier.id).subquery())) or 0
-            for k, q in counts.items()
-        }
+        counted = session.execute(
+            mine.with_only_columns(
+                func.count(case((Dossier.due_on < day, 1))),
+                func.count(case((Dossier.due_on == day, 1))),
+                func.count(case(((Dossier.due_on > day) & (Dossier.due_on <= soon), 1))),
+            )
+        ).one()
+        numbers = {"overdue": counted[0] or 0, "due_today": counted[1] or 0, "due_soon": counted[2] or 0}
         if not any(numbers.values()):
             continue
-        urgent = session.scalars(
-            mine.where(Dossier.due_on <= soon).order_by(Dossier.due_on, Dossier.id).limit(rules.digest.urgent)
-        )
-        lines = [f"{d.code} ({d.due_on.strftime('%d/%m/%Y') if d.due_on else ''})" for d in urgent]
+        urgent = session.execute(
+            mine.with_only_columns(Dossier.code, Dossier.due_on)
+            .where(Dossier.due_on <= soon)
+            .order_by(Dossier.due_on, Dossier.id)
+            .limit(rules.digest.urgent)
+        ).all()
+        lines = [f"{code} ({due.strftime('%d/%m/%Y')})" for code, due in urgent]
         view = "overdue" if numbers["overdue"] else "due_soon"  # the queue's view to start from
         values = {"day": day, **numbers, "urgent": lines, "link": f"{base}?view={view}"}
-        source = f"digest:{day.isoformat()}"
-        write(connection, official_messages(connection, source, official.id, rules.digest.template, values, None), at)
-        written += 1
+        wanted: list[Wanted] = []
+        for user_id in leaders:
+            wanted += official_messages(
+                connection, source, user_id, rules.digest.template, values, None, email=staff.emails.get(user_id)
+            )
+        write(connection, wanted, at)
+        written += len(leaders)
     return written
