@@ -10,4 +10,6 @@ PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
-.venv/bin/python -m pytest "$@"
+# The suite runs on every core (pytest-xdist), a test module per worker so that its module-scoped
+# servers and databases are made once; MOTCUA_TEST_WORKERS=0 runs it in this process.
+.venv/bin/python -m pytest -n "${MOTCUA_TEST_WORKERS:-auto}" --dist loadscope "$@"

@@ -20,6 +20,14 @@ for _allowed in ("SANDBOX_PAYMENTS", "DEVELOPMENT_CA", "GENERATED_SECRET", "PUBL
 # Every log line of the run (this process and the servers it starts) lands here, and is scanned for
 # the test data's personal data when the run ends (pytest_sessionfinish).
 os.environ.setdefault("MOTCUA_LOG_FILE", os.path.join(os.environ["MOTCUA_DATA_DIR"], "suite.log"))
+if _worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    # A worker of pytest-xdist keeps its keys, files and log in a folder of its own under the run's,
+    # where the controlling process scans every log when the run ends.
+    _own = os.path.join(os.environ["MOTCUA_DATA_DIR"], _worker)
+    if not os.environ["MOTCUA_DATA_DIR"].endswith(_worker):
+        os.makedirs(_own, exist_ok=True)
+        os.environ["MOTCUA_DATA_DIR"] = _own
+        os.environ["MOTCUA_LOG_FILE"] = os.path.join(_own, "suite.log")
 
 from sqlalchemy import Engine, create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
@@ -124,10 +132,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     for handler in logging.getLogger().handlers:
         handler.flush()
     path = Path(os.environ["MOTCUA_LOG_FILE"])
-    if not path.exists():
-        return
-    text = path.read_text(encoding="utf-8", errors="replace")
-    found = sorted({p for p in PERSONAL_IN_TESTS if p in text})
-    if found:
-        print(f"\npersonal data found in the logs of the run ({path}): {', '.join(found)}")
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    logs = [path] if path.exists() else []
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # the controlling process: its workers' logs too
+        logs += sorted(path.parent.glob("gw*/suite.log"))
+    for log in logs:
+        text = log.read_text(encoding="utf-8", errors="replace")
+        found = sorted({p for p in PERSONAL_IN_TESTS if p in text})
+        if found:
+            print(f"\npersonal data found in the logs of the run ({log}): {', '.join(found)}")
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -200,7 +200,7 @@ def digests(session: Session, day: date, rules: Rules, cal: WorkingCalendar, sta
             .order_by(Dossier.due_on, Dossier.id)
             .limit(rules.digest.urgent)
         ).all()
-        lines = [f"{code} ({due.strftime('%d/%m/%Y')})" for code, due in urgent]
+        lines = [f"{code} ({due.strftime('%d/%m/%Y') if due else ''})" for code, due in urgent]
         view = "overdue" if numbers["overdue"] else "due_soon"  # the queue's view to start from
         values = {"day": day, **numbers, "urgent": lines, "link": f"{base}?view={view}"}
         wanted: list[Wanted] = []
