@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from motcua import clock, db
 from motcua.audit.models import AuditEvent, AuditHead
-from motcua.dossiers.chain import GENESIS, chain_key
+from motcua.cases.chain import GENESIS, chain_key
 
 Channel = Literal["web", "api", "cli", "worker"]
 EVENTS, HEAD = cast(Table, AuditEvent.__table__), cast(Table, AuditHead.__table__)

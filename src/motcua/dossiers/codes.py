@@ -5,37 +5,24 @@ lock serialises concurrent receptions, and a rolled-back reception gives its num
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import Table, bindparam
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from motcua.cases.sequences import DailyCounter
 from motcua.dossiers.models import DossierSequence
 
-SEQUENCES = cast(Table, DossierSequence.__table__)
-
-
-@cache
-def _increment(dialect: str) -> Any:
-    """``INSERT … ON CONFLICT DO UPDATE … RETURNING`` built once per dialect (compiled once, then cached)."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (
-        insert(SEQUENCES)
-        .values(centre_identifier=bindparam("centre"), day=bindparam("day"), last=1)
-        .on_conflict_do_update(index_elements=["centre_identifier", "day"], set_={"last": SEQUENCES.c.last + 1})
-        .returning(SEQUENCES.c.last)
-    )
+COUNTER = DailyCounter(cast(Table, DossierSequence.__table__), ("centre_identifier",), limit=9999)
 
 
 def next_number(session: Session, centre_identifier: str, day: date) -> int:
-    stmt = _increment(session.get_bind().dialect.name)
-    # On the session's connection, as Core: an ORM-enabled statement costs more than its round trip.
-    number = session.connection().execute(stmt, {"centre": centre_identifier, "day": day}).scalar_one()
-    if number > 9999:
-        raise OverflowError(f"{centre_identifier} has received 9,999 dossiers on {day}: the code has four digits")
-    return int(number)
+    try:
+        return COUNTER.next(session, day, centre_identifier=centre_identifier)
+    except OverflowError:
+        raise OverflowError(
+            f"{centre_identifier} has received 9,999 dossiers on {day}: the code has four digits"
+        ) from None
 
 
 def dossier_code(centre_identifier: str, day: date, number: int) -> str:

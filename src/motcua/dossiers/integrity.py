@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from motcua.dossiers.chain import GENESIS, RECORD_FIELDS, chain_key, event_hash, record_digest
+from motcua.cases.chain import GENESIS, chain_key, event_hash
+from motcua.dossiers.chain import RECORD_FIELDS, record_digest
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.projection import PROJECTED, Projection, project
 from motcua.dossiers.service import CalendarFor, commune_of_agency

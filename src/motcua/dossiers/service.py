@@ -26,8 +26,9 @@ from motcua import clock, db
 from motcua.accounts.models import User
 from motcua.accounts.service import PROVINCE_ROLES, Actor
 from motcua.calendar.working import WorkingCalendar
+from motcua.cases.chain import GENESIS, event_hash
 from motcua.catalog.routing import CatalogSnapshot, RoutingRefused, route
-from motcua.dossiers.chain import GENESIS, RECORD_FIELDS, event_hash, record_digest
+from motcua.dossiers.chain import RECORD_FIELDS, record_digest
 from motcua.dossiers.codes import dossier_code, next_number
 from motcua.dossiers.errors import Conflict, DossierError, Forbidden, NotFound
 from motcua.dossiers.models import Attachment, Dossier, DossierEvent

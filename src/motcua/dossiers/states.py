@@ -8,8 +8,9 @@ allowed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
+
+from motcua.cases.machine import Step, table
 
 State = Literal[
     "submitted",
@@ -42,13 +43,8 @@ NATIONAL_STATUS: dict[State, int] = {
 FINAL: frozenset[State] = frozenset({"rejected", "stopped", "returned"})
 
 
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    sources: frozenset[State | None]  # None: the dossier does not exist yet
-    target: State | None  # None: stays in its state (assignment, extension)
-    roles: frozenset[Role]
-    needs_reason: bool = False
+# A dossier's step in the shared form of transition tables (``motcua.cases.machine``).
+Transition = Step[State, Role]
 
 
 ROLE_SCOPE: dict[Role, Scope] = {
@@ -67,9 +63,8 @@ def _t(
 
 ACTIVE: set[State | None] = {"submitted", "accepted", "processing", "supplement_requested", "payment_requested"}
 
-TRANSITIONS: dict[str, Transition] = {
-    t.name: t
-    for t in [
+TRANSITIONS: dict[str, Transition] = table(
+    [
         # Online or postal submission by the applicant; counter reception by an officer.
         _t("submit", {None}, "submitted", {"citizen"}),
         _t("receive", {None}, "accepted", {"reception_officer"}),
@@ -112,4 +107,4 @@ TRANSITIONS: dict[str, Transition] = {
         # Return of the result at the appointment, at the receiving centre or online.
         _t("return_result", {"processed"}, "returned", {"reception_officer"}),
     ]
-}
+)

@@ -35,9 +35,10 @@ from motcua import clock as vn_clock
 from motcua import db
 from motcua.accounts.models import User
 from motcua.calendar.working import WorkingCalendar
+from motcua.cases.chain import CURRENT_CHAIN, GENESIS, event_hash
 from motcua.catalog.routing import CatalogSnapshot, Route, RoutingRefused, route
 from motcua.datafiles import read_toml
-from motcua.dossiers.chain import CURRENT_CHAIN, GENESIS, event_hash, record_digest
+from motcua.dossiers.chain import record_digest
 from motcua.dossiers.codes import dossier_code
 from motcua.dossiers.models import Dossier, DossierEvent, DossierSequence
 from motcua.dossiers.projection import Projection, project
