@@ -1,0 +1,605 @@
+"""Feedback messages (phản ánh, kiến nghị): filing, the competent agency, and one operation per
+transition of ``states.TRANSITIONS`` with its rule and deadlines. Every step is an event appended to
+the message's hash-chained log in the caller's transaction."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from importlib.resources import files
+from typing import Any, Literal, cast, get_args
+
+from sqlalchemy import Select, Table, select
+from sqlalchemy.orm import Session
+
+from motcua import clock
+from motcua.accounts.service import PROVINCE_ROLES, Actor
+from motcua.calendar.working import WorkingCalendar
+from motcua.cases.chain import GENESIS, event_hash
+from motcua.cases.sequences import DailyCounter
+from motcua.catalog.models import Agency, ServiceCentre
+from motcua.catalog.routing import CatalogSnapshot, RoutingRefused, route
+from motcua.dossiers.errors import Conflict, DossierError, Forbidden, NotFound
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.service import unit_matches
+from motcua.feedback.models import FeedbackEvent, FeedbackMessage, FeedbackSequence
+from motcua.feedback.states import DECLINE_REASONS, FINAL, OFFICIALS, TRANSITIONS
+from motcua.i18n import N_
+from motcua.notifications.contacts import email_problem, phone_problem
+from motcua.units.registry import UnknownUnit, get_registry
+
+RATING_VALUES = ("satisfied", "neutral", "dissatisfied")
+About = Literal["procedure", "dossier", "agency", "official", "regulation"]
+ABOUT: tuple[str, ...] = get_args(About)
+CITIZEN_CHANNELS = ("online", "api")
+OFFICIAL_CHANNELS = ("counter", "phone", "letter", "email")
+COUNTER = DailyCounter(cast(Table, FeedbackSequence.__table__), ("node",), limit=9999)
+
+
+class FeedbackError(DossierError):
+    pass
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    classify: int
+    forward: int
+    request_info: int
+    handle: int
+    publish: int
+    reopen_window_days: int
+    escalate_before: int
+
+
+@cache
+def deadlines() -> Deadlines:
+    raw = tomllib.loads(files("motcua.feedback").joinpath("data/deadlines.toml").read_text("utf-8"))
+    return Deadlines(**{k: int(raw[k]) for k in Deadlines.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Sender:
+    name: str
+    address: str
+    phone: str
+    email: str | None = None
+    show_name: bool = False
+
+
+@dataclass(frozen=True)
+class FeedbackRequest:
+    about: str
+    title: str
+    body: str
+    sender: Sender
+    about_ref: str = ""  # a procedure's code, a dossier's code, an agency's code, an official's name
+    commune_code: str | None = None  # the place it concerns (converted from any old address by the caller)
+    channel: str = "online"
+    language: str = "vi"
+    idempotency_key: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def request_problems(r: FeedbackRequest, actor: Actor) -> list[str]:
+    """What is wrong with a filing, field by field (nothing is written while anything is)."""
+    found = []
+    if r.about not in ABOUT:
+        found.append(f"about: one of {', '.join(ABOUT)}")
+    if r.about in ("procedure", "dossier", "agency") and not r.about_ref.strip():
+        found.append(f"about_ref: the {r.about}'s code is required")
+    if not 3 <= len(r.title.strip()) <= 200:
+        found.append("title: 3 to 200 characters")
+    if not 10 <= len(r.body.strip()) <= 10_000:
+        found.append("body: 10 to 10,000 characters")
+    s = r.sender
+    if not s.name.strip() or len(s.name) > 200:
+        found.append("sender.name: required (Decree 20/2008 art. 7), at most 200 characters")
+    if not s.address.strip() or len(s.address) > 500:
+        found.append("sender.address: required (Decree 20/2008 art. 7), at most 500 characters")
+    if (problem := phone_problem(s.phone)) is not None:
+        found.append(f"sender.phone: {problem}")
+    if s.email and (problem := email_problem(s.email)) is not None:
+        found.append(f"sender.email: {problem}")
+    allowed = CITIZEN_CHANNELS if actor.role == "citizen" else OFFICIAL_CHANNELS
+    if r.channel not in allowed:
+        found.append(f"channel: one of {', '.join(allowed)} for a {actor.role}")
+    if r.language not in ("vi", "fr", "en"):
+        found.append("language: vi, fr or en")
+    if r.commune_code is not None:
+        try:
+            get_registry().get("commune", r.commune_code, era="new")
+        except UnknownUnit:
+            found.append(f"commune_code: no commune {r.commune_code} in force")
+    return found
+
+
+def _agency(session: Session, code: str) -> Agency | None:
+    return session.scalar(select(Agency).where(Agency.code == code))
+
+
+def competent_agency(
+    session: Session, r: FeedbackRequest, snapshot: CatalogSnapshot | None = None, at: date | None = None
+) -> tuple[str, str, str | None, str]:
+    """(agency code, why, commune code, province code): the agency that can act on the message. A
+    dossier goes to the agency deciding it; a procedure to the agency that decides it for the place
+    (the commune's People's Committee or office, the province's department); an agency to itself;
+    an official or a regulation to the People's Committee of the place (the province's when no
+    commune is given: ministries are not in the registry). The official confirms or overrides."""
+    commune = r.commune_code
+    if r.about == "dossier":
+        d = session.scalar(select(Dossier).where(Dossier.code == r.about_ref.strip()))
+        if d is None:
+            raise FeedbackError("unknown_dossier", N_("No dossier has the code {code}."), code=r.about_ref)
+        return d.deciding_agency_code, "the agency deciding the dossier", d.subject_commune_code, d.province_code
+    if r.about == "agency":
+        a = _agency(session, r.about_ref.strip())
+        if a is None:
+            raise FeedbackError("unknown_agency", N_("No agency has the code {code}."), code=r.about_ref)
+        return a.code, "the agency the message is about", a.commune_code or commune, a.province_code
+    if commune is None:
+        raise FeedbackError("no_place", N_("Say which commune or ward the message concerns."))
+    province = get_registry().get("commune", commune, era="new").province_code
+    if r.about == "procedure":
+        if snapshot is None:
+            snapshot = CatalogSnapshot.load(session)
+        centre = session.scalar(
+            select(ServiceCentre.identifier).where(ServiceCentre.province_code == province).order_by(ServiceCentre.id)
+        )
+        try:
+            routed = route(snapshot, r.about_ref.strip(), commune, centre or "", at or clock.today())
+        except RoutingRefused as exc:
+            raise FeedbackError(
+                "not_routed", N_("The competent agency cannot be found: {why}."), why=exc.message
+            ) from None
+        return str(routed.deciding_agency["code"]), "the agency deciding the procedure for the place", commune, province
+    return f"{commune}.UBND", "the People's Committee of the place", commune, province
+
+
+def feedback_code(day: date, number: int) -> str:
+    return f"PAKN.{day:%Y%m%d}.{number:04d}"
+
+
+def file_feedback(
+    session: Session,
+    actor: Actor,
+    r: FeedbackRequest,
+    at: datetime,
+    cal: WorkingCalendar,
+    snapshot: CatalogSnapshot | None = None,
+) -> FeedbackMessage:
+    """A new message, received by the competent agency, with its classification deadline."""
+    if actor.role not in TRANSITIONS["file"].roles:
+        raise Forbidden("wrong_role", N_("A {role} cannot file feedback."), role=actor.role)
+    if problems := request_problems(r, actor):
+        raise FeedbackError(
+            "invalid_feedback", N_("The feedback is not valid: {problems}."), problems="; ".join(problems)
+        )
+    if r.idempotency_key:
+        again = session.scalar(
+            select(FeedbackMessage).where(
+                FeedbackMessage.filed_by == actor.user_id, FeedbackMessage.idempotency_key == r.idempotency_key
+            )
+        )
+        if again is not None:
+            return again
+    day = clock.local_date(at)
+    agency, why, commune, province = competent_agency(session, r, snapshot, day)
+    number = COUNTER.next(session, day, node="")
+    d = deadlines()
+    received = cal.due(at, d.classify)
+    m = FeedbackMessage(
+        code=feedback_code(day, number),
+        channel=r.channel,
+        filed_at=at,
+        filed_by=actor.user_id or None,
+        owner_id=actor.user_id if actor.role == "citizen" else None,
+        idempotency_key=r.idempotency_key,
+        about=r.about,
+        about_ref=r.about_ref.strip(),
+        dossier_code=r.about_ref.strip() if r.about == "dossier" else None,
+        commune_code=commune,
+        province_code=province,
+        title=r.title.strip(),
+        body=r.body.strip(),
+        sender_name=r.sender.name.strip(),
+        sender_address=r.sender.address.strip(),
+        sender_phone=r.sender.phone.strip(),
+        sender_email=(r.sender.email or "").strip() or None,
+        show_name=r.sender.show_name,
+        language=r.language,
+        status="received",
+        agency_code=agency,
+        competent_reason=why,
+        stage="classify",
+        due_on=received.due,
+        handle_due_on=cal.due(at, d.handle).due,
+        received_at=at,
+        forwarded=0,
+        reopened=0,
+        answer="",
+        public_question="",
+        late_stages=[],
+    )
+    session.add(m)
+    session.flush()
+    _append(session, m, "file", actor, at, None, {"agency": agency, "channel": r.channel, "about": r.about})
+    return m
+
+
+def visible(actor: Actor) -> Select[FeedbackMessage]:
+    """The messages ``actor`` may read: a citizen their own; an official their agency's (a commune's
+    staff: every office of their commune); a supervisor or inspector their province's."""
+    query = select(FeedbackMessage)
+    if actor.role == "admin":
+        return query
+    if actor.role == "citizen":
+        return query.where(FeedbackMessage.owner_id == actor.user_id)
+    if actor.role in PROVINCE_ROLES:
+        return query.where(FeedbackMessage.province_code == (actor.unit_code or "-"))
+    unit = actor.unit_code or "-"
+    prefix = unit.split(".")[0]
+    if len(prefix) == 5 and not unit.endswith(".police"):
+        return query.where(FeedbackMessage.agency_code.like(f"{prefix}.%"))
+    return query.where(FeedbackMessage.agency_code == unit)
+
+
+def can_read(actor: Actor, m: FeedbackMessage) -> bool:
+    if actor.role == "admin":
+        return True
+    if actor.role == "citizen":
+        return m.owner_id is not None and m.owner_id == actor.user_id
+    if actor.role in PROVINCE_ROLES:
+        return m.province_code == actor.unit_code
+    return unit_matches(actor.unit_code, m.agency_code)
+
+
+def get_message(session: Session, code: str, *, for_update: bool = False) -> FeedbackMessage:
+    query = select(FeedbackMessage).where(FeedbackMessage.code == code)
+    if for_update:
+        query = query.with_for_update()
+    m = session.scalar(query)
+    if m is None:
+        raise NotFound("not_found", N_("No feedback has the code {code}."), code=code)
+    return m
+
+
+def allowed_steps(actor: Actor, m: FeedbackMessage) -> list[str]:
+    """The steps ``actor`` may take on ``m`` now (what a page offers)."""
+    found = []
+    for t in TRANSITIONS.values():
+        if m.status in t.sources and actor.role in t.roles and _in_scope(actor, m, t.name):
+            found.append(t.name)
+    return found
+
+
+def _in_scope(actor: Actor, m: FeedbackMessage, step: str) -> bool:
+    if actor.role == "citizen":
+        return m.owner_id is not None and m.owner_id == actor.user_id
+    return actor.role in OFFICIALS and unit_matches(actor.unit_code, m.agency_code)
+
+
+def act(
+    session: Session,
+    actor: Actor,
+    code: str,
+    step: str,
+    at: datetime,
+    cal: WorkingCalendar,
+    payload: dict[str, Any] | None = None,
+) -> FeedbackMessage:
+    """Take one step of the table on a message: role, scope, reason and the step's rule checked,
+    then the event appended and the message's projection updated."""
+    payload = dict(payload or {})
+    t = TRANSITIONS.get(step)
+    if t is None or step == "file":
+        raise NotFound("unknown_transition", N_("There is no step {step}."), step=step)
+    m = get_message(session, code, for_update=True)
+    if not can_read(actor, m) and actor.role != "citizen":
+        raise NotFound("not_found", N_("No feedback has the code {code}."), code=code)
+    if actor.role not in t.roles:
+        raise Forbidden("wrong_role", N_("A {role} cannot take the step {step}."), role=actor.role, step=step)
+    if not _in_scope(actor, m, step):
+        if actor.role == "citizen":
+            raise NotFound("not_found", N_("No feedback has the code {code}."), code=code)
+        raise Forbidden("out_of_scope", N_("This feedback is not your unit's."))
+    if m.status not in t.sources:
+        raise Conflict(
+            "wrong_state",
+            N_("The step {step} cannot be taken on feedback that is {status}."),
+            step=step,
+            status=m.status,
+        )
+    if t.needs_reason and not str(payload.get("reason", "")).strip():
+        raise FeedbackError("reason_required", N_("The step {step} needs a reason."), step=step)
+    before = m.status
+    today = clock.local_date(at)
+    recorded = RULES[step](session, m, actor, at, today, cal, payload)
+    if t.target is not None:
+        m.status = t.target
+    if m.status in FINAL:
+        m.finished_at = at
+    _append(session, m, step, actor, at, before, recorded)
+    return m
+
+
+Rule = Any  # (session, message, actor, at, today, calendar, payload) -> the payload recorded
+
+
+def _late(m: FeedbackMessage, stage: str, today: date) -> None:
+    if m.stage == stage and m.due_on is not None and today > m.due_on and stage not in m.late_stages:
+        m.late_stages = [*m.late_stages, stage]
+
+
+def _text(payload: dict[str, Any], name: str, limit: int = 10_000) -> str:
+    value = str(payload.get(name, "")).strip()
+    if not value:
+        raise FeedbackError("field_required", N_("The field {name} is required."), name=name)
+    if len(value) > limit:
+        raise FeedbackError(
+            "field_too_long", N_("The field {name} is longer than {limit} characters."), name=name, limit=limit
+        )
+    return value
+
+
+def _accept(
+    s: Session, m: FeedbackMessage, a: Actor, at: datetime, today: date, cal: WorkingCalendar, p: dict[str, Any]
+) -> dict[str, Any]:
+    _late(m, "classify", today)
+    m.stage, m.due_on = "handle", m.handle_due_on
+    return {}
+
+
+def _decline(
+    s: Session, m: FeedbackMessage, a: Actor, at: datetime, today: date, cal: WorkingCalendar, p: dict[str, Any]
+) -> dict[str, Any]:
+    kind = str(p.get("kind", ""))
+    if kind not in DECLINE_REASONS:
+        raise FeedbackError(
+            "bad_reason_kind", N_("Say why it is not accepted: one of {kinds}."), kinds=", ".join(DECLINE_REASONS)
+        )
+    recorded = {"kind": kind, "reason": _text(p, "reason", 2000)}
+    if kind == "complaint_or_denunciation":
+        recorded["where"] = _text(p, "where", 500)  # the sender is told where to go
+    _late(m, "classify", today)
+    m.stage, m.due_on = "done", None
+    return recorded
+
+
+def _forward(
+    s: Session, m: FeedbackMessage, a: Actor, at: datetime, today: date, cal: WorkingCalendar, p: dict[str, Any]
+) -> dict[str, Any]:
+    target = _agency(s, str(p.get("agency", "")).strip())
+    if target is None:
+        raise FeedbackError("unknown_agency", N_("No agency has the code {code}."), code=str(p.get("agency", "")))
+    if target.code == m.agency_code:
+        raise FeedbackError("same_agency", N_("The feedback is already with {code}."), code=target.code)
+    d = deadlines()
+    if cal.working_days_between(clock.local_date(m.received_at), today) > d.forward and "forward" not in m.late_stages:
+        m.late_stages = [*m.late_stages, "forward"]
+    previous = m.agency_code
+    m.agency_code, m.competent_reason = target.code, str(p["reason"]).strip()[:2000]
+    m.province_code = target.province_code
+    m.received_at, m.forwarded = at, m.forwarded + 1
+    m.stage, m.due_on = "classify", cal.due(at, d.classify).due
+    m.handle_due_on = cal.due(at, d.handle).due  # 15 working days from the transfer
+    return {"from": previous, "agency": target.code, "reason": m.competent_reason}
+
+
+def _merge(
+    s: Session, m: FeedbackMessage, a: Actor, at: datetime, today: date, cal: WorkingCalendar, p: dict[str, Any]
+) -> dict[str, Any]:
+    code = str(p.get("original", "")).strip()
+    original = s.scalar(select(FeedbackMessage).where(FeedbackMessage.code == code))
+    if original is None or original.id == m.id or not unit_matches(a.unit_code, original.agency_code):
+        raise FeedbackError("bad_original", N_("{code} is not another feedback of your unit."), code=code)
+    if original.status in FINAL:
+        raise FeedbackError("bad_original", N_("{code} is not another feedback of your unit."), code=code)
+    m.original_code, m.stage, m.due_on = original.code, "done", None
+    return {"original": original.code}
+
+
+def _request_info(
+    s: Session, m: FeedbackMessage, a: Actor, at: datetime, today: date, cal: WorkingCalendar, p: dict[str, Any]
+) -> dict[str, Any]:
+    assert m.handle_due_on is not None
+    m.paused_days = max(cal.working_days_between(today, m.handle_due_on), 0)  # the clock stops
+    m.stage, m.due_on = "info", None
+    return {"reason": _text(p, "reason", 2000)}
+
+
+def _provide_info(
+    s: Session, m: FeedbackMessage, a: Actor, at: datetime, today: date, cal: WorkingCalendar, p: dict[str, Any]
+) -> dict[str, Any]:
+    info = _text(p, "info")
+    start = cal.treated_as_received(at)
+    m.handle_due_on = cal.add_working_days(start, m.paused_days or 1) if m.paused_days else start
+    m.paused_days, m.stage, m.due_on = None, "handle", m.handle_due_on
+    return {"info": info}
+
+
+def _draft(
+    s: Session, m: FeedbackMessage, a: Actor, at: datetime, today: date, cal: WorkingCalendar, p: dict[str, Any]
+) -> dict[str, Any]:
+    m.answer = _text(p, "answer")
+    return {"answer": m.answer}
+
+
+def _return_draft(
+    s: Session, m: FeedbackMessage, a: Actor, at: datetime, today: date, cal: WorkingCalendar, p: dict[str, Any]
+) -> dict[str, Any]:
+    return {"reason": _text(p, "reason", 2000)}
+
+
+def _approve(
+    s: Session, m: FeedbackMessage, a: Actor, at: datetime, today: date, cal: WorkingCalendar, p: dict[str, Any]
+) -> dict[str, Any]:
+    _late(m, "handle", today)
+    m.stage, m.due_on = "publish", cal.add_working_days(today, deadlines().publish)
+    return {}
+
+
+def _publish(
+    s: Session, m: FeedbackMessage, a: Actor, at: datetime, today: date, cal: WorkingCalendar, p: dict[str, Any]
+) -> dict[str, Any]:
+    question = str(p.get("public_question", "")).strip() or redacted(m.body, m)
+    _late(m, "publish", today)
+    m.public_question = redacted(question, m)  # whatever the official wrote, the sender's data goes
+    m.published_at, m.stage, m.due_on = at, "done", None
+    return {"public_question_sha256": _digest(m.public_question)}
+
+
+def _rate(
+    s: Session, m: FeedbackMessage, a: Actor, at: datetime, today: date, cal: WorkingCalendar, p: dict[str, Any]
+) -> dict[str, Any]:
+    value = str(p.get("value", ""))
+    if value not in RATING_VALUES:
+        raise FeedbackError("bad_rating", N_("A rating is one of {values}."), values=", ".join(RATING_VALUES))
+    m.rating = value
+    return {"value": value}
+
+
+def _request_reopen(
+    s: Session, m: FeedbackMessage, a: Actor, at: datetime, today: date, cal: WorkingCalendar, p: dict[str, Any]
+) -> dict[str, Any]:
+    assert m.published_at is not None
+    window = deadlines().reopen_window_days
+    if (today - clock.local_date(m.published_at)).days > window:
+        raise FeedbackError(
+            "reopen_window_closed", N_("Reopening is possible within {days} days of the answer."), days=window
+        )
+    if m.rating == "satisfied":
+        raise FeedbackError("rated_satisfied", N_("You rated the answer as satisfying: it cannot be reopened."))
+    m.rating = "dissatisfied"
+    return {"reason": _text(p, "reason", 2000)}
+
+
+def _accept_reopen(
+    s: Session, m: FeedbackMessage, a: Actor, at: datetime, today: date, cal: WorkingCalendar, p: dict[str, Any]
+) -> dict[str, Any]:
+    m.reopened += 1
+    m.handle_due_on = cal.due(at, deadlines().handle).due  # a new deadline
+    m.stage, m.due_on, m.rating = "handle", m.handle_due_on, None
+    return {"handle_due_on": m.handle_due_on.isoformat()}
+
+
+def _refuse_reopen(
+    s: Session, m: FeedbackMessage, a: Actor, at: datetime, today: date, cal: WorkingCalendar, p: dict[str, Any]
+) -> dict[str, Any]:
+    return {"reason": _text(p, "reason", 2000)}
+
+
+RULES: dict[str, Rule] = {
+    "accept": _accept,
+    "decline": _decline,
+    "forward": _forward,
+    "merge": _merge,
+    "request_info": _request_info,
+    "provide_info": _provide_info,
+    "draft_answer": _draft,
+    "return_draft": _return_draft,
+    "approve_answer": _approve,
+    "publish": _publish,
+    "rate": _rate,
+    "request_reopen": _request_reopen,
+    "accept_reopen": _accept_reopen,
+    "refuse_reopen": _refuse_reopen,
+}
+assert set(RULES) == set(TRANSITIONS) - {"file"}, "every step of the table has its rule"
+
+ID_NUMBER = re.compile(r"\b\d{9}(?:\d{3})?\b")  # identity cards (9) and citizen ID numbers (12)
+PHONE = re.compile(r"(?:\+?84|0)(?:[\s.-]?\d){8,10}\b")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+HIDDEN = "[…]"
+
+
+def redacted(text: str, m: FeedbackMessage) -> str:
+    """The text without the sender's personal data: their name, phone, e-mail and address, and any
+    ID number, phone number or e-mail address it quotes."""
+    out = text
+    for known in (m.sender_name, m.sender_phone, m.sender_email or "", m.sender_address):
+        if known and len(known) >= 3:
+            out = re.sub(re.escape(known), HIDDEN, out, flags=re.IGNORECASE)
+    for pattern in (EMAIL, PHONE, ID_NUMBER):
+        out = pattern.sub(HIDDEN, out)
+    return out
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _append(
+    session: Session,
+    m: FeedbackMessage,
+    step: str,
+    actor: Actor,
+    at: datetime,
+    before: str | None,
+    payload: dict[str, Any],
+) -> FeedbackEvent:
+    last = session.execute(
+        select(FeedbackEvent.seq, FeedbackEvent.hash)
+        .where(FeedbackEvent.message_id == m.id)
+        .order_by(FeedbackEvent.seq.desc())
+        .limit(1)
+    ).first()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    via = actor.via
+    digest = event_hash(
+        m.code,
+        seq,
+        step,
+        at,
+        actor.user_id or None,
+        actor.role,
+        actor.unit_code,
+        before,
+        m.status,
+        payload,
+        prev,
+        via=via,
+    )
+    event = FeedbackEvent(
+        message_id=m.id,
+        seq=seq,
+        transition=step,
+        at=at,
+        actor_id=actor.user_id or None,
+        actor_role=actor.role,
+        actor_unit=actor.unit_code,
+        from_status=before,
+        to_status=m.status,
+        payload=payload,
+        via=via,
+        prev_hash=prev,
+        hash=digest,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def verify(session: Session) -> list[str]:
+    """Every message's log replayed: hashes chained, statuses in sequence and the last one the
+    message's. The problems found (none: the logs are intact)."""
+    found = []
+    for m in session.scalars(select(FeedbackMessage).order_by(FeedbackMessage.id)):
+        prev, status = GENESIS, None
+        for e in m.events:
+            expected = event_hash(
+                m.code, e.seq, e.transition, e.at, e.actor_id, e.actor_role, e.actor_unit, e.from_status,
+                e.to_status, e.payload, prev, via=e.via,
+            )  # fmt: skip
+            if e.hash != expected or e.prev_hash != prev:
+                found.append(f"{m.code}: event {e.seq} ({e.transition}) does not match its chain")
+            if e.from_status != status:
+                found.append(f"{m.code}: event {e.seq} leaves from {e.from_status}, the log was at {status}")
+            prev, status = e.hash, e.to_status
+        if status != m.status:
+            found.append(f"{m.code}: the message says {m.status}, its log {status}")
+    return found
