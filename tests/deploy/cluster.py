@@ -97,6 +97,7 @@ class PgCluster:
             "postgres",
             "-D",
             str(self.dir),
+            "--checkpoint=fast",  # the default waits for a spread checkpoint: minutes on an idle primary
             "-R",
             "-X",
             "stream",
