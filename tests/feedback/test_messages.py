@@ -22,6 +22,12 @@ from motcua.feedback.states import TRANSITIONS
 from tests.dossiers.helpers import SAI_GON, T0, World
 
 CAL = default_calendar("79")
+
+
+def for_province(_province: str) -> Any:
+    return CAL
+
+
 SENDER = fb.Sender("Nguyễn Văn An", "12 Lê Lợi, Phường Sài Gòn", "0901234567", "an.nguyen@example.vn")
 # The state each step leaves from, and the steps that bring a new message there.
 PATH: dict[str, list[tuple[str, dict[str, Any]]]] = {
@@ -61,7 +67,7 @@ def _file(w: World, at: datetime = T0, **changes: Any) -> FeedbackMessage:
         "commune_code": SAI_GON,
     }
     values.update(changes)
-    return fb.file_feedback(w.session, w.citizen, fb.FeedbackRequest(**values), at, CAL, w.snapshot)
+    return fb.file_feedback(w.session, w.citizen, fb.FeedbackRequest(**values), at, for_province, w.snapshot)
 
 
 def _actor_for(w: World, step: str) -> Any:
@@ -75,7 +81,7 @@ def _to(w: World, state: str, at: datetime = T0) -> FeedbackMessage:
     m = _file(w, at)
     for step, payload in PATH[state]:
         at += timedelta(hours=1)
-        fb.act(w.session, _actor_for(w, step), m.code, step, at, CAL, payload)
+        fb.act(w.session, _actor_for(w, step), m.code, step, at, for_province, payload)
     assert m.status == state
     return m
 
@@ -96,7 +102,7 @@ def test_every_step_for_every_role(world: World, step: str, state: str) -> None:
         at = T0 + timedelta(days=1)
         if role in t.roles:
             with world.session.begin_nested():
-                fb.act(world.session, actor, m.code, step, at, CAL, payload)
+                fb.act(world.session, actor, m.code, step, at, for_province, payload)
             assert m.status == (t.target or state), (step, role)
             assert (
                 world.session.scalars(select(FeedbackEvent.transition).where(FeedbackEvent.message_id == m.id)).all()[
@@ -110,11 +116,11 @@ def test_every_step_for_every_role(world: World, step: str, state: str) -> None:
                 if step == "merge":
                     payload["original"] = _to(world, "handling").code
                 with pytest.raises(DossierError) as refused, world.session.begin_nested():
-                    fb.act(world.session, outsider, other.code, step, at, CAL, payload)
+                    fb.act(world.session, outsider, other.code, step, at, for_province, payload)
                 assert refused.value.status in (403, 404)
         else:
             with pytest.raises(DossierError) as refused, world.session.begin_nested():
-                fb.act(world.session, actor, m.code, step, at, CAL, payload)
+                fb.act(world.session, actor, m.code, step, at, for_province, payload)
             assert refused.value.status in (403, 404), (step, role)
             assert m.status == state
 
@@ -137,10 +143,10 @@ def test_deadlines_follow_the_working_days_across_a_transfer_and_a_pause(world: 
     m = _file(world, friday)
     assert (m.stage, m.due_on) == ("classify", date(2026, 6, 10))  # 2 working days
     assert m.handle_due_on == date(2026, 6, 29)  # 15 working days
-    fb.act(world.session, world.leader, m.code, "forward", datetime(2026, 6, 9, 10), CAL, PAYLOAD["forward"])
+    fb.act(world.session, world.leader, m.code, "forward", datetime(2026, 6, 9, 10), for_province, PAYLOAD["forward"])
     assert (m.agency_code, m.status, m.forwarded) == ("25747.UBND", "received", 1)
     assert m.due_on == date(2026, 6, 11) and m.handle_due_on == date(2026, 6, 30)  # counted from the transfer
-    fb.act(world.session, world.other_leader, m.code, "accept", datetime(2026, 6, 12, 9), CAL)
+    fb.act(world.session, world.other_leader, m.code, "accept", datetime(2026, 6, 12, 9), for_province)
     assert m.late_stages == ["classify"] and (m.stage, m.due_on) == ("handle", date(2026, 6, 30))
     fb.act(
         world.session,
@@ -148,11 +154,19 @@ def test_deadlines_follow_the_working_days_across_a_transfer_and_a_pause(world: 
         m.code,
         "request_info",
         datetime(2026, 6, 16, 9),
-        CAL,
+        for_province,
         PAYLOAD["request_info"],
     )
     assert (m.stage, m.due_on, m.paused_days) == ("info", None, 10)  # the clock stops with 10 days left
-    fb.act(world.session, world.citizen, m.code, "provide_info", datetime(2026, 6, 22, 9), CAL, PAYLOAD["provide_info"])
+    fb.act(
+        world.session,
+        world.citizen,
+        m.code,
+        "provide_info",
+        datetime(2026, 6, 22, 9),
+        for_province,
+        PAYLOAD["provide_info"],
+    )
     assert (m.stage, m.due_on) == ("handle", date(2026, 7, 6))  # the 10 days from the answer
     assert fb.deadlines().handle == 15
 
@@ -161,12 +175,12 @@ def test_reopening_within_the_window_only_and_a_new_deadline(world: World) -> No
     m = _to(world, "published")
     late = T0 + timedelta(days=fb.deadlines().reopen_window_days + 2)
     with pytest.raises(DossierError) as closed, world.session.begin_nested():
-        fb.act(world.session, world.citizen, m.code, "request_reopen", late, CAL, PAYLOAD["request_reopen"])
+        fb.act(world.session, world.citizen, m.code, "request_reopen", late, for_province, PAYLOAD["request_reopen"])
     assert closed.value.code == "reopen_window_closed"
     soon = T0 + timedelta(days=2)
-    fb.act(world.session, world.citizen, m.code, "request_reopen", soon, CAL, PAYLOAD["request_reopen"])
+    fb.act(world.session, world.citizen, m.code, "request_reopen", soon, for_province, PAYLOAD["request_reopen"])
     assert (m.status, m.rating) == ("reopen_requested", "dissatisfied")
-    fb.act(world.session, world.leader, m.code, "accept_reopen", soon + timedelta(hours=2), CAL)
+    fb.act(world.session, world.leader, m.code, "accept_reopen", soon + timedelta(hours=2), for_province)
     assert (m.status, m.reopened, m.stage) == ("handling", 1, "handle")
     assert m.handle_due_on == CAL.due(soon + timedelta(hours=2), 15).due
 
@@ -175,7 +189,13 @@ def test_merging_and_the_public_version_without_personal_data(world: World) -> N
     original = _to(world, "handling")
     duplicate = _file(world)
     fb.act(
-        world.session, world.officer, duplicate.code, "merge", T0 + timedelta(hours=3), CAL, {"original": original.code}
+        world.session,
+        world.officer,
+        duplicate.code,
+        "merge",
+        T0 + timedelta(hours=3),
+        for_province,
+        {"original": original.code},
     )
     assert (duplicate.status, duplicate.original_code, duplicate.finished_at is not None) == (
         "merged",
@@ -183,7 +203,7 @@ def test_merging_and_the_public_version_without_personal_data(world: World) -> N
         True,
     )
     with pytest.raises(DossierError), world.session.begin_nested():  # not into itself, nor a merged one
-        fb.act(world.session, world.officer, _file(world).code, "merge", T0, CAL, {"original": duplicate.code})
+        fb.act(world.session, world.officer, _file(world).code, "merge", T0, for_province, {"original": duplicate.code})
     published = _to(world, "published")
     for private in ("Nguyễn Văn An", "0901234567", "an.nguyen@example.vn"):
         assert private not in published.public_question

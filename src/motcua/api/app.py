@@ -24,6 +24,7 @@ from motcua.api import (
     dossiers,
     errors,
     exchange,
+    feedback,
     indicators,
     metrics,
     notifications,
@@ -187,6 +188,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(dossiers.router)
     app.include_router(indicators.router)
     app.include_router(exchange.router)
+    app.include_router(feedback.router)
     app.include_router(notifications.router)
     app.include_router(supervision.router)
     app.include_router(metrics.router)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -36,6 +37,7 @@ About = Literal["procedure", "dossier", "agency", "official", "regulation"]
 ABOUT: tuple[str, ...] = get_args(About)
 CITIZEN_CHANNELS = ("online", "api")
 OFFICIAL_CHANNELS = ("counter", "phone", "letter", "email")
+CalendarFor = Callable[[str], WorkingCalendar]  # a province's working-day calendar
 COUNTER = DailyCounter(cast(Table, FeedbackSequence.__table__), ("node",), limit=9999)
 
 
@@ -167,7 +169,7 @@ def file_feedback(
     actor: Actor,
     r: FeedbackRequest,
     at: datetime,
-    cal: WorkingCalendar,
+    calendar_for: CalendarFor,
     snapshot: CatalogSnapshot | None = None,
 ) -> FeedbackMessage:
     """A new message, received by the competent agency, with its classification deadline."""
@@ -187,6 +189,7 @@ def file_feedback(
             return again
     day = clock.local_date(at)
     agency, why, commune, province = competent_agency(session, r, snapshot, day)
+    cal = calendar_for(province)
     number = COUNTER.next(session, day, node="")
     d = deadlines()
     received = cal.due(at, d.classify)
@@ -287,7 +290,7 @@ def act(
     code: str,
     step: str,
     at: datetime,
-    cal: WorkingCalendar,
+    calendar_for: CalendarFor,
     payload: dict[str, Any] | None = None,
 ) -> FeedbackMessage:
     """Take one step of the table on a message: role, scope, reason and the step's rule checked,
@@ -316,7 +319,7 @@ def act(
         raise FeedbackError("reason_required", N_("The step {step} needs a reason."), step=step)
     before = m.status
     today = clock.local_date(at)
-    recorded = RULES[step](session, m, actor, at, today, cal, payload)
+    recorded = RULES[step](session, m, actor, at, today, calendar_for(m.province_code), payload)
     if t.target is not None:
         m.status = t.target
     if m.status in FINAL:

@@ -1,0 +1,231 @@
+"""``/api/v1/feedback``: file feedback (citizens online, officials for what came on paper, by phone
+or by e-mail), an agency's queue and a citizen's own messages, one step of the table at a time, and
+public tracking and answers without personal data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+
+from motcua import clock, db
+from motcua.api.deps import open_session
+from motcua.api.dossiers import ActorDep
+from motcua.api.errors import DOCUMENTED, ApiError
+from motcua.dossiers.errors import DossierError
+from motcua.feedback import messages as fb
+from motcua.feedback.models import FeedbackMessage
+from motcua.feedback.states import OPEN
+from motcua.i18n import N_
+
+router = APIRouter(prefix="/api/v1", tags=["feedback"], responses=DOCUMENTED)
+PAGE = 200
+
+
+class SenderIn(BaseModel):
+    name: str = Field(max_length=200)
+    address: str = Field(max_length=500)
+    phone: str = Field(max_length=20)
+    email: str | None = Field(None, max_length=254)
+    show_name: bool = Field(False, description="Whether the name may be shown with the published answer")
+
+
+class FeedbackIn(BaseModel):
+    about: Literal["procedure", "dossier", "agency", "official", "regulation"]
+    about_ref: str = Field("", max_length=120, description="The procedure's, dossier's or agency's code")
+    title: str = Field(max_length=200)
+    body: str = Field(max_length=10_000)
+    sender: SenderIn
+    commune_code: str | None = Field(None, max_length=5, description="The commune or ward it concerns")
+    channel: Literal["online", "api", "counter", "phone", "letter", "email"] = "api"
+    language: Literal["vi", "fr", "en"] = "vi"
+
+
+class StepIn(BaseModel):
+    reason: str | None = Field(None, max_length=2000)
+    kind: str | None = Field(None, max_length=40, description="decline: why it is not accepted")
+    where: str | None = Field(None, max_length=500, description="decline: where the sender should go")
+    agency: str | None = Field(None, max_length=60, description="forward: the competent agency's code")
+    original: str | None = Field(None, max_length=24, description="merge: the original message's code")
+    info: str | None = Field(None, max_length=10_000, description="provide_info: the sender's answer")
+    answer: str | None = Field(None, max_length=10_000, description="draft_answer: the answer")
+    public_question: str | None = Field(None, max_length=10_000, description="publish: the question as shown")
+    value: Literal["satisfied", "neutral", "dissatisfied"] | None = Field(None, description="rate")
+
+
+def _error(exc: DossierError) -> ApiError:
+    return ApiError(exc.status, exc.code, exc.template, **exc.details)
+
+
+def brief(m: FeedbackMessage) -> dict[str, Any]:
+    return {
+        "code": m.code,
+        "status": m.status,
+        "about": m.about,
+        "title": m.title,
+        "agency": m.agency_code,
+        "stage": m.stage,
+        "due_on": m.due_on,
+        "filed_at": m.filed_at,
+    }
+
+
+def full(m: FeedbackMessage, steps: list[str]) -> dict[str, Any]:
+    """What an official of the agency (or the sender) reads: the sender's data included."""
+    return {
+        **brief(m),
+        "about_ref": m.about_ref,
+        "body": m.body,
+        "channel": m.channel,
+        "commune": m.commune_code,
+        "province": m.province_code,
+        "competent_reason": m.competent_reason,
+        "handle_due_on": m.handle_due_on,
+        "late_stages": m.late_stages,
+        "forwarded": m.forwarded,
+        "reopened": m.reopened,
+        "original": m.original_code,
+        "answer": m.answer,
+        "published_at": m.published_at,
+        "rating": m.rating,
+        "sender": {
+            "name": m.sender_name,
+            "address": m.sender_address,
+            "phone": m.sender_phone,
+            "email": m.sender_email,
+            "show_name": m.show_name,
+        },
+        "history": [
+            {
+                "seq": e.seq,
+                "step": e.transition,
+                "at": e.at,
+                "role": e.actor_role,
+                "to": e.to_status,
+                **_note(e.payload),
+            }
+            for e in m.events
+        ],
+        "allowed_steps": steps,
+    }
+
+
+def _note(payload: dict[str, Any]) -> dict[str, Any]:
+    return {k: payload[k] for k in ("reason", "info", "agency", "original", "kind", "where") if k in payload}
+
+
+def public(m: FeedbackMessage, original: FeedbackMessage | None) -> dict[str, Any]:
+    """Public tracking: no personal data; the sender's name only if they allowed it; a merged
+    message shows the original's answer."""
+    answered = original if original is not None else m
+    published = answered.status in ("published", "reopen_requested") and answered.published_at is not None
+    return {
+        "code": m.code,
+        "status": m.status,
+        "title": fb.redacted(m.title, m),
+        "agency": m.agency_code,
+        "filed_on": clock.local_date(m.filed_at),
+        "due_on": m.due_on,
+        "merged_into": m.original_code,
+        "sender": m.sender_name if m.show_name else None,
+        "question": answered.public_question if published else None,
+        "answer": answered.answer if published else None,
+        "published_on": clock.local_date(answered.published_at) if published and answered.published_at else None,
+    }
+
+
+@router.post("/feedback", status_code=201, summary="File feedback (phản ánh, kiến nghị)")
+def file(
+    body: FeedbackIn,
+    request: Request,
+    actor: ActorDep,
+    idempotency_key: Annotated[str | None, Header(max_length=120)] = None,
+) -> dict[str, Any]:
+    sender = fb.Sender(
+        body.sender.name, body.sender.address, body.sender.phone, body.sender.email, body.sender.show_name
+    )
+    req = fb.FeedbackRequest(
+        body.about,
+        body.title,
+        body.body,
+        sender,
+        body.about_ref,
+        body.commune_code,
+        body.channel,
+        body.language,
+        idempotency_key,
+    )
+    try:
+        with db.transaction(request.app.state.session_factory) as s:
+            m = fb.file_feedback(
+                s,
+                actor,
+                req,
+                clock.now(),
+                request.app.state.calendars.for_session(s),
+                request.app.state.snapshots.get(s),
+            )
+            return full(m, fb.allowed_steps(actor, m))
+    except DossierError as exc:
+        raise _error(exc) from None
+
+
+@router.get("/feedback", summary="A citizen's own feedback, or an agency's queue")
+def queue(
+    request: Request,
+    actor: ActorDep,
+    view: Literal["open", "new", "due_soon", "overdue", "all"] = "open",
+    limit: Annotated[int, Query(ge=1, le=PAGE)] = 50,
+) -> dict[str, Any]:
+    if actor.role not in ("citizen", "processing_officer", "leader", "supervisor", "inspector", "admin"):
+        raise ApiError(403, "wrong_role", N_("A {role} cannot read this."), role=actor.role)
+    today = clock.today()
+    query = fb.visible(actor)
+    if view != "all":
+        query = query.where(FeedbackMessage.status.in_(sorted(OPEN)))
+    if view == "new":
+        query = query.where(FeedbackMessage.status == "received")
+    elif view == "due_soon":
+        horizon = today + timedelta(days=7)
+        query = query.where(FeedbackMessage.due_on >= today, FeedbackMessage.due_on <= horizon)
+    elif view == "overdue":
+        query = query.where(FeedbackMessage.due_on < today)
+    with open_session(request) as s:
+        total = s.scalar(select(func.count()).select_from(query.with_only_columns(FeedbackMessage.id).subquery()))
+        found = s.scalars(query.order_by(FeedbackMessage.due_on, FeedbackMessage.id).limit(limit)).all()
+        return {"total": total or 0, "items": [brief(m) for m in found]}
+
+
+@router.get("/feedback/{code}", summary="One message, with its sender, history and the steps you may take")
+def one(code: str, request: Request, actor: ActorDep) -> dict[str, Any]:
+    with open_session(request) as s:
+        m = s.scalar(select(FeedbackMessage).where(FeedbackMessage.code == code))
+        if m is None or not fb.can_read(actor, m):
+            raise ApiError(404, "not_found", N_("No feedback has the code {code}."), code=code)
+        return full(m, fb.allowed_steps(actor, m))
+
+
+@router.get("/public/feedback/{code}", summary="Public tracking of a message by its code (no personal data)")
+def track(code: str, request: Request) -> dict[str, Any]:
+    with open_session(request) as s:
+        m = s.scalar(select(FeedbackMessage).where(FeedbackMessage.code == code.strip().upper()))
+        if m is None:
+            raise ApiError(404, "not_found", N_("No feedback has the code {code}."), code=code)
+        original = None
+        if m.original_code:
+            original = s.scalar(select(FeedbackMessage).where(FeedbackMessage.code == m.original_code))
+        return public(m, original)
+
+
+@router.post("/feedback/{code}/transitions/{step}", summary="Take one step of the feedback's life")
+def step(code: str, step: str, body: StepIn, request: Request, actor: ActorDep) -> dict[str, Any]:
+    payload = body.model_dump(exclude_none=True)
+    try:
+        with db.transaction(request.app.state.session_factory) as s:
+            m = fb.act(s, actor, code, step, clock.now(), request.app.state.calendars.for_session(s), payload)
+            return full(m, fb.allowed_steps(actor, m))
+    except DossierError as exc:
+        raise _error(exc) from None
