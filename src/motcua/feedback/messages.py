@@ -584,6 +584,9 @@ def _append(
     )
     session.add(event)
     session.flush()
+    from motcua.notifications.events import on_feedback_step  # the notifications read the feedback models
+
+    on_feedback_step(session, m, step, seq, payload, at)
     return event
 
 

@@ -12,11 +12,13 @@ from typing import Any, Literal, cast
 
 from cachetools import LRUCache
 from sqlalchemy import Connection, Table, bindparam, select
+from sqlalchemy.orm import Session
 
 from motcua.accounts.models import User
 from motcua.catalog.models import ProcedureVersion
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.subscribers import Change
+from motcua.feedback.models import FeedbackMessage
 from motcua.notifications import providers
 from motcua.notifications.contacts import email_problem, is_mobile
 from motcua.notifications.models import CITIZEN_CHANNELS
@@ -28,7 +30,7 @@ from motcua.settings import Settings, get_settings
 @cache
 def rules() -> dict[str, dict[str, str]]:
     raw = tomllib.loads(files("motcua.notifications").joinpath("data/events.toml").read_text("utf-8"))
-    return {part: dict(raw.get(part, {})) for part in ("applicant", "assignee")}
+    return {part: dict(raw.get(part, {})) for part in ("applicant", "assignee", "feedback")}
 
 
 _channels: dict[int, tuple[Settings, frozenset[str]]] = {}
@@ -156,3 +158,37 @@ def official_messages(
             Wanted(source, recipient, "email", email, "vi", template, values, user_id=user_id, dossier_code=code)
         )
     return wanted
+
+
+def on_feedback_step(
+    session: Session, m: FeedbackMessage, step: str, seq: int, payload: dict[str, Any], at: datetime
+) -> None:
+    """A feedback step that concerns its sender (``[feedback]`` of ``data/events.toml``): an e-mail
+    and an SMS where they gave an address, in their language. A published answer also goes to the
+    senders of every message merged into this one."""
+    template = rules()["feedback"].get(step)
+    if template is None:
+        return
+    from motcua.feedback.models import FeedbackMessage as Message
+
+    base = get_settings().public_url.rstrip("/")
+    usable = sending_channels()
+    senders = [m]
+    if step == "publish":
+        senders += list(session.scalars(select(Message).where(Message.original_code == m.code)))
+    wanted: list[Wanted] = []
+    for sender in senders:
+        values = {
+            "code": sender.code,
+            "question": payload.get("reason"),
+            "link": f"{base}/feedback/track/{sender.code}",
+        }
+        source = f"feedback:{m.code}:{seq}" + ("" if sender is m else f":{sender.code}")
+        for channel, address in (("email", sender.sender_email or ""), ("sms", sender.sender_phone)):
+            ok = channel in usable and (
+                (channel == "email" and address and email_problem(address) is None)
+                or (channel == "sms" and address and is_mobile(address))
+            )
+            if ok:
+                wanted.append(Wanted(source, "applicant", channel, address, sender.language, template, values))
+    write(session.connection(), wanted, at)

@@ -140,6 +140,9 @@ def run_day(
     connection = session.connection()
     staff = Staff(session)
     for rule in rules.rules:
+        if rule.case == "feedback":
+            report.alerts[rule.name] = feedback_alerts(session, rule, day, cal, staff, at)
+            continue
         count = 0
         for chunk in _chunks(session, matching(rule, rules, day, cal, connection.dialect.name)):
             wanted: list[Wanted] = []
@@ -167,6 +170,53 @@ def run_day(
         report.alerts[rule.name] = count
     report.digests = digests(session, day, rules, cal, staff, at)
     return report
+
+
+STAGE_NAMES = {"classify": "phân loại", "handle": "giải quyết", "publish": "công khai"}
+
+
+def feedback_alerts(session: Session, rule: Rule, day: date, cal: WorkingCalendar, staff: Staff, at: datetime) -> int:
+    """A feedback rule's alerts: the deadline of each open message's current stage, once per stage
+    and due date, to the agency's leaders or the province's supervisors."""
+    from motcua.feedback.models import FeedbackMessage as Message
+    from motcua.feedback.states import OPEN
+
+    base = select(Message).where(Message.status.in_(sorted(OPEN)), Message.due_on.is_not(None))
+    if rule.when == "before_due":
+        base = base.where(Message.due_on > day, Message.due_on <= cal.add_working_days(day, rule.working_days))
+    elif rule.when == "on_due":
+        base = base.where(Message.due_on == day)
+    else:
+        base = base.where(Message.due_on < day)
+    connection = session.connection()
+    link = f"{get_settings().public_url.rstrip('/')}/api/v1/feedback/"
+    wanted: list[Wanted] = []
+    count = 0
+    for m in session.scalars(base.order_by(Message.id)):
+        assert m.due_on is not None
+        to = (
+            staff.leaders_of(m.agency_code)
+            if rule.to != "province_supervisor"
+            else staff.supervisors.get(m.province_code, [])
+        )
+        if not to:
+            continue
+        count += 1
+        values: dict[str, Any] = {
+            "code": m.code,
+            "stage": STAGE_NAMES.get(m.stage, m.stage),
+            "due": m.due_on,
+            "days": cal.working_days_between(day, m.due_on) if m.due_on > day else 0,
+            "agency": m.agency_code,
+            "link": link + m.code,
+        }
+        source = f"supervision:{rule.name}:{m.code}:{m.stage}:{m.due_on.isoformat()}"
+        for user_id in to:
+            wanted += official_messages(
+                connection, source, user_id, rule.template, values, None, email=staff.emails.get(user_id)
+            )
+    write(connection, wanted, at)
+    return count
 
 
 def digests(session: Session, day: date, rules: Rules, cal: WorkingCalendar, staff: Staff, at: datetime) -> int:

@@ -13,6 +13,8 @@ When = Literal["before_due", "on_due", "overdue"]
 To = Literal["assignee", "unit_leader", "province_supervisor"]
 WHEN: tuple[When, ...] = ("before_due", "on_due", "overdue")
 TO: tuple[To, ...] = ("assignee", "unit_leader", "province_supervisor")
+Case = Literal["dossier", "feedback"]
+CASES: tuple[Case, ...] = ("dossier", "feedback")
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class Rule:
     to: To
     template: str
     working_days: int = 0
+    case: Case = "dossier"  # whose deadlines: dossiers' or feedback messages' (their current stage)
 
 
 @dataclass(frozen=True)
@@ -52,9 +55,16 @@ def parse(raw: dict[str, Any]) -> Rules:
         if r.get("to") not in TO:
             raise RulesError(f"{where}: to must be one of {', '.join(TO)}")
         days = int(r.get("working_days", 0))
+        case = r.get("case", "dossier")
+        if case not in CASES:
+            raise RulesError(f"{where}: case must be one of {', '.join(CASES)}")
+        if case == "feedback" and r["to"] == "assignee":
+            raise RulesError(f"{where}: a feedback message has no assignee; use unit_leader")
         if r["when"] == "before_due" and days < 1:
             raise RulesError(f"{where}: before_due needs working_days of at least 1")
-        rules.append(Rule(str(r["name"]), cast(When, r["when"]), cast(To, r["to"]), str(r["template"]), days))
+        rules.append(
+            Rule(str(r["name"]), cast(When, r["when"]), cast(To, r["to"]), str(r["template"]), days, cast(Case, case))
+        )
     d = raw.get("digest", {})
     digest = Digest(
         str(d.get("template", "leader_digest")), int(d.get("urgent", 10)), int(d.get("due_soon_working_days", 3))
