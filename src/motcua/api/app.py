@@ -46,6 +46,7 @@ from motcua.web import admin as web_admin
 from motcua.web import citizen as web_citizen
 from motcua.web import dashboard as web_dashboard
 from motcua.web import exchange as web_exchange
+from motcua.web import feedback as web_feedback
 from motcua.web import oidc as web_oidc
 from motcua.web import payments as web_payments
 from motcua.web import routes as web_routes
@@ -202,6 +203,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(web_dashboard.router)
     app.include_router(web_exchange.router)
     app.include_router(web_supervision.router)
+    app.include_router(web_feedback.router)
     app.add_middleware(
         SessionMiddleware,
         secret_key=security.secret_key(),

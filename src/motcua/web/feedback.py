@@ -1,0 +1,210 @@
+"""Feedback pages: a citizen files feedback and follows it; anyone tracks a message by its code
+(no personal data); an agency's officials work through their queue and take each step."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from motcua import clock, db
+from motcua.api.feedback import public
+from motcua.dossiers.errors import DossierError
+from motcua.feedback import messages as fb
+from motcua.feedback.models import FeedbackMessage
+from motcua.feedback.states import DECLINE_REASONS, OPEN, TRANSITIONS
+from motcua.i18n import N_
+from motcua.web.account import current_actor
+from motcua.web.rendering import flash_error, language_of, message, render
+from motcua.web.security import check_csrf
+
+router = APIRouter(include_in_schema=False)
+WORK_ROLES = ("processing_officer", "leader")
+STATUS_NAMES = {
+    "received": N_("Received"),
+    "handling": N_("Being handled"),
+    "info_requested": N_("More information asked"),
+    "answer_drafted": N_("Answer awaiting approval"),
+    "answer_approved": N_("Answer approved"),
+    "published": N_("Answered"),
+    "reopen_requested": N_("Reopening asked"),
+    "declined": N_("Not accepted"),
+    "merged": N_("Merged into another"),
+}
+STEP_NAMES = {
+    "accept": N_("Accept: within our competence"),
+    "decline": N_("Do not accept"),
+    "forward": N_("Forward to the competent agency"),
+    "merge": N_("Merge into an original"),
+    "request_info": N_("Ask the sender for more information"),
+    "provide_info": N_("Send the information asked"),
+    "draft_answer": N_("Draft the answer"),
+    "return_draft": N_("Send the draft back"),
+    "approve_answer": N_("Approve the answer"),
+    "publish": N_("Publish the answer"),
+    "rate": N_("Rate the answer"),
+    "request_reopen": N_("Ask to reopen"),
+    "accept_reopen": N_("Reopen"),
+    "refuse_reopen": N_("Refuse to reopen"),
+}
+ABOUT_NAMES = {
+    "procedure": N_("A procedure"),
+    "dossier": N_("A dossier"),
+    "agency": N_("An agency or centre"),
+    "official": N_("An official's conduct"),
+    "regulation": N_("A regulation"),
+}
+FIELDS = ("about", "about_ref", "commune_code", "title", "body", "name", "address", "phone", "email")
+
+
+def _names() -> dict[str, Any]:
+    return {
+        "status_names": STATUS_NAMES,
+        "step_names": STEP_NAMES,
+        "about_names": ABOUT_NAMES,
+        "decline_reasons": DECLINE_REASONS,
+        "transitions": TRANSITIONS,
+    }
+
+
+@router.get("/feedback", response_class=HTMLResponse, response_model=None)
+def feedback_home(request: Request, code: Annotated[str, Query(max_length=40)] = "") -> Response:
+    if code.strip():
+        return RedirectResponse(f"/feedback/track/{code.strip().upper()}", status_code=303)
+    actor = current_actor(request)
+    mine: list[FeedbackMessage] = []
+    if actor is not None and actor.role == "citizen":
+        with request.app.state.session_factory() as s:
+            mine = list(s.scalars(fb.visible(actor).order_by(FeedbackMessage.id.desc()).limit(50)))
+    return render(request, "feedback_home.html", mine=mine, **_names())
+
+
+@router.get("/feedback/new", response_class=HTMLResponse, response_model=None)
+def feedback_form(request: Request) -> Response:
+    actor = current_actor(request)
+    if actor is None:
+        return RedirectResponse("/signin?next=/feedback/new", status_code=303)
+    return render(request, "feedback_new.html", values={"about": "agency"}, problems=[], **_names())
+
+
+@router.post("/feedback/new", response_class=HTMLResponse, response_model=None)
+async def feedback_file(request: Request) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    actor = current_actor(request)
+    if actor is None:
+        return RedirectResponse("/signin?next=/feedback/new", status_code=303)
+    values = {k: str(form.get(k, ""))[:10_000] for k in FIELDS}
+    sender = fb.Sender(values["name"], values["address"], values["phone"], values["email"] or None, "show_name" in form)
+    channel = "online" if actor.role == "citizen" else str(form.get("channel", "counter"))
+    req = fb.FeedbackRequest(
+        values["about"],
+        values["title"],
+        values["body"],
+        sender,
+        values["about_ref"],
+        values["commune_code"].strip() or None,
+        channel,
+        language_of(request),
+    )
+    try:
+        with db.transaction(request.app.state.session_factory) as s:
+            problems = fb.request_problems(req, actor)
+            if not problems:
+                m = fb.file_feedback(
+                    s,
+                    actor,
+                    req,
+                    clock.now(),
+                    request.app.state.calendars.for_session(s),
+                    request.app.state.snapshots.get(s),
+                )
+                code = m.code
+    except DossierError as exc:
+        problems = [message(request, exc.template, **exc.details)]
+    if problems:  # what the sender typed is kept
+        return render(request, "feedback_new.html", status_code=422, values=values, problems=problems, **_names())
+    return RedirectResponse(f"/feedback/track/{code}?filed=1", status_code=303)
+
+
+@router.get("/feedback/track/{code}", response_class=HTMLResponse, response_model=None)
+def feedback_track(request: Request, code: str) -> Response:
+    with request.app.state.session_factory() as s:
+        m = s.scalar(select(FeedbackMessage).where(FeedbackMessage.code == code.strip().upper()))
+        if m is None:
+            return render(request, "not_found.html", status_code=404)
+        original = (
+            s.scalar(select(FeedbackMessage).where(FeedbackMessage.code == m.original_code))
+            if m.original_code
+            else None
+        )
+        seen = public(m, original)
+        actor = current_actor(request)
+        steps = fb.allowed_steps(actor, m) if actor is not None and actor.role == "citizen" else []
+    return render(
+        request,
+        "feedback_track.html",
+        m=seen,
+        steps=steps,
+        filed=request.query_params.get("filed") == "1",
+        error=request.session.pop("flash_error", None),
+        **_names(),
+    )
+
+
+@router.get("/work/feedback", response_class=HTMLResponse, response_model=None)
+def feedback_queue(request: Request, view: Annotated[str, Query(max_length=12)] = "open") -> Response:
+    actor = current_actor(request)
+    if actor is None:
+        return RedirectResponse("/signin?next=/work/feedback", status_code=303)
+    if actor.role not in (*WORK_ROLES, "supervisor", "admin"):
+        return render(request, "not_found.html", status_code=404)
+    today = clock.today()
+    query = fb.visible(actor).where(FeedbackMessage.status.in_(sorted(OPEN)))
+    if view == "overdue":
+        query = query.where(FeedbackMessage.due_on < today)
+    with request.app.state.session_factory() as s:
+        items = list(s.scalars(query.order_by(FeedbackMessage.due_on, FeedbackMessage.id).limit(200)))
+    return render(request, "feedback_queue.html", items=items, view=view, today=today, **_names())
+
+
+@router.get("/work/feedback/{code}", response_class=HTMLResponse, response_model=None)
+def feedback_work(request: Request, code: str) -> Response:
+    actor = current_actor(request)
+    if actor is None:
+        return RedirectResponse(f"/signin?next=/work/feedback/{code}", status_code=303)
+    with request.app.state.session_factory() as s:
+        m = s.scalar(select(FeedbackMessage).where(FeedbackMessage.code == code))
+        if m is None or actor.role == "citizen" or not fb.can_read(actor, m):
+            return render(request, "not_found.html", status_code=404)
+        events = list(m.events)
+        steps = fb.allowed_steps(actor, m)
+        return render(
+            request,
+            "feedback_work.html",
+            m=m,
+            events=events,
+            steps=steps,
+            error=request.session.pop("flash_error", None),
+            **_names(),
+        )
+
+
+@router.post("/feedback/{code}/steps/{step}", response_model=None)
+async def feedback_step(request: Request, code: str, step: str, csrf: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf)
+    actor = current_actor(request)
+    if actor is None:
+        return RedirectResponse("/signin", status_code=303)
+    form = await request.form()
+    names = ("reason", "kind", "where", "agency", "original", "info", "answer", "public_question", "value")
+    payload = {k: str(form[k])[:10_000] for k in names if str(form.get(k, "")).strip()}
+    back = f"/feedback/track/{code}" if actor.role == "citizen" else f"/work/feedback/{code}"
+    try:
+        with db.transaction(request.app.state.session_factory) as s:
+            fb.act(s, actor, code, step, clock.now(), request.app.state.calendars.for_session(s), payload)
+    except DossierError as exc:
+        flash_error(request, exc)
+    return RedirectResponse(back, status_code=303)
