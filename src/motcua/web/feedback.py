@@ -56,6 +56,13 @@ ABOUT_NAMES = {
     "official": N_("An official's conduct"),
     "regulation": N_("A regulation"),
 }
+DECLINE_NAMES = {
+    "anonymous": N_("Anonymous: no sender to answer"),
+    "abusive": N_("Abusive or insulting"),
+    "already_answered": N_("Already answered"),
+    "complaint_or_denunciation": N_("A complaint or denunciation (another procedure)"),
+    "not_feedback": N_("Not feedback on an administrative matter"),
+}
 FIELDS = ("about", "about_ref", "commune_code", "title", "body", "name", "address", "phone", "email")
 
 
@@ -65,6 +72,7 @@ def _names() -> dict[str, Any]:
         "step_names": STEP_NAMES,
         "about_names": ABOUT_NAMES,
         "decline_reasons": DECLINE_REASONS,
+        "decline_names": DECLINE_NAMES,
         "transitions": TRANSITIONS,
     }
 
