@@ -225,9 +225,10 @@ PAGES = [
     "/procedures/1.001612",
     "/address?q=P.2,+Q.5,+TP.HCM",
     "/track",
+    "/feedback",
     "/signin",
 ]
-SIGNED_IN_PAGES = ["/dossiers/new/1.001612", "/my/dossiers"]
+SIGNED_IN_PAGES = ["/dossiers/new/1.001612", "/my/dossiers", "/feedback/new"]
 
 
 def test_the_main_pages_have_no_serious_accessibility_violation(server: str, page: Page) -> None:

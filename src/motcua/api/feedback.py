@@ -15,6 +15,7 @@ from motcua import clock, db
 from motcua.api.deps import open_session
 from motcua.api.dossiers import ActorDep
 from motcua.api.errors import DOCUMENTED, ApiError
+from motcua.catalog.models import Agency
 from motcua.dossiers.errors import DossierError
 from motcua.feedback import messages as fb
 from motcua.feedback.models import FeedbackMessage
@@ -117,7 +118,7 @@ def _note(payload: dict[str, Any]) -> dict[str, Any]:
     return {k: payload[k] for k in ("reason", "info", "agency", "original", "kind", "where") if k in payload}
 
 
-def public(m: FeedbackMessage, original: FeedbackMessage | None) -> dict[str, Any]:
+def public(m: FeedbackMessage, original: FeedbackMessage | None, agency_name: str | None = None) -> dict[str, Any]:
     """Public tracking: no personal data; the sender's name only if they allowed it; a merged
     message shows the original's answer."""
     answered = original if original is not None else m
@@ -127,6 +128,7 @@ def public(m: FeedbackMessage, original: FeedbackMessage | None) -> dict[str, An
         "status": m.status,
         "title": fb.redacted(m.title, m),
         "agency": m.agency_code,
+        "agency_name": agency_name or m.agency_code,
         "filed_on": clock.local_date(m.filed_at),
         "due_on": m.due_on,
         "merged_into": m.original_code,
@@ -217,7 +219,7 @@ def track(code: str, request: Request) -> dict[str, Any]:
         original = None
         if m.original_code:
             original = s.scalar(select(FeedbackMessage).where(FeedbackMessage.code == m.original_code))
-        return public(m, original)
+        return public(m, original, s.scalar(select(Agency.name_vi).where(Agency.code == m.agency_code)))
 
 
 @router.post("/feedback/{code}/transitions/{step}", summary="Take one step of the feedback's life")

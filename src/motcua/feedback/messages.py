@@ -135,12 +135,12 @@ def competent_agency(
         d = session.scalar(select(Dossier).where(Dossier.code == r.about_ref.strip()))
         if d is None:
             raise FeedbackError("unknown_dossier", N_("No dossier has the code {code}."), code=r.about_ref)
-        return d.deciding_agency_code, "the agency deciding the dossier", d.subject_commune_code, d.province_code
+        return d.deciding_agency_code, N_("the agency deciding the dossier"), d.subject_commune_code, d.province_code
     if r.about == "agency":
         a = _agency(session, r.about_ref.strip())
         if a is None:
             raise FeedbackError("unknown_agency", N_("No agency has the code {code}."), code=r.about_ref)
-        return a.code, "the agency the message is about", a.commune_code or commune, a.province_code
+        return a.code, N_("the agency the message is about"), a.commune_code or commune, a.province_code
     if commune is None:
         raise FeedbackError("no_place", N_("Say which commune or ward the message concerns."))
     province = get_registry().get("commune", commune, era="new").province_code
@@ -156,8 +156,13 @@ def competent_agency(
             raise FeedbackError(
                 "not_routed", N_("The competent agency cannot be found: {why}."), why=exc.message
             ) from None
-        return str(routed.deciding_agency["code"]), "the agency deciding the procedure for the place", commune, province
-    return f"{commune}.UBND", "the People's Committee of the place", commune, province
+        return (
+            str(routed.deciding_agency["code"]),
+            N_("the agency deciding the procedure for the place"),
+            commune,
+            province,
+        )
+    return f"{commune}.UBND", N_("the People's Committee of the place"), commune, province
 
 
 def feedback_code(day: date, number: int) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from motcua import clock, db
 from motcua.api.feedback import public
+from motcua.catalog.models import Agency
 from motcua.dossiers.errors import DossierError
 from motcua.feedback import messages as fb
 from motcua.feedback.models import FeedbackMessage
@@ -148,7 +149,7 @@ def feedback_track(request: Request, code: str) -> Response:
             if m.original_code
             else None
         )
-        seen = public(m, original)
+        seen = public(m, original, s.scalar(select(Agency.name_vi).where(Agency.code == m.agency_code)))
         actor = current_actor(request)
         steps = fb.allowed_steps(actor, m) if actor is not None and actor.role == "citizen" else []
     return render(

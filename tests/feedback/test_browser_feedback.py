@@ -1,0 +1,78 @@
+"""In Chromium against a real server: a citizen on a phone files feedback (a wrong phone number
+named, the text kept), follows it by its code; the ward's leader, on a desktop, accepts it, drafts,
+approves and publishes the answer; the public page shows the answer without the sender's data.
+Screenshots in vi, fr and en."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import pytest
+
+from tests.web.test_browser import SCREENSHOTS, _serve, sign_in
+
+pytestmark = pytest.mark.slow
+from playwright.sync_api import Page, expect  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with contextlib.ExitStack() as stack:
+        yield from _serve(tmp_path_factory.mktemp("feedback-portal"), stack)
+
+
+def test_a_citizen_files_feedback_and_the_leader_publishes_the_answer(server: str, page: Page) -> None:
+    sign_in(page, server, "/feedback/new")
+    expect(page).to_have_url(f"{server}/feedback/new")
+    page.select_option("#about", "agency")
+    page.fill("#about_ref", "26740.UBND")
+    page.fill("#commune_code", "26740")
+    page.fill("#title", "Đèn đường hỏng trước chợ")
+    page.fill("#body", "Đèn đường trước chợ Bến Thành hỏng đã hai tuần, buổi tối rất tối.")
+    page.fill("#name", "Trần Thị Lan")
+    page.fill("#address", "3 Hàm Nghi, Phường Sài Gòn")
+    page.fill("#phone", "123")
+    page.click("main form button[type=submit]")
+    expect(page.locator("#problems")).to_contain_text("sender.phone")
+    expect(page.locator("#body")).to_have_value("Đèn đường trước chợ Bến Thành hỏng đã hai tuần, buổi tối rất tối.")
+    page.fill("#phone", "0912345678")
+    page.click("main form button[type=submit]")
+    expect(page.locator("#filed")).to_be_visible()
+    code = page.locator("h1").inner_text().split()[-1]
+    assert code.startswith("PAKN.")
+    page.screenshot(path=str(SCREENSHOTS / "feedback-filed-phone-vi.png"), full_page=True)
+    for language in ("vi", "fr", "en"):
+        page.goto(f"{server}/feedback/new?lang={language}")
+        page.screenshot(path=str(SCREENSHOTS / f"feedback-new-phone-{language}.png"), full_page=True)
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, server, "/work/feedback", user="chu-tich")
+    page.goto(f"{server}/work/feedback?lang=vi")
+    page.locator("#feedback-queue a", has_text=code).click()
+    expect(page.locator("#status")).to_have_text("Đã tiếp nhận")
+    page.screenshot(path=str(SCREENSHOTS / "feedback-work-desktop-vi.png"), full_page=True)
+    for step, field, text in (
+        ("accept", None, ""),
+        ("draft_answer", "#answer", "Đã thay bóng đèn ngày 5/6."),
+        ("approve_answer", None, ""),
+        ("publish", None, ""),
+    ):
+        form = page.locator(f"form[action='/feedback/{code}/steps/{step}']")
+        if field:
+            form.locator(field).fill(text)
+        form.locator("button[type=submit]").click()
+        expect(page.locator("[role=alert]")).to_have_count(0)
+    expect(page.locator("#status")).to_have_text("Đã trả lời")
+
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server}/feedback?lang=fr")
+    page.fill("#code", code.lower())
+    page.click("main form button[type=submit]")
+    expect(page.locator("#answer")).to_have_text("Đã thay bóng đèn ngày 5/6.")
+    expect(page.locator("main")).not_to_contain_text("Trần Thị Lan")
+    expect(page.locator("main")).not_to_contain_text("0912345678")
+    for language in ("vi", "fr", "en"):
+        page.goto(f"{server}/feedback/track/{code}?lang={language}")
+        page.screenshot(path=str(SCREENSHOTS / f"feedback-answer-phone-{language}.png"), full_page=True)
