@@ -130,8 +130,13 @@ def test_codes_are_gap_free_per_day_and_the_log_verifies(world: World) -> None:
     codes = [_file(world, day + timedelta(minutes=i)).code for i in range(3)]
     numbers = [int(c.rsplit(".", 1)[1]) for c in codes]
     assert all(c.startswith("PAKN.20260603.") for c in codes) and numbers == list(range(numbers[0], numbers[0] + 3))
-    _to(world, "reopen_requested")
+    m = _to(world, "reopen_requested")
     assert fb.verify(world.session) == []
+    with world.session.begin_nested() as tampered:  # a message changed behind its log is found
+        world.session.execute(update(FeedbackMessage).where(FeedbackMessage.id == m.id).values(status="published"))
+        world.session.expire_all()
+        assert fb.verify(world.session) == [f"{m.code}: the message says published, its log reopen_requested"]
+        tampered.rollback()
     event = world.session.scalars(select(FeedbackEvent).order_by(FeedbackEvent.id.desc())).first()
     assert event is not None
     with pytest.raises(DBAPIError), world.session.begin_nested():  # the log refuses UPDATE

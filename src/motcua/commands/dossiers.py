@@ -20,13 +20,15 @@ def verify(
     url: UrlOption = None,
 ) -> None:
     """Check every event's keyed hash chain, that replaying the log gives the stored dossier (its
-    projection and the fields it was created with), the audit trail, and every daily seal against
-    the events held now (deleted, truncated or recomputed logs of a sealed day)."""
+    projection and the fields it was created with), the feedback messages' logs, the audit trail, and
+    every daily seal against the events held now (deleted, truncated or recomputed logs of a sealed
+    day)."""
     from motcua import db
     from motcua.audit.seals import verify_seals
     from motcua.audit.trail import verify_trail
     from motcua.calendar.service import CalendarCache
     from motcua.dossiers.integrity import verify_all
+    from motcua.feedback.messages import verify as verify_feedback
 
     factory = db.session_factory(db.make_engine(url))
     calendars = CalendarCache(factory)
@@ -34,6 +36,7 @@ def verify(
         results = verify_all(session, calendars.get, codes or None)
         trail = [] if codes else verify_trail(session)
         seals = [] if codes else verify_seals(session)
+        feedback = [] if codes else verify_feedback(session)
     bad = [r for r in results if not r.ok]
     for r in bad:
         typer.echo(f"{r.code}: TAMPERED OR INCONSISTENT", err=True)
@@ -41,6 +44,8 @@ def verify(
             typer.echo(f"  - {p}", err=True)
     for problem in trail:
         typer.echo(f"audit trail: {problem}", err=True)
+    for problem in feedback:
+        typer.echo(f"feedback: {problem}", err=True)
     for seal in seals:
         for p in seal.problems:
             typer.echo(f"seal of {seal.day.isoformat()}: {p}", err=True)
@@ -48,9 +53,10 @@ def verify(
     legacy = sum(r.legacy_events for r in results)
     typer.echo(
         f"{len(results)} dossiers, {events} events checked ({legacy} of the unkeyed chain 1): "
-        f"{len(bad)} with problems; audit trail: {len(trail)} problem(s); seals: {len(seals)} day(s) with problems"
+        f"{len(bad)} with problems; feedback: {len(feedback)} problem(s); audit trail: {len(trail)} problem(s); "
+        f"seals: {len(seals)} day(s) with problems"
     )
-    if bad or trail or seals:
+    if bad or trail or seals or feedback:
         raise typer.Exit(1)
 
 
