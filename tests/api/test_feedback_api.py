@@ -55,6 +55,8 @@ def test_a_message_from_filing_to_the_published_answer(api: dict[str, Any]) -> N
     assert tracked["answer"] == "Đã thay bóng đèn ngày 10/6." and tracked["sender"] is None
     text = str(tracked)
     assert "0901234567" not in text and "Nguyễn Văn An" not in text and "12 Lê Lợi" not in text
+    listed = c.get("/api/v1/public/feedback", params={"q": "den duong hong", "province": "79", "limit": 200}).json()
+    assert code in [a["code"] for a in listed["items"]] and "0901234567" not in str(listed)
     assert _step(c, api, "citizen", code, "rate", value="satisfied").json()["rating"] == "satisfied"
     refused = _step(c, api, "citizen", code, "request_reopen", reason="Vẫn hỏng")
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "rated_satisfied"

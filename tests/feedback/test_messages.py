@@ -308,3 +308,20 @@ def test_feedback_deadlines_alert_the_leaders_then_the_supervisors(world: World)
     late = {n.recipient for n in alerts if n.template == "feedback_overdue" and n.channel == "inbox"}
     assert f"user:{world.leader.user_id}" in near and f"user:{supervisor.id}" not in near
     assert f"user:{supervisor.id}" in late and f"user:{world.leader.user_id}" not in late
+
+
+def test_published_answers_are_found_without_accents_and_show_no_personal_data(world: World) -> None:
+    from motcua.feedback.published import published
+
+    lamp = _to(world, "published")
+    other = _file(world, title="Cây xanh đổ chắn lối đi", body="Cây xanh ở hẻm 45 đổ chắn lối đi từ sáng nay.")
+    for step, payload in PATH["published"]:
+        fb.act(world.session, _actor_for(world, step), other.code, step, T0 + timedelta(hours=2), for_province, payload)
+    unanswered = _file(world, title="Vỉa hè bị lấn chiếm lần hai")
+    found = [a.code for a in published(world.session, "via he lan chiem", province="79", limit=200)]
+    assert lamp.code in found and other.code not in found and unanswered.code not in found
+    typo = [a.code for a in published(world.session, "cay xnah do", province="79", limit=200)]
+    assert typo and typo[0] == other.code
+    assert published(world.session, "via he lan chiem", province="01") == []
+    shown = next(a for a in published(world.session, "", province="79", limit=500) if a.code == lamp.code)
+    assert shown.sender is None and "0901234567" not in shown.question and "an.nguyen" not in shown.question

@@ -226,6 +226,7 @@ PAGES = [
     "/address?q=P.2,+Q.5,+TP.HCM",
     "/track",
     "/feedback",
+    "/feedback/answers?q=den",
     "/signin",
 ]
 SIGNED_IN_PAGES = ["/dossiers/new/1.001612", "/my/dossiers", "/feedback/new"]

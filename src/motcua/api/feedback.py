@@ -19,6 +19,7 @@ from motcua.catalog.models import Agency
 from motcua.dossiers.errors import DossierError
 from motcua.feedback import messages as fb
 from motcua.feedback.models import FeedbackMessage
+from motcua.feedback.published import published
 from motcua.feedback.states import OPEN
 from motcua.i18n import N_
 
@@ -208,6 +209,20 @@ def one(code: str, request: Request, actor: ActorDep) -> dict[str, Any]:
         if m is None or not fb.can_read(actor, m):
             raise ApiError(404, "not_found", N_("No feedback has the code {code}."), code=code)
         return full(m, fb.allowed_steps(actor, m))
+
+
+@router.get("/public/feedback", summary="Published answers, searchable (no personal data)")
+def answers(
+    request: Request,
+    q: Annotated[str, Query(max_length=200)] = "",
+    province: Annotated[str | None, Query(max_length=2)] = None,
+    agency: Annotated[str | None, Query(max_length=60)] = None,
+    about: Literal["procedure", "dossier", "agency", "official", "regulation"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=PAGE)] = 50,
+) -> dict[str, Any]:
+    with open_session(request) as s:
+        found = published(s, q, province=province, agency=agency, about=about, limit=limit)
+    return {"items": [vars(a) for a in found]}
 
 
 @router.get("/public/feedback/{code}", summary="Public tracking of a message by its code (no personal data)")

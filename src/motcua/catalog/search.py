@@ -28,6 +28,12 @@ class Hit:
     version: VersionView
 
 
+def match_score(wanted: str, text: str) -> float:
+    """How well a folded query matches a folded text, 0–100 (word sets and best partial match), the
+    one measure of every accent- and typo-forgiving search (procedures, published answers)."""
+    return max(fuzz.token_set_ratio(wanted, text), fuzz.partial_ratio(wanted, text))
+
+
 def in_force(procedure: ProcedureView, at: date) -> VersionView | None:
     published = [v for v in procedure.versions if v.status == "published" and v.in_force(at)]
     return max(published, key=lambda v: v.number) if published else None
@@ -51,10 +57,7 @@ def search(
         if v is None or (field and p.field != field) or (level and v.level != level):
             continue
         if wanted:
-            name = fold(v.name_vi)
-            score = max(
-                fuzz.token_set_ratio(wanted, name), fuzz.partial_ratio(wanted, name), 100.0 if wanted == p.code else 0
-            )
+            score = max(match_score(wanted, fold(v.name_vi)), 100.0 if wanted == p.code else 0)
             if score < MIN_SCORE:
                 continue
         else:

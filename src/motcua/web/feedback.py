@@ -15,6 +15,7 @@ from motcua.catalog.models import Agency
 from motcua.dossiers.errors import DossierError
 from motcua.feedback import messages as fb
 from motcua.feedback.models import FeedbackMessage
+from motcua.feedback.published import published
 from motcua.feedback.states import DECLINE_REASONS, OPEN, TRANSITIONS
 from motcua.i18n import N_
 from motcua.web.account import current_actor
@@ -88,6 +89,17 @@ def feedback_home(request: Request, code: Annotated[str, Query(max_length=40)] =
         with request.app.state.session_factory() as s:
             mine = list(s.scalars(fb.visible(actor).order_by(FeedbackMessage.id.desc()).limit(50)))
     return render(request, "feedback_home.html", mine=mine, **_names())
+
+
+@router.get("/feedback/answers", response_class=HTMLResponse, response_model=None)
+def feedback_answers(
+    request: Request,
+    q: Annotated[str, Query(max_length=200)] = "",
+    province: Annotated[str, Query(max_length=2)] = "",
+) -> Response:
+    with request.app.state.session_factory() as s:
+        found = published(s, q, province=province or None, limit=50)
+    return render(request, "feedback_answers.html", found=found, q=q, province=province, **_names())
 
 
 @router.get("/feedback/new", response_class=HTMLResponse, response_model=None)
