@@ -6,6 +6,7 @@ import csv
 import io
 import time
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -83,3 +84,25 @@ def test_an_activation_code_sets_the_password_once(session: Session) -> None:
     user = activate(session, username, code, "mật-khẩu-mới-dài")
     assert user is not None and check_password(user, "mật-khẩu-mới-dài")
     assert activate(session, username, code, "lần-thứ-hai-dài") is None  # spent
+
+
+def test_new_officials_with_an_email_get_their_code_by_email(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    from motcua.notifications.models import Notification
+
+    monkeypatch.setenv("MOTCUA_EMAIL_PROVIDER", "smtp")
+    monkeypatch.setenv("MOTCUA_SMTP_HOST", "127.0.0.1")
+    text = (
+        "username,full_name,role,unit,email\n"
+        "mail.one,Một,leader,26740.UBND,mot@example.vn\n"
+        "mail.two,Hai,leader,26740.UBND,\n"
+    )
+    bad = import_officials(session, text.replace("mot@example.vn", "not-an-address"))
+    assert [str(e).split(":")[0] for e in bad.errors] == ["line 2, email"]
+    report = import_officials(session, text)
+    assert report.ok and report.created == 2
+    code = dict(report.codes)["mail.one"]
+    sent = session.scalars(select(Notification).where(Notification.template == "account_activation")).all()
+    mine = [n for n in sent if n.address == "mot@example.vn"]
+    assert len(mine) == 1 and code in mine[0].body and "mail.one" in mine[0].subject
+    assert session.scalar(select(User.email).where(User.username == "mail.one")) == "mot@example.vn"
+    assert not any(n.address == "" for n in sent if n.recipient.endswith("mail.two"))

@@ -1,7 +1,8 @@
 """Importing the officials of every commune and province from one CSV file, all or nothing.
 
-Columns: ``username, full_name, role, unit`` (``unit``: the centre identifier for a reception officer,
-the agency code for a processing officer or a leader). Every line is checked before anything is
+Columns: ``username, full_name, role, unit`` and, optionally, ``email`` (``unit``: the centre
+identifier for a reception officer, the agency code for a processing officer or a leader; ``email``:
+where the activation code is sent, and the official's alerts). Every line is checked before anything is
 written: an unknown role or unit, a bad or repeated username, a missing name; the errors name the
 line and the column. A username already in the database is updated (role, unit, name), so the same
 file can be imported again after a change. New accounts get no password but a one-time activation
@@ -25,8 +26,10 @@ from sqlalchemy.orm import Session
 from motcua.accounts.models import User
 from motcua.catalog.models import Agency, ServiceCentre
 from motcua.csvrows import read_csv
+from motcua.notifications.contacts import email_problem
 
-COLUMNS = ("username", "full_name", "role", "unit")
+COLUMNS = ("username", "full_name", "role", "unit", "email")
+REQUIRED = ("username", "full_name", "role", "unit")  # email is optional: the activation code is sent to it
 OFFICIAL_ROLES = ("reception_officer", "processing_officer", "leader")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,119}$")
 MIN_PASSWORD = 10
@@ -69,7 +72,7 @@ def _digest(code: str) -> str:
 def import_officials(session: Session, text: str) -> OfficialsImport:
     """Check every line, then create or update the accounts; on any error nothing is written."""
     report = OfficialsImport()
-    source = read_csv(text, COLUMNS)
+    source = read_csv(text, COLUMNS, REQUIRED)
     if source.missing:
         report.errors.append(
             LineError(1, ", ".join(source.missing), "missing column(s); expected " + ", ".join(COLUMNS))
@@ -94,6 +97,8 @@ def import_officials(session: Session, text: str) -> OfficialsImport:
             report.errors.append(LineError(number, "unit", f"no service centre {unit!r}"))
         elif role != "reception_officer" and unit not in agencies:
             report.errors.append(LineError(number, "unit", f"no agency {unit!r}"))
+        if row["email"] and (problem := email_problem(row["email"])) is not None:
+            report.errors.append(LineError(number, "email", problem))
         rows.append((number, {**row, "username": username}))
     if report.errors:
         return report
@@ -116,11 +121,18 @@ def import_officials(session: Session, text: str) -> OfficialsImport:
                     "full_name": row["full_name"],
                     "role": row["role"],
                     "unit_code": row["unit"],
+                    "email": row["email"] or None,
                     "activation_sha256": _digest(code),
                 }
             )
-        elif (user.full_name, user.role, user.unit_code) != (row["full_name"], row["role"], row["unit"]):
+        elif (user.full_name, user.role, user.unit_code, user.email or "") != (
+            row["full_name"],
+            row["role"],
+            row["unit"],
+            row["email"],
+        ):
             user.full_name, user.role, user.unit_code = row["full_name"], row["role"], row["unit"]
+            user.email = row["email"] or None
             report.updated += 1
         else:
             report.unchanged += 1
@@ -128,7 +140,38 @@ def import_officials(session: Session, text: str) -> OfficialsImport:
         session.execute(insert(User), new)  # one executemany for thousands of rows
     report.created = len(new)
     session.flush()
+    _send_codes(session, report, {str(r["username"]): str(r["email"]) for r in new if r["email"]})
     return report
+
+
+def _send_codes(session: Session, report: OfficialsImport, emails: dict[str, str]) -> None:
+    """The activation code of each new official with an e-mail address, sent by the worker (in this
+    transaction: no code is sent for an import that does not commit)."""
+    from motcua import clock
+    from motcua.notifications.events import sending_channels
+    from motcua.notifications.outbox import Wanted, write
+    from motcua.settings import get_settings
+
+    if not emails or "email" not in sending_channels():
+        return
+    found = session.execute(select(User.username, User.id).where(User.username.in_(list(emails))))
+    ids = {username: user_id for username, user_id in found}
+    link = f"{get_settings().public_url.rstrip('/')}/activate"
+    wanted = [
+        Wanted(
+            f"activation:{username}:{_digest(code)[:16]}",
+            f"user:{ids[username]}",
+            "email",
+            emails[username],
+            "vi",
+            "account_activation",
+            {"username": username, "activation_code": code, "link": link},
+            user_id=ids[username],
+        )
+        for username, code in report.codes
+        if username in emails
+    ]
+    write(session.connection(), wanted, clock.now())
 
 
 def activate(session: Session, username: str, code: str, password: str) -> User | None:
