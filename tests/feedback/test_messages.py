@@ -86,7 +86,9 @@ def _to(w: World, state: str, at: datetime = T0) -> FeedbackMessage:
     return m
 
 
-STEPS = [(name, state) for name, t in TRANSITIONS.items() if name != "file" for state in t.sources if state]
+STEPS = [
+    (name, state) for name, t in TRANSITIONS.items() if name != "file" for state in sorted(s for s in t.sources if s)
+]
 
 
 @pytest.mark.parametrize(("step", "state"), STEPS)
