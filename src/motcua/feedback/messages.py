@@ -4,10 +4,11 @@ the message's hash-chained log in the caller's transaction."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from importlib.resources import files
@@ -82,7 +83,6 @@ class FeedbackRequest:
     channel: str = "online"
     language: str = "vi"
     idempotency_key: str | None = None
-    problems: list[str] = field(default_factory=list)
 
 
 def request_problems(r: FeedbackRequest, actor: Actor) -> list[str]:
@@ -278,12 +278,12 @@ def allowed_steps(actor: Actor, m: FeedbackMessage) -> list[str]:
     """The steps ``actor`` may take on ``m`` now (what a page offers)."""
     found = []
     for t in TRANSITIONS.values():
-        if m.status in t.sources and actor.role in t.roles and _in_scope(actor, m, t.name):
+        if m.status in t.sources and actor.role in t.roles and _in_scope(actor, m):
             found.append(t.name)
     return found
 
 
-def _in_scope(actor: Actor, m: FeedbackMessage, step: str) -> bool:
+def _in_scope(actor: Actor, m: FeedbackMessage) -> bool:
     if actor.role == "citizen":
         return m.owner_id is not None and m.owner_id == actor.user_id
     return actor.role in OFFICIALS and unit_matches(actor.unit_code, m.agency_code)
@@ -309,7 +309,7 @@ def act(
         raise NotFound("not_found", N_("No feedback has the code {code}."), code=code)
     if actor.role not in t.roles:
         raise Forbidden("wrong_role", N_("A {role} cannot take the step {step}."), role=actor.role, step=step)
-    if not _in_scope(actor, m, step):
+    if not _in_scope(actor, m):
         if actor.role == "citizen":
             raise NotFound("not_found", N_("No feedback has the code {code}."), code=code)
         raise Forbidden("out_of_scope", N_("This feedback is not your unit's."))
@@ -333,7 +333,8 @@ def act(
     return m
 
 
-Rule = Any  # (session, message, actor, at, today, calendar, payload) -> the payload recorded
+# A step's rule: checks the payload, changes the message's projection, returns what the event records.
+Rule = Callable[[Session, FeedbackMessage, Actor, datetime, date, WorkingCalendar, dict[str, Any]], dict[str, Any]]
 
 
 def _late(m: FeedbackMessage, stage: str, today: date) -> None:
@@ -536,8 +537,6 @@ def redacted(text: str, m: FeedbackMessage) -> str:
 
 
 def _digest(text: str) -> str:
-    import hashlib
-
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
