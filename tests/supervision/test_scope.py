@@ -90,3 +90,20 @@ def test_an_inspector_queries_the_audit_trail_by_official_and_period(api: dict) 
         "/api/v1/supervision/audit", params={"from": "2026-01-02", "to": "2026-01-01"}, headers=h(api, "inspector")
     )
     assert bad.status_code == 422 and "end: before start" in bad.text
+
+
+def test_lapsing_feedback_shows_on_the_supervision_page_of_its_province(api: dict) -> None:  # type: ignore[type-arg]
+    from sqlalchemy import update
+
+    from motcua import db
+    from motcua.feedback.models import FeedbackMessage
+    from tests.api.test_feedback_api import NEW
+
+    c: TestClient = api["client"]
+    code = c.post("/api/v1/feedback", json=NEW, headers=h(api, "citizen")).json()["code"]
+    with db.transaction(db.session_factory(api["engine"])) as s:  # its classification is due today
+        s.execute(update(FeedbackMessage).where(FeedbackMessage.code == code).values(due_on=clock.today()))
+    mine = c.get("/api/v1/supervision/overview", headers=h(api, "supervisor")).json()
+    theirs = c.get("/api/v1/supervision/overview", headers=h(api, "other_supervisor")).json()
+    assert code in [m["code"] for m in mine["feedback"]]
+    assert code not in [m["code"] for m in theirs["feedback"]]

@@ -61,6 +61,10 @@ def supervision_overview(request: Request, actor: ActorDep) -> dict[str, Any]:
                 {"code": d.code, "due_on": d.due_on, "status": d.status, "agency": d.deciding_agency_code}
                 for d in o.late
             ],
+            "feedback_until": o.feedback_until,
+            "feedback": [
+                {"code": m.code, "due_on": m.due_on, "status": m.status, "agency": m.agency_code} for m in o.feedback
+            ],
         }
 
 

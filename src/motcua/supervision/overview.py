@@ -1,6 +1,6 @@
 """What a province's supervising office reads: overdue and lapsing open work per commune and per
-agency, and the late dossiers with their histories. Scoped by the actor (``visible``): a supervisor
-sees their province only."""
+agency, the late dossiers with their histories, and the feedback about to lapse or overdue. Scoped
+by the actor (``visible``): a supervisor sees their province only."""
 
 from __future__ import annotations
 
@@ -14,6 +14,10 @@ from motcua.accounts.service import Actor
 from motcua.calendar.working import WorkingCalendar
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.service import visible
+from motcua.feedback.messages import deadlines as feedback_deadlines
+from motcua.feedback.messages import visible as feedback_visible
+from motcua.feedback.models import FeedbackMessage
+from motcua.feedback.states import OPEN
 from motcua.supervision.rules import Rules, shipped
 
 LATE_SHOWN = 50
@@ -34,6 +38,8 @@ class Overview:
     communes: list[Line]
     agencies: list[Line]
     late: list[Dossier]  # the most overdue first, with their events loaded
+    feedback: list[FeedbackMessage]  # open feedback overdue or lapsing within the escalation days
+    feedback_until: date
 
 
 def overview(session: Session, actor: Actor, day: date, cal: WorkingCalendar, rules: Rules | None = None) -> Overview:
@@ -61,4 +67,15 @@ def overview(session: Session, actor: Actor, day: date, cal: WorkingCalendar, ru
             .limit(LATE_SHOWN)
         )
     )
-    return Overview(day, until, lines("deciding_commune_code"), lines("deciding_agency_code"), late)
+    feedback_until = cal.add_working_days(day, feedback_deadlines().escalate_before)
+    feedback = list(
+        session.scalars(
+            feedback_visible(actor)
+            .where(FeedbackMessage.status.in_(sorted(OPEN)), FeedbackMessage.due_on <= feedback_until)
+            .order_by(FeedbackMessage.due_on, FeedbackMessage.id)
+            .limit(LATE_SHOWN)
+        )
+    )
+    return Overview(
+        day, until, lines("deciding_commune_code"), lines("deciding_agency_code"), late, feedback, feedback_until
+    )
