@@ -4,23 +4,22 @@ public tracking and answers without personal data."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from motcua import clock, db
 from motcua.api.deps import open_session
-from motcua.api.dossiers import ActorDep
+from motcua.api.dossiers import ActorDep, _raise
 from motcua.api.errors import DOCUMENTED, ApiError
 from motcua.catalog.models import Agency
 from motcua.dossiers.errors import DossierError
 from motcua.feedback import messages as fb
 from motcua.feedback.models import FeedbackMessage
 from motcua.feedback.published import published
-from motcua.feedback.states import OPEN
 from motcua.i18n import N_
 
 router = APIRouter(prefix="/api/v1", tags=["feedback"], responses=DOCUMENTED)
@@ -56,10 +55,6 @@ class StepIn(BaseModel):
     answer: str | None = Field(None, max_length=10_000, description="draft_answer: the answer")
     public_question: str | None = Field(None, max_length=10_000, description="publish: the question as shown")
     value: Literal["satisfied", "neutral", "dissatisfied"] | None = Field(None, description="rate")
-
-
-def _error(exc: DossierError) -> ApiError:
-    return ApiError(exc.status, exc.code, exc.template, **exc.details)
 
 
 def brief(m: FeedbackMessage) -> dict[str, Any]:
@@ -140,6 +135,18 @@ def public(m: FeedbackMessage, original: FeedbackMessage | None, agency_name: st
     }
 
 
+def tracked(session: Session, code: str) -> tuple[FeedbackMessage, dict[str, Any]] | None:
+    """A message found by its code as people type it (any case, spaces around), with its public
+    view (the page's and the API's), or None."""
+    m = session.scalar(select(FeedbackMessage).where(FeedbackMessage.code == code.strip().upper()))
+    if m is None:
+        return None
+    original = None
+    if m.original_code:
+        original = session.scalar(select(FeedbackMessage).where(FeedbackMessage.code == m.original_code))
+    return m, public(m, original, session.scalar(select(Agency.name_vi).where(Agency.code == m.agency_code)))
+
+
 @router.post("/feedback", status_code=201, summary="File feedback (phản ánh, kiến nghị)")
 def file(
     body: FeedbackIn,
@@ -173,32 +180,23 @@ def file(
             )
             return full(m, fb.allowed_steps(actor, m))
     except DossierError as exc:
-        raise _error(exc) from None
+        raise _raise(exc) from None
 
 
 @router.get("/feedback", summary="A citizen's own feedback, or an agency's queue")
 def queue(
     request: Request,
     actor: ActorDep,
-    view: Literal["open", "new", "due_soon", "overdue", "all"] = "open",
+    view: fb.QueueView = "open",
     limit: Annotated[int, Query(ge=1, le=PAGE)] = 50,
 ) -> dict[str, Any]:
     if actor.role not in ("citizen", "processing_officer", "leader", "supervisor", "inspector", "admin"):
         raise ApiError(403, "wrong_role", N_("A {role} cannot read this."), role=actor.role)
-    today = clock.today()
-    query = fb.visible(actor)
-    if view != "all":
-        query = query.where(FeedbackMessage.status.in_(sorted(OPEN)))
-    if view == "new":
-        query = query.where(FeedbackMessage.status == "received")
-    elif view == "due_soon":
-        horizon = today + timedelta(days=7)
-        query = query.where(FeedbackMessage.due_on >= today, FeedbackMessage.due_on <= horizon)
-    elif view == "overdue":
-        query = query.where(FeedbackMessage.due_on < today)
+    query = fb.queue(actor, view, clock.today())
     with open_session(request) as s:
-        total = s.scalar(select(func.count()).select_from(query.with_only_columns(FeedbackMessage.id).subquery()))
-        found = s.scalars(query.order_by(FeedbackMessage.due_on, FeedbackMessage.id).limit(limit)).all()
+        counted = query.order_by(None).with_only_columns(FeedbackMessage.id).subquery()
+        total = s.scalar(select(func.count()).select_from(counted))
+        found = s.scalars(query.limit(limit)).all()
         return {"total": total or 0, "items": [brief(m) for m in found]}
 
 
@@ -228,13 +226,10 @@ def answers(
 @router.get("/public/feedback/{code}", summary="Public tracking of a message by its code (no personal data)")
 def track(code: str, request: Request) -> dict[str, Any]:
     with open_session(request) as s:
-        m = s.scalar(select(FeedbackMessage).where(FeedbackMessage.code == code.strip().upper()))
-        if m is None:
-            raise ApiError(404, "not_found", N_("No feedback has the code {code}."), code=code)
-        original = None
-        if m.original_code:
-            original = s.scalar(select(FeedbackMessage).where(FeedbackMessage.code == m.original_code))
-        return public(m, original, s.scalar(select(Agency.name_vi).where(Agency.code == m.agency_code)))
+        found = tracked(s, code)
+    if found is None:
+        raise ApiError(404, "not_found", N_("No feedback has the code {code}."), code=code)
+    return found[1]
 
 
 @router.post("/feedback/{code}/transitions/{step}", summary="Take one step of the feedback's life")
@@ -245,4 +240,4 @@ def step(code: str, step: str, body: StepIn, request: Request, actor: ActorDep) 
             m = fb.act(s, actor, code, step, clock.now(), request.app.state.calendars.for_session(s), payload)
             return full(m, fb.allowed_steps(actor, m))
     except DossierError as exc:
-        raise _error(exc) from None
+        raise _raise(exc) from None

@@ -9,7 +9,7 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from importlib.resources import files
 from typing import Any, Literal, cast, get_args
@@ -26,9 +26,9 @@ from motcua.catalog.models import Agency, ServiceCentre
 from motcua.catalog.routing import CatalogSnapshot, RoutingRefused, route
 from motcua.dossiers.errors import Conflict, DossierError, Forbidden, NotFound
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.service import unit_matches
+from motcua.dossiers.service import VERTICAL_SUFFIXES, unit_matches
 from motcua.feedback.models import FeedbackEvent, FeedbackMessage, FeedbackSequence
-from motcua.feedback.states import DECLINE_REASONS, FINAL, OFFICIALS, TRANSITIONS
+from motcua.feedback.states import DECLINE_REASONS, FINAL, OFFICIALS, OPEN, TRANSITIONS
 from motcua.i18n import N_
 from motcua.notifications.contacts import email_problem, phone_problem
 from motcua.units.registry import UnknownUnit, get_registry
@@ -249,9 +249,29 @@ def visible(actor: Actor) -> Select[FeedbackMessage]:
         return query.where(FeedbackMessage.province_code == (actor.unit_code or "-"))
     unit = actor.unit_code or "-"
     prefix = unit.split(".")[0]
-    if len(prefix) == 5 and not unit.endswith(".police"):
+    if len(prefix) == 5 and not unit.endswith(VERTICAL_SUFFIXES):
         return query.where(FeedbackMessage.agency_code.like(f"{prefix}.%"))
     return query.where(FeedbackMessage.agency_code == unit)
+
+
+QueueView = Literal["open", "new", "due_soon", "overdue", "all"]
+DUE_SOON_DAYS = 7
+
+
+def queue(actor: Actor, view: str, today: date) -> Select[FeedbackMessage]:
+    """An actor's messages in one view of their queue (open, new, due within a week, overdue, all),
+    the earliest due first."""
+    query = visible(actor)
+    if view != "all":
+        query = query.where(FeedbackMessage.status.in_(sorted(OPEN)))
+    if view == "new":
+        query = query.where(FeedbackMessage.status == "received")
+    elif view == "due_soon":
+        horizon = today + timedelta(days=DUE_SOON_DAYS)
+        query = query.where(FeedbackMessage.due_on >= today, FeedbackMessage.due_on <= horizon)
+    elif view == "overdue":
+        query = query.where(FeedbackMessage.due_on < today)
+    return query.order_by(FeedbackMessage.due_on, FeedbackMessage.id)
 
 
 def can_read(actor: Actor, m: FeedbackMessage) -> bool:

@@ -46,13 +46,19 @@ def sending_channels() -> frozenset[str]:
     return known[1]
 
 
+def reachable(channel: str, email: str | None, phone: str | None) -> str:
+    """The address on ``channel`` among a person's e-mail and phone, or "" when none can receive it
+    (an e-mail address that cannot be sent to, a fixed line for an SMS or app message)."""
+    if channel == "email":
+        return email if email and email_problem(email) is None else ""
+    if channel in ("sms", "app"):
+        return phone if phone and is_mobile(phone) else ""
+    return ""
+
+
 def address_for(d: Dossier, channel: str) -> str:
     """The applicant's address on ``channel``, or "" when they gave none that can receive it."""
-    if channel == "email":
-        return d.applicant_email if d.applicant_email and email_problem(d.applicant_email) is None else ""
-    if channel in ("sms", "app"):
-        return d.applicant_phone if d.applicant_phone and is_mobile(d.applicant_phone) else ""
-    return ""
+    return reachable(channel, d.applicant_email, d.applicant_phone)
 
 
 def applicant_channels(d: Dossier) -> list[tuple[str, str]]:
@@ -184,11 +190,8 @@ def on_feedback_step(
             "link": f"{base}/feedback/track/{sender.code}",
         }
         source = f"feedback:{m.code}:{seq}" + ("" if sender is m else f":{sender.code}")
-        for channel, address in (("email", sender.sender_email or ""), ("sms", sender.sender_phone)):
-            ok = channel in usable and (
-                (channel == "email" and address and email_problem(address) is None)
-                or (channel == "sms" and address and is_mobile(address))
-            )
-            if ok:
+        for channel in ("email", "sms"):
+            address = reachable(channel, sender.sender_email, sender.sender_phone)
+            if address and channel in usable:
                 wanted.append(Wanted(source, "applicant", channel, address, sender.language, template, values))
     write(session.connection(), wanted, at)

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, String, case, cast, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, select
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from motcua.accounts.models import User
 from motcua.accounts.service import Actor
@@ -21,6 +21,8 @@ from motcua.calendar.working import WorkingCalendar
 from motcua.clock import now as clock_now
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.service import unit_matches, visible
+from motcua.feedback.models import FeedbackMessage as Message
+from motcua.feedback.states import OPEN
 from motcua.notifications.events import official_messages, procedure_name
 from motcua.notifications.models import Notification
 from motcua.notifications.outbox import Wanted, write
@@ -84,16 +86,21 @@ def source_of(rule: Rule, code: str, due_on: date) -> str:
     return f"supervision:{rule.name}:{code}:{due_on.isoformat()}"
 
 
+def due_window(
+    due_on: QueryableAttribute[date | None], rule: Rule, day: date, cal: WorkingCalendar
+) -> ColumnElement[bool]:
+    """The rule's condition on a due date column (a dossier's, a feedback message's) on ``day``."""
+    if rule.when == "before_due":
+        return and_(due_on > day, due_on <= cal.add_working_days(day, rule.working_days))
+    if rule.when == "on_due":
+        return due_on == day
+    return due_on < day
+
+
 def matching(rule: Rule, rules: Rules, day: date, cal: WorkingCalendar, dialect: str = "sqlite") -> Select[Dossier]:
     """The open dossiers the rule is about on ``day`` that it has not alerted about yet for their
     current due date (an overdue dossier is found once, not re-read every day it stays late)."""
-    base = open_dossiers(rules)
-    if rule.when == "before_due":
-        base = base.where(Dossier.due_on > day, Dossier.due_on <= cal.add_working_days(day, rule.working_days))
-    elif rule.when == "on_due":
-        base = base.where(Dossier.due_on == day)
-    else:
-        base = base.where(Dossier.due_on < day)
+    base = open_dossiers(rules).where(due_window(Dossier.due_on, rule, day, cal))
     # The due date as source_of writes it: SQLite keeps dates as ISO text; PostgreSQL is told the form.
     due = func.to_char(Dossier.due_on, "YYYY-MM-DD") if dialect == "postgresql" else cast(Dossier.due_on, String)
     source = f"supervision:{rule.name}:" + Dossier.code + ":" + due
@@ -178,18 +185,11 @@ STAGE_NAMES = {"classify": "phân loại", "handle": "giải quyết", "publish"
 def feedback_alerts(session: Session, rule: Rule, day: date, cal: WorkingCalendar, staff: Staff, at: datetime) -> int:
     """A feedback rule's alerts: the deadline of each open message's current stage, once per stage
     and due date, to the agency's leaders or the province's supervisors."""
-    from motcua.feedback.models import FeedbackMessage as Message
-    from motcua.feedback.states import OPEN
-
-    base = select(Message).where(Message.status.in_(sorted(OPEN)), Message.due_on.is_not(None))
-    if rule.when == "before_due":
-        base = base.where(Message.due_on > day, Message.due_on <= cal.add_working_days(day, rule.working_days))
-    elif rule.when == "on_due":
-        base = base.where(Message.due_on == day)
-    else:
-        base = base.where(Message.due_on < day)
+    base = select(Message).where(
+        Message.status.in_(sorted(OPEN)), Message.due_on.is_not(None), due_window(Message.due_on, rule, day, cal)
+    )
     connection = session.connection()
-    link = f"{get_settings().public_url.rstrip('/')}/api/v1/feedback/"
+    link = f"{get_settings().public_url.rstrip('/')}/work/feedback/"  # the message's page for officials
     wanted: list[Wanted] = []
     count = 0
     for m in session.scalars(base.order_by(Message.id)):

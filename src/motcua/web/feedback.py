@@ -10,13 +10,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from motcua import clock, db
-from motcua.api.feedback import public
-from motcua.catalog.models import Agency
+from motcua.api.feedback import tracked
 from motcua.dossiers.errors import DossierError
 from motcua.feedback import messages as fb
 from motcua.feedback.models import FeedbackMessage
 from motcua.feedback.published import published
-from motcua.feedback.states import DECLINE_REASONS, OPEN, TRANSITIONS
+from motcua.feedback.states import DECLINE_REASONS, TRANSITIONS
 from motcua.i18n import N_
 from motcua.web.account import current_actor
 from motcua.web.rendering import flash_error, language_of, message, render
@@ -153,15 +152,10 @@ async def feedback_file(request: Request) -> Response:
 @router.get("/feedback/track/{code}", response_class=HTMLResponse, response_model=None)
 def feedback_track(request: Request, code: str) -> Response:
     with request.app.state.session_factory() as s:
-        m = s.scalar(select(FeedbackMessage).where(FeedbackMessage.code == code.strip().upper()))
-        if m is None:
+        found = tracked(s, code)
+        if found is None:
             return render(request, "not_found.html", status_code=404)
-        original = (
-            s.scalar(select(FeedbackMessage).where(FeedbackMessage.code == m.original_code))
-            if m.original_code
-            else None
-        )
-        seen = public(m, original, s.scalar(select(Agency.name_vi).where(Agency.code == m.agency_code)))
+        m, seen = found
         actor = current_actor(request)
         steps = fb.allowed_steps(actor, m) if actor is not None and actor.role == "citizen" else []
     return render(
@@ -183,11 +177,8 @@ def feedback_queue(request: Request, view: Annotated[str, Query(max_length=12)] 
     if actor.role not in (*WORK_ROLES, "supervisor", "admin"):
         return render(request, "not_found.html", status_code=404)
     today = clock.today()
-    query = fb.visible(actor).where(FeedbackMessage.status.in_(sorted(OPEN)))
-    if view == "overdue":
-        query = query.where(FeedbackMessage.due_on < today)
-    with request.app.state.session_factory() as s:
-        items = list(s.scalars(query.order_by(FeedbackMessage.due_on, FeedbackMessage.id).limit(200)))
+    with request.app.state.session_factory() as s:  # the page offers open and overdue
+        items = list(s.scalars(fb.queue(actor, "overdue" if view == "overdue" else "open", today).limit(200)))
     return render(request, "feedback_queue.html", items=items, view=view, today=today, **_names())
 
 
