@@ -18,11 +18,13 @@ from motcua.dossiers.models import Attachment, Dossier, DossierEvent
 from motcua.dossiers.service import submit
 from motcua.dossiers.states import FINAL
 from motcua.dossiers.timeliness import classify
-from motcua.feedback.models import Rating
+from motcua.feedback import messages as fb
+from motcua.feedback.models import FeedbackMessage, Rating
 from motcua.feedback.service import rate
 from motcua.indicators.facts import place_of, rebuild, replay
 from motcua.indicators.models import DAY_COUNTERS, DAY_TABLES, GRAINS, OPEN_TABLES, FactCommuneMonth
 from tests.dossiers.helpers import World, calendar_for
+from tests.feedback.test_messages import SENDER
 from tests.tamper import owner_rights
 
 TODAY = date(2026, 11, 24)
@@ -105,7 +107,20 @@ def _independent(session: Session) -> tuple[Counter[tuple[object, ...]], Counter
         days[(local_date(r.at), *place_of(d), "rated")] += 1
         if r.value == "dissatisfied":
             days[(local_date(r.at), *place_of(d), "dissatisfied")] += 1
+    first: dict[int, datetime] = {}  # a dossier's first complaint or dislike
+    disliked = select(Rating.dossier_id, Rating.at).where(Rating.value == "dissatisfied")
+    complained = select(Dossier.id, FeedbackMessage.filed_at).join(
+        FeedbackMessage, FeedbackMessage.dossier_code == Dossier.code
+    )
+    for dossier_id, at in [*session.execute(disliked), *session.execute(complained)]:
+        first[dossier_id] = min(first.get(dossier_id, at), at)
+    for dossier_id, at in first.items():
+        days[(local_date(at), *place_of(session.get_one(Dossier, dossier_id)), "complained")] += 1
     return days, opens
+
+
+def _disliked(session: Session) -> set[int]:
+    return set(session.scalars(select(Rating.dossier_id).where(Rating.value == "dissatisfied")))
 
 
 def test_facts_kept_live_equal_the_rebuild_and_an_independent_count(
@@ -120,6 +135,10 @@ def test_facts_kept_live_equal_the_rebuild_and_an_independent_count(
     ).all()
     for i, d in enumerate(returned):
         rate(session, citizen, d, ("satisfied", "neutral", "dissatisfied")[i % 3], "", datetime(2026, 11, 24, 10))
+    # Complaints about dossiers: some already disliked, some not, one dossier twice (it counts once).
+    for i, d in enumerate([*returned[:6], returned[3]]):
+        complaint = fb.FeedbackRequest("dossier", "Hồ sơ trễ hạn", "Hồ sơ của tôi được trả chậm.", SENDER, d.code)
+        fb.file_feedback(session, citizen, complaint, datetime(2026, 11, 25 + i % 3, 10), calendar_for, snapshot)
     world = World(session, "digitised")
     for scanned in (True, False):  # paper dossiers received at the counter, scanned or not
         at = datetime(2026, 11, 2, 9)
@@ -143,6 +162,8 @@ def test_facts_kept_live_equal_the_rebuild_and_an_independent_count(
         assert d.events[-1].payload["digitised"] is scanned
     live = _tables(session)
     assert sum(n for k, n in live[0].items() if k[-1] == "dissatisfied") >= 13
+    complained = sum(n for k, n in live[0].items() if k[-1] == "complained")
+    assert complained == len(_disliked(session) | {d.id for d in returned[:6]})
     assert sum(n for k, n in live[0].items() if k[-1] == "digitised") > 0
     assert sum(n for k, n in live[0].items() if k[-1] == "late") > 0
     live_grains = {grain: _tables(session, grain) for grain in GRAINS}

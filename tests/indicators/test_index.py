@@ -24,12 +24,21 @@ def test_points_follow_the_threshold_rule() -> None:
 
 def test_a_unit_scores_what_can_be_measured() -> None:
     counts = Counts(
-        received=100, online=30, early=50, on_time=30, late=20, digitised=40, fee_due=10, paid_online=5, dissatisfied=2
+        received=100,
+        online=30,
+        early=50,
+        on_time=30,
+        late=20,
+        digitised=40,
+        fee_due=10,
+        paid_online=5,
+        dissatisfied=2,
+        complained=3,  # the 2 dislikes and a complaint about a third dossier
     )
     s = score("79", counts, config())
     assert s.rates["online_rate"] == 0.3 and s.groups["online_service"] == 0.3 * 12 / 0.5
     assert s.rates["on_time_rate"] == 0.8 and s.groups["progress"] == 16
-    assert s.rates["satisfaction_rate"] == 1 - (20 / 100 + 2 / 100)
+    assert s.rates["satisfaction_rate"] == 1 - (20 / 100 + 3 / 100)
     assert s.rates["digitisation_rate"] == 0.4 and s.groups["digitisation"] == 0.4 * 22 / 0.8
     assert s.groups["transparency"] is None  # no data: left out of the total and of the reachable points
     assert s.reachable == 20 + 22 + 18 + 12 + 10 and 0 < s.percent < 100

@@ -18,15 +18,19 @@ def rebuild_command(
         bool, typer.Option("--replay", help="Replay every event through the live rule (slow; checks the SQL).")
     ] = False,
 ) -> None:
-    """Recompute the fact tables from every dossier's event log (they are kept on each event; this
-    repairs them, and proves the live tables right: the result must be the same)."""
+    """Recompute the fact tables from every dossier's and feedback message's event log (they are kept
+    on each event; this repairs them, and proves the live tables right: the result must be the same)."""
     from motcua import db
-    from motcua.indicators import facts
+    from motcua.indicators import facts, feedback_facts
 
     start = time.perf_counter()
     with db.transaction(db.session_factory(db.make_engine(url))) as session:
         days, opens = (facts.replay if replay else facts.rebuild)(session)
-    typer.echo(f"fact tables rebuilt: {days} day rows, {opens} open rows in {time.perf_counter() - start:.1f} s")
+        feedback = (feedback_facts.replay if replay else feedback_facts.rebuild)(session)
+    typer.echo(
+        f"fact tables rebuilt: {days} day rows, {opens} open rows, {feedback} feedback rows"
+        f" in {time.perf_counter() - start:.1f} s"
+    )
 
 
 @indicators_app.command("index")

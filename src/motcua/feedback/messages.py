@@ -29,6 +29,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.service import VERTICAL_SUFFIXES, unit_matches
 from motcua.feedback.models import FeedbackEvent, FeedbackMessage, FeedbackSequence
 from motcua.feedback.states import DECLINE_REASONS, FINAL, OFFICIALS, OPEN, TRANSITIONS
+from motcua.feedback.subscribers import FeedbackChange, publish
 from motcua.i18n import N_
 from motcua.notifications.contacts import email_problem, phone_problem
 from motcua.units.registry import UnknownUnit, get_registry
@@ -233,7 +234,8 @@ def file_feedback(
     )
     session.add(m)
     session.flush()
-    _append(session, m, "file", actor, at, None, {"agency": agency, "channel": r.channel, "about": r.about})
+    held = {"held_by": agency, "held_in": province}
+    _append(session, m, "file", actor, at, None, {"channel": r.channel, "about": r.about, **held})
     return m
 
 
@@ -343,8 +345,10 @@ def act(
     if t.needs_reason and not str(payload.get("reason", "")).strip():
         raise FeedbackError("reason_required", N_("The step {step} needs a reason."), step=step)
     before = m.status
+    held = {"held_by": m.agency_code, "held_in": m.province_code}  # who had it (a transfer changes it)
     today = clock.local_date(at)
     recorded = RULES[step](session, m, actor, at, today, calendar_for(m.province_code), payload)
+    recorded.update(held)
     if t.target is not None:
         m.status = t.target
     if m.status in FINAL:
@@ -357,9 +361,13 @@ def act(
 Rule = Callable[[Session, FeedbackMessage, Actor, datetime, date, WorkingCalendar, dict[str, Any]], dict[str, Any]]
 
 
-def _late(m: FeedbackMessage, stage: str, today: date) -> None:
-    if m.stage == stage and m.due_on is not None and today > m.due_on and stage not in m.late_stages:
+def _late(m: FeedbackMessage, stage: str, today: date) -> dict[str, Any]:
+    """The stage ``stage`` closes today: whether after its deadline (recorded on the event, which the
+    fact tables count)."""
+    late = m.stage == stage and m.due_on is not None and today > m.due_on
+    if late and stage not in m.late_stages:
         m.late_stages = [*m.late_stages, stage]
+    return {"late": late}
 
 
 def _text(payload: dict[str, Any], name: str, limit: int = 10_000) -> str:
@@ -376,9 +384,9 @@ def _text(payload: dict[str, Any], name: str, limit: int = 10_000) -> str:
 def _accept(
     s: Session, m: FeedbackMessage, a: Actor, at: datetime, today: date, cal: WorkingCalendar, p: dict[str, Any]
 ) -> dict[str, Any]:
-    _late(m, "classify", today)
+    closed = _late(m, "classify", today)
     m.stage, m.due_on = "handle", m.handle_due_on
-    return {}
+    return closed
 
 
 def _decline(
@@ -392,7 +400,7 @@ def _decline(
     recorded = {"kind": kind, "reason": _text(p, "reason", 2000)}
     if kind == "complaint_or_denunciation":
         recorded["where"] = _text(p, "where", 500)  # the sender is told where to go
-    _late(m, "classify", today)
+    recorded.update(_late(m, "classify", today))
     m.stage, m.due_on = "done", None
     return recorded
 
@@ -406,7 +414,8 @@ def _forward(
     if target.code == m.agency_code:
         raise FeedbackError("same_agency", N_("The feedback is already with {code}."), code=target.code)
     d = deadlines()
-    if cal.working_days_between(clock.local_date(m.received_at), today) > d.forward and "forward" not in m.late_stages:
+    late = cal.working_days_between(clock.local_date(m.received_at), today) > d.forward
+    if late and "forward" not in m.late_stages:
         m.late_stages = [*m.late_stages, "forward"]
     previous = m.agency_code
     m.agency_code, m.competent_reason = target.code, str(p["reason"]).strip()[:2000]
@@ -414,7 +423,8 @@ def _forward(
     m.received_at, m.forwarded = at, m.forwarded + 1
     m.stage, m.due_on = "classify", cal.due(at, d.classify).due
     m.handle_due_on = cal.due(at, d.handle).due  # 15 working days from the transfer
-    return {"from": previous, "agency": target.code, "reason": m.competent_reason}
+    recorded = {"from": previous, "agency": target.code, "province": target.province_code}
+    return {**recorded, "reason": m.competent_reason, "late": late}
 
 
 def _merge(
@@ -426,8 +436,9 @@ def _merge(
         raise FeedbackError("bad_original", N_("{code} is not another feedback of your unit."), code=code)
     if original.status in FINAL:
         raise FeedbackError("bad_original", N_("{code} is not another feedback of your unit."), code=code)
+    closed = _late(m, "classify", today) if m.status == "received" else {}
     m.original_code, m.stage, m.due_on = original.code, "done", None
-    return {"original": original.code}
+    return {"original": original.code, **closed}
 
 
 def _request_info(
@@ -465,19 +476,19 @@ def _return_draft(
 def _approve(
     s: Session, m: FeedbackMessage, a: Actor, at: datetime, today: date, cal: WorkingCalendar, p: dict[str, Any]
 ) -> dict[str, Any]:
-    _late(m, "handle", today)
+    closed = _late(m, "handle", today)
     m.stage, m.due_on = "publish", cal.add_working_days(today, deadlines().publish)
-    return {}
+    return closed
 
 
 def _publish(
     s: Session, m: FeedbackMessage, a: Actor, at: datetime, today: date, cal: WorkingCalendar, p: dict[str, Any]
 ) -> dict[str, Any]:
     question = str(p.get("public_question", "")).strip() or redacted(m.body, m)
-    _late(m, "publish", today)
+    closed = _late(m, "publish", today)
     m.public_question = redacted(question, m)  # whatever the official wrote, the sender's data goes
     m.published_at, m.stage, m.due_on = at, "done", None
-    return {"public_question_sha256": _digest(m.public_question)}
+    return {"public_question_sha256": _digest(m.public_question), **closed}
 
 
 def _rate(
@@ -608,9 +619,7 @@ def _append(
     )
     session.add(event)
     session.flush()
-    from motcua.notifications.events import on_feedback_step  # the notifications read the feedback models
-
-    on_feedback_step(session, m, step, seq, payload, at)
+    publish(FeedbackChange(session, m, seq, step, at, actor, before, payload))
     return event
 
 

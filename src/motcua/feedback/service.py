@@ -6,14 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal, get_args
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from motcua import clock
 from motcua.accounts.service import Actor
 from motcua.dossiers.errors import Conflict, DossierError, NotFound
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.service import can_read
-from motcua.feedback.models import Rating
+from motcua.feedback.models import FeedbackMessage, Rating
 from motcua.i18n import N_
 from motcua.indicators import facts
 
@@ -37,5 +38,10 @@ def rate(session: Session, actor: Actor, dossier: Dossier, value: str, comment: 
     rating = Rating(dossier_id=dossier.id, user_id=actor.user_id, value=value, comment=comment.strip()[:2000], at=at)
     session.add(rating)
     session.flush()
-    facts.write(session, facts.rating_changes(facts.place_of(dossier), at, value), [])
+    counted = facts.rating_changes(facts.place_of(dossier), at, value)
+    if value == "dissatisfied" and not session.scalar(
+        select(exists().where(FeedbackMessage.dossier_code == dossier.code))
+    ):  # the dossier's first complaint or dislike (Decision 766's satisfaction counts it once)
+        counted.append((clock.local_date(at), facts.place_of(dossier), "complained", 1))
+    facts.write(session, counted, [])
     return rating

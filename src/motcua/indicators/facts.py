@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any, cast
 
@@ -225,7 +225,11 @@ def rebuild(session: Session) -> tuple[int, int]:
     from_ratings = counted(
         local_day(ratings.c.at), rated=literal(1), dissatisfied=when(ratings.c.value == "dissatisfied")
     ).select_from(ratings.join(dossiers, dossiers.c.id == ratings.c.dossier_id))
-    both = union_all(arrivals, decisions, from_events, from_ratings).subquery()
+    first = _first_complaints(ratings)
+    from_complaints = counted(local_day(first.c.at), complained=literal(1)).select_from(
+        first.join(dossiers, dossiers.c.id == first.c.dossier_id)
+    )
+    both = union_all(arrivals, decisions, from_events, from_ratings, from_complaints).subquery()
     keys = [both.c[k] for k in PLACE_KEYS]
     session.execute(
         DAYS.insert().from_select(
@@ -249,6 +253,20 @@ def rebuild(session: Session) -> tuple[int, int]:
         )
     )
     return _roll_up(session)
+
+
+def _first_complaints(ratings: Table) -> Any:
+    """(dossier id, instant) of each dossier's first complaint or dislike: its first feedback message
+    or its dissatisfied rating, whichever came first."""
+    from motcua.feedback.models import FeedbackMessage
+
+    dossiers, messages = cast(Table, Dossier.__table__), cast(Table, FeedbackMessage.__table__)
+    complaints = select(dossiers.c.id.label("dossier_id"), messages.c.filed_at.label("at")).join(
+        messages, messages.c.dossier_code == dossiers.c.code
+    )
+    dislikes = select(ratings.c.dossier_id, ratings.c.at).where(ratings.c.value == "dissatisfied")
+    both = union_all(complaints, dislikes).subquery()
+    return select(both.c.dossier_id, func.min(both.c.at).label("at")).group_by(both.c.dossier_id).subquery()
 
 
 def replay(session: Session, batch: int = 2000) -> tuple[int, int]:
@@ -288,6 +306,10 @@ def replay(session: Session, batch: int = 2000) -> tuple[int, int]:
     for rating, d in session.execute(select(Rating, Dossier).join(Dossier, Dossier.id == Rating.dossier_id)):
         for day, p, counter, n in rating_changes(place_of(d), rating.at, rating.value):
             day_totals[(day, p, counter)] += n
+    first = _first_complaints(cast(Table, Rating.__table__))
+    for at, d in session.execute(select(first.c.at, Dossier).join(Dossier, Dossier.id == first.c.dossier_id)):
+        at = at if at.tzinfo else at.replace(tzinfo=UTC)  # stored in UTC
+        day_totals[(clock.local_date(at), place_of(d), "complained")] += 1
     _clear(session)
     rows: dict[tuple[date, Place], dict[str, Any]] = {}
     for (day, p, counter), n in day_totals.items():

@@ -62,6 +62,7 @@ class Counts:
     paid_online: int = 0
     rated: int = 0
     dissatisfied: int = 0
+    complained: int = 0  # dossiers with a complaint or a dislike (counted once)
     open: int = 0
     open_not_due: int = 0
 
@@ -73,7 +74,7 @@ class Counts:
 
         satisfaction = None
         if decided and self.received:
-            satisfaction = max(0.0, 1 - (self.late / decided + self.dissatisfied / self.received))
+            satisfaction = max(0.0, 1 - (self.late / decided + self.complained / self.received))
         return {
             "on_time_rate": ratio(self.early + self.on_time + self.open_not_due, decided + self.open),
             "satisfaction_rate": satisfaction,

@@ -30,6 +30,7 @@ DAY_COUNTERS = (
     "paid_online",
     "rated",
     "dissatisfied",
+    "complained",
 )
 
 
@@ -70,6 +71,9 @@ class Counters:
     paid_online: Mapped[int] = mapped_column(Integer, default=0)
     rated: Mapped[int] = mapped_column(Integer, default=0)
     dissatisfied: Mapped[int] = mapped_column(Integer, default=0)
+    # Dossiers with a complaint or a dislike (Decision 766's satisfaction): counted once, on the day of
+    # the first feedback message about the dossier or its dissatisfied rating, whichever came first.
+    complained: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class DayCounters(Counters):
@@ -145,3 +149,68 @@ OPEN_TABLES: dict[str, type[Base]] = {
     "commune": FactCommuneOpen,
     "place": FactOpenDossiers,
 }
+
+
+FEEDBACK_KEYS = ("province_code", "commune_code", "agency_code", "about")
+FEEDBACK_COUNTERS = (
+    "received",
+    "transferred_in",
+    "forwarded",
+    "accepted",
+    "declined",
+    "merged",
+    "classify_on_time",
+    "classify_late",
+    "forward_on_time",
+    "forward_late",
+    "handle_on_time",
+    "handle_late",
+    "publish_on_time",
+    "publish_late",
+    "published",
+    "reopen_requested",
+    "reopened",
+    "rated",
+    "dissatisfied",
+)
+
+
+class FactFeedbackDay(Base):
+    """What happened to feedback messages on a day, per agency that had them (its province), the
+    commune they concern ("" when none) and what they are about. A stage counts as on time or late
+    when it closes (classification, forwarding, handling, publication), against the agency that had
+    the message then; a forwarded message is ``forwarded`` at the first agency and ``transferred_in``
+    at the second. One row per agency and day: a province's month is a sum over a few thousand rows."""
+
+    __tablename__ = "fact_feedback_days"
+    __table_args__ = (
+        UniqueConstraint("day", *FEEDBACK_KEYS, name="uq_fact_feedback_days_key"),
+        Index("ix_fact_feedback_days_province_day", "province_code", "day"),
+        Index("ix_fact_feedback_days_agency_day", "agency_code", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    province_code: Mapped[str] = mapped_column(String(2))
+    commune_code: Mapped[str] = mapped_column(String(5))
+    agency_code: Mapped[str] = mapped_column(String(60))
+    about: Mapped[str] = mapped_column(String(12))
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    transferred_in: Mapped[int] = mapped_column(Integer, default=0)
+    forwarded: Mapped[int] = mapped_column(Integer, default=0)
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    declined: Mapped[int] = mapped_column(Integer, default=0)
+    merged: Mapped[int] = mapped_column(Integer, default=0)
+    classify_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    classify_late: Mapped[int] = mapped_column(Integer, default=0)
+    forward_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    forward_late: Mapped[int] = mapped_column(Integer, default=0)
+    handle_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    handle_late: Mapped[int] = mapped_column(Integer, default=0)
+    publish_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    publish_late: Mapped[int] = mapped_column(Integer, default=0)
+    published: Mapped[int] = mapped_column(Integer, default=0)
+    reopen_requested: Mapped[int] = mapped_column(Integer, default=0)
+    reopened: Mapped[int] = mapped_column(Integer, default=0)
+    rated: Mapped[int] = mapped_column(Integer, default=0)
+    dissatisfied: Mapped[int] = mapped_column(Integer, default=0)

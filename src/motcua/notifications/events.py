@@ -12,13 +12,13 @@ from typing import Any, Literal, cast
 
 from cachetools import LRUCache
 from sqlalchemy import Connection, Table, bindparam, select
-from sqlalchemy.orm import Session
 
 from motcua.accounts.models import User
 from motcua.catalog.models import ProcedureVersion
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.subscribers import Change
 from motcua.feedback.models import FeedbackMessage
+from motcua.feedback.subscribers import FeedbackChange
 from motcua.notifications import providers
 from motcua.notifications.contacts import email_problem, is_mobile
 from motcua.notifications.models import CITIZEN_CHANNELS
@@ -166,22 +166,21 @@ def official_messages(
     return wanted
 
 
-def on_feedback_step(
-    session: Session, m: FeedbackMessage, step: str, seq: int, payload: dict[str, Any], at: datetime
-) -> None:
-    """A feedback step that concerns its sender (``[feedback]`` of ``data/events.toml``): an e-mail
-    and an SMS where they gave an address, in their language. A published answer also goes to the
-    senders of every message merged into this one."""
+def on_feedback_change(change: FeedbackChange) -> None:
+    """The feedback's subscriber (``feedback.subscribers``): a step that concerns the sender
+    (``[feedback]`` of ``data/events.toml``) sends an e-mail and an SMS where they gave an address, in
+    their language. A published answer also goes to the senders of every message merged into this one."""
+    session, m, step, seq, payload, at = (
+        change.session, change.message, change.step, change.seq, change.payload, change.at
+    )  # fmt: skip
     template = rules()["feedback"].get(step)
     if template is None:
         return
-    from motcua.feedback.models import FeedbackMessage as Message
-
     base = get_settings().public_url.rstrip("/")
     usable = sending_channels()
     senders = [m]
     if step == "publish":
-        senders += list(session.scalars(select(Message).where(Message.original_code == m.code)))
+        senders += list(session.scalars(select(FeedbackMessage).where(FeedbackMessage.original_code == m.code)))
     wanted: list[Wanted] = []
     for sender in senders:
         values = {

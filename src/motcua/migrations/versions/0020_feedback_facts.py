@@ -1,0 +1,69 @@
+"""feedback facts: a day's feedback per agency; dossiers with complaints in the dossier facts
+(Decision 766's satisfaction)
+
+Revision ID: 0020
+Revises: 0019
+Create Date: 2026-12-04 19:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0020"
+down_revision = "0019"
+branch_labels = None
+depends_on = None
+
+DOSSIER_TABLES = ("fact_dossier_days", "fact_commune_days", "fact_commune_months", "fact_province_days")
+KEYS = ("province_code", "commune_code", "agency_code", "about")
+COUNTERS = (
+    "received",
+    "transferred_in",
+    "forwarded",
+    "accepted",
+    "declined",
+    "merged",
+    "classify_on_time",
+    "classify_late",
+    "forward_on_time",
+    "forward_late",
+    "handle_on_time",
+    "handle_late",
+    "publish_on_time",
+    "publish_late",
+    "published",
+    "reopen_requested",
+    "reopened",
+    "rated",
+    "dissatisfied",
+)
+
+
+def upgrade() -> None:
+    for table in DOSSIER_TABLES:
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(sa.Column("complained", sa.Integer(), nullable=False, server_default="0"))
+        # Until now only dislikes counted; `motcua indicators rebuild` adds the complaints.
+        op.execute(f"UPDATE {table} SET complained = dissatisfied")
+    op.create_table(
+        "fact_feedback_days",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("province_code", sa.String(2), nullable=False),
+        sa.Column("commune_code", sa.String(5), nullable=False),
+        sa.Column("agency_code", sa.String(60), nullable=False),
+        sa.Column("about", sa.String(12), nullable=False),
+        *(sa.Column(c, sa.Integer(), nullable=False) for c in COUNTERS),
+        sa.UniqueConstraint("day", *KEYS, name="uq_fact_feedback_days_key"),
+    )
+    op.create_index("ix_fact_feedback_days_province_day", "fact_feedback_days", ["province_code", "day"])
+    op.create_index("ix_fact_feedback_days_agency_day", "fact_feedback_days", ["agency_code", "day"])
+
+
+def downgrade() -> None:
+    op.drop_table("fact_feedback_days")
+    for table in DOSSIER_TABLES:
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("complained")
