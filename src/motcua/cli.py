@@ -18,6 +18,7 @@ from motcua.commands.demo import demo_app
 from motcua.commands.documents import documents_app
 from motcua.commands.dossiers import dossiers_app
 from motcua.commands.exchange import exchange_app, worker
+from motcua.commands.feedback import feedback_app
 from motcua.commands.indicators import indicators_app
 from motcua.commands.notifications import notifications_app, supervision_app
 from motcua.commands.report import report_app
@@ -41,6 +42,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(report_app, name="report")
 app.add_typer(exchange_app, name="exchange")
 app.add_typer(notifications_app, name="notifications")
+app.add_typer(feedback_app, name="feedback")
 app.add_typer(supervision_app, name="supervision")
 app.command("worker")(worker)
 

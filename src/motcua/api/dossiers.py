@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from motcua import clock, db
 from motcua.accounts.service import Actor, accounts_revision, actor_of, user_for_token
 from motcua.api.deps import open_session, public_cache_headers
-from motcua.api.errors import DOCUMENTED, ApiError
+from motcua.api.errors import DOCUMENTED, ApiError, domain_error
 from motcua.catalog.routing import SnapshotCache
 from motcua.documents.forms import FormName
 from motcua.dossiers.attachments import add_attachment, read_attachment
@@ -124,10 +124,6 @@ def _look_up_actor(request: Request, token: str) -> Actor:
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]
-
-
-def _raise(exc: DossierError) -> ApiError:
-    return ApiError(exc.status, exc.code, exc.template, **exc.details)
 
 
 class ApplicantIn(BaseModel):
@@ -251,7 +247,7 @@ def submit_dossier(
             present=lambda d: (d.code, orjson.dumps(view(d))),
         )
     except DossierError as exc:
-        raise _raise(exc) from None
+        raise domain_error(exc) from None
     code, content = answer
     return Response(
         content,
@@ -279,7 +275,7 @@ def _deliver_to_province(request: Request, actor: Actor, req: SubmitRequest, cac
                 "delivered_to": mirror.member,
             }
     except DossierError as exc:
-        raise _raise(exc) from None
+        raise domain_error(exc) from None
     return json_response(result, 201, {"Location": f"/api/v1/track/{result['code']}"})
 
 
@@ -495,7 +491,7 @@ def transition(code: str, name: str, body: ActIn, request: Request, actor: Actor
             d = act(s, actor, code, name, now(), request.app.state.calendars.for_session(s), payload, expected)
             answer = orjson.dumps(view(d))  # inside the transaction: no commit without its answer
     except DossierError as exc:
-        raise _raise(exc) from None
+        raise domain_error(exc) from None
     return Response(answer, media_type="application/json")
 
 
@@ -529,7 +525,7 @@ async def attach(
                 "sha256": row.sha256,
             }
     except DossierError as exc:
-        raise _raise(exc) from None
+        raise domain_error(exc) from None
 
 
 def _attach_to_delivered(request: Request, actor: Actor, code: str, name: str, data: bytes) -> dict[str, Any] | None:
@@ -572,7 +568,7 @@ def download(code: str, attachment_id: int, request: Request, actor: ActorDep) -
             d = get_dossier(db_session, code)
             row, data = read_attachment(db_session, request.app.state.storage, actor, d, attachment_id)
     except DossierError as exc:
-        raise _raise(exc) from None
+        raise domain_error(exc) from None
     return attachment_response(row, data)
 
 
@@ -587,7 +583,7 @@ def download_document(code: str, form: FormName, request: Request, actor: ActorD
                 raise ApiError(404, "unknown_dossier", N_("No dossier with code {code}."), code=code)
             data = document(s, request.app.state.storage, request.app.state.signing, actor, d, form, now())
     except DossierError as exc:
-        raise _raise(exc) from None
+        raise domain_error(exc) from None
     return Response(
         data,
         media_type="application/pdf",

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
+from motcua.dossiers.errors import DossierError
 from motcua.i18n import N_, gettext_for, pick_language
 
 
@@ -47,6 +48,11 @@ class ApiError(Exception):
     def __init__(self, http_status: int, error_code: str, message: str, /, **params: Any) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.params = http_status, error_code, message, params
+
+
+def domain_error(exc: DossierError) -> ApiError:
+    """A domain's refusal (its machine code, status and message template) as the API's error."""
+    return ApiError(exc.status, exc.code, exc.template, **exc.details)
 
 
 def request_language(request: Request) -> str:

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from motcua import clock, db
 from motcua.api.deps import open_session
-from motcua.api.dossiers import ActorDep, _raise
-from motcua.api.errors import DOCUMENTED, ApiError
+from motcua.api.dossiers import ActorDep
+from motcua.api.errors import DOCUMENTED, ApiError, domain_error
 from motcua.catalog.models import Agency
 from motcua.dossiers.errors import DossierError
 from motcua.feedback import messages as fb
@@ -41,6 +41,9 @@ class FeedbackIn(BaseModel):
     body: str = Field(max_length=10_000)
     sender: SenderIn
     commune_code: str | None = Field(None, max_length=5, description="The commune or ward it concerns")
+    place_address: str = Field(
+        "", max_length=500, description="Or an address, old or new: converted to the commune in force"
+    )
     channel: Literal["online", "api", "counter", "phone", "letter", "email"] = "api"
     language: Literal["vi", "fr", "en"] = "vi"
 
@@ -158,15 +161,16 @@ def file(
         body.sender.name, body.sender.address, body.sender.phone, body.sender.email, body.sender.show_name
     )
     req = fb.FeedbackRequest(
-        body.about,
-        body.title,
-        body.body,
-        sender,
-        body.about_ref,
-        body.commune_code,
-        body.channel,
-        body.language,
-        idempotency_key,
+        about=body.about,
+        title=body.title,
+        body=body.body,
+        sender=sender,
+        about_ref=body.about_ref,
+        commune_code=body.commune_code,
+        place_address=body.place_address,
+        channel=body.channel,
+        language=body.language,
+        idempotency_key=idempotency_key,
     )
     try:
         with db.transaction(request.app.state.session_factory) as s:
@@ -180,7 +184,7 @@ def file(
             )
             return full(m, fb.allowed_steps(actor, m))
     except DossierError as exc:
-        raise _raise(exc) from None
+        raise domain_error(exc) from None
 
 
 @router.get("/feedback", summary="A citizen's own feedback, or an agency's queue")
@@ -240,4 +244,4 @@ def step(code: str, step: str, body: StepIn, request: Request, actor: ActorDep) 
             m = fb.act(s, actor, code, step, clock.now(), request.app.state.calendars.for_session(s), payload)
             return full(m, fb.allowed_steps(actor, m))
     except DossierError as exc:
-        raise _raise(exc) from None
+        raise domain_error(exc) from None

@@ -48,9 +48,42 @@ def index_data(
         lambda db_session: [row(s, level, start, end) for s in index(db_session, start, end, level, province)],
         retry_empty=False,
     )
+    return _rows(rows, format)
+
+
+@router.get("/feedback", summary="Feedback figures per unit, topic or month over a period (open data)")
+def feedback_data(
+    request: Request,
+    start: Annotated[date, Query(alias="from")],
+    end: Annotated[date, Query(alias="to")],
+    by: Literal["province", "commune", "agency", "about", "month"] = "province",
+    province: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+    format: Literal["json", "csv"] = "json",
+) -> Response:
+    """Received, forwarded and transferred in, each stage on time or late (classification,
+    forwarding, handling, publication), published, reopened and rated, from the fact tables; open and
+    overdue today from the queues (not per month). Counts only."""
+    from motcua import clock
+    from motcua.indicators.feedback_stats import feedback_counts
+
+    if end < start or (end - start).days > 366 * 5:
+        raise ApiError(422, "invalid_period", N_("The period must run forward and cover at most five years."))
+    reads: Reads = request.app.state.reads
+    today = clock.today()
+    rows = reads.run(
+        lambda db_session: [
+            {"by": by, "from": start.isoformat(), "to": end.isoformat(), **line.as_row()}
+            for line in feedback_counts(db_session, start, end, by, province, today)
+        ],
+        retry_empty=False,
+    )
+    return _rows(rows, format)
+
+
+def _rows(rows: list[dict[str, Any]], format: str) -> Response:
     if format == "csv":
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["level", "unit"])
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["key"])
         writer.writeheader()
         writer.writerows(rows)
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8")

@@ -76,7 +76,7 @@ class DemoReport:
     accounts: dict[str, str] = field(default_factory=dict)  # username → token
 
 
-def _officials(session: Session, commune: str, centre: str, report: DemoReport) -> dict[str, Actor]:
+def demo_officials(session: Session, commune: str, centre: str, report: DemoReport) -> dict[str, Actor]:
     roles = {
         "reception": ("reception_officer", centre),
         "officer": ("processing_officer", f"{commune}.office"),
@@ -128,7 +128,7 @@ def generate(
         c.commune_code: c.identifier
         for c in session.scalars(select(ServiceCentre).where(ServiceCentre.commune_code.in_(DEMO_COMMUNES)))
     }
-    staff = {commune: _officials(session, commune, centres[commune], report) for commune in DEMO_COMMUNES}
+    staff = {commune: demo_officials(session, commune, centres[commune], report) for commune in DEMO_COMMUNES}
     procedures = [
         code
         for code, p in snapshot.procedures.items()

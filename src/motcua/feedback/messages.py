@@ -8,7 +8,7 @@ import hashlib
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import cache
 from importlib.resources import files
@@ -32,6 +32,7 @@ from motcua.feedback.states import DECLINE_REASONS, FINAL, OFFICIALS, OPEN, TRAN
 from motcua.feedback.subscribers import FeedbackChange, publish
 from motcua.i18n import N_
 from motcua.notifications.contacts import email_problem, phone_problem
+from motcua.units.address import convert_address
 from motcua.units.registry import UnknownUnit, get_registry
 
 RATING_VALUES = ("satisfied", "neutral", "dissatisfied")
@@ -80,7 +81,8 @@ class FeedbackRequest:
     body: str
     sender: Sender
     about_ref: str = ""  # a procedure's code, a dossier's code, an agency's code, an official's name
-    commune_code: str | None = None  # the place it concerns (converted from any old address by the caller)
+    commune_code: str | None = None  # the place it concerns
+    place_address: str = ""  # or an address, old or new, converted to the commune when no code is given
     channel: str = "online"
     language: str = "vi"
     idempotency_key: str | None = None
@@ -181,9 +183,22 @@ def file_feedback(
     """A new message, received by the competent agency, with its classification deadline."""
     if actor.role not in TRANSITIONS["file"].roles:
         raise Forbidden("wrong_role", N_("A {role} cannot file feedback."), role=actor.role)
-    if problems := request_problems(r, actor):
+    problems: list[str] = []
+    if r.commune_code is None and r.place_address.strip():
+        converted = convert_address(r.place_address[:500], clock.local_date(at))
+        if converted.commune_code is None:
+            candidates = ", ".join(c.name for c in converted.candidates)
+            problems.append(
+                f"place_address: {converted.status} ({converted.reason})" + (f": {candidates}" if candidates else "")
+            )
+        else:
+            r = replace(r, commune_code=converted.commune_code)
+    if problems := problems + request_problems(r, actor):
         raise FeedbackError(
-            "invalid_feedback", N_("The feedback is not valid: {problems}."), problems="; ".join(problems)
+            "invalid_feedback",
+            N_("The feedback is not valid: {count} problem(s)."),
+            count=len(problems),
+            problems=problems,
         )
     if r.idempotency_key:
         again = session.scalar(

@@ -13,58 +13,17 @@ from motcua import clock, db
 from motcua.api.feedback import tracked
 from motcua.dossiers.errors import DossierError
 from motcua.feedback import messages as fb
+from motcua.feedback.labels import ABOUT_NAMES, DECLINE_NAMES, STATUS_NAMES, STEP_NAMES
 from motcua.feedback.models import FeedbackMessage
 from motcua.feedback.published import published
 from motcua.feedback.states import DECLINE_REASONS, TRANSITIONS
-from motcua.i18n import N_
 from motcua.web.account import current_actor
 from motcua.web.rendering import flash_error, language_of, message, render
 from motcua.web.security import check_csrf
 
 router = APIRouter(include_in_schema=False)
 WORK_ROLES = ("processing_officer", "leader")
-STATUS_NAMES = {
-    "received": N_("Received"),
-    "handling": N_("Being handled"),
-    "info_requested": N_("More information asked"),
-    "answer_drafted": N_("Answer awaiting approval"),
-    "answer_approved": N_("Answer approved"),
-    "published": N_("Answered"),
-    "reopen_requested": N_("Reopening asked"),
-    "declined": N_("Not accepted"),
-    "merged": N_("Merged into another"),
-}
-STEP_NAMES = {
-    "accept": N_("Accept: within our competence"),
-    "decline": N_("Do not accept"),
-    "forward": N_("Forward to the competent agency"),
-    "merge": N_("Merge into an original"),
-    "request_info": N_("Ask the sender for more information"),
-    "provide_info": N_("Send the information asked"),
-    "draft_answer": N_("Draft the answer"),
-    "return_draft": N_("Send the draft back"),
-    "approve_answer": N_("Approve the answer"),
-    "publish": N_("Publish the answer"),
-    "rate": N_("Rate the answer"),
-    "request_reopen": N_("Ask to reopen"),
-    "accept_reopen": N_("Reopen"),
-    "refuse_reopen": N_("Refuse to reopen"),
-}
-ABOUT_NAMES = {
-    "procedure": N_("A procedure"),
-    "dossier": N_("A dossier"),
-    "agency": N_("An agency or centre"),
-    "official": N_("An official's conduct"),
-    "regulation": N_("A regulation"),
-}
-DECLINE_NAMES = {
-    "anonymous": N_("Anonymous: no sender to answer"),
-    "abusive": N_("Abusive or insulting"),
-    "already_answered": N_("Already answered"),
-    "complaint_or_denunciation": N_("A complaint or denunciation (another procedure)"),
-    "not_feedback": N_("Not feedback on an administrative matter"),
-}
-FIELDS = ("about", "about_ref", "commune_code", "title", "body", "name", "address", "phone", "email")
+FIELDS = ("about", "about_ref", "commune_code", "place_address", "title", "body", "name", "address", "phone", "email")
 
 
 def _names() -> dict[str, Any]:
@@ -120,30 +79,30 @@ async def feedback_file(request: Request) -> Response:
     sender = fb.Sender(values["name"], values["address"], values["phone"], values["email"] or None, "show_name" in form)
     channel = "online" if actor.role == "citizen" else str(form.get("channel", "counter"))
     req = fb.FeedbackRequest(
-        values["about"],
-        values["title"],
-        values["body"],
-        sender,
-        values["about_ref"],
-        values["commune_code"].strip() or None,
-        channel,
-        language_of(request),
+        about=values["about"],
+        title=values["title"],
+        body=values["body"],
+        sender=sender,
+        about_ref=values["about_ref"],
+        commune_code=values["commune_code"].strip() or None,
+        place_address=values["place_address"],
+        channel=channel,
+        language=language_of(request),
     )
+    problems: list[str] = []
     try:
         with db.transaction(request.app.state.session_factory) as s:
-            problems = fb.request_problems(req, actor)
-            if not problems:
-                m = fb.file_feedback(
-                    s,
-                    actor,
-                    req,
-                    clock.now(),
-                    request.app.state.calendars.for_session(s),
-                    request.app.state.snapshots.get(s),
-                )
-                code = m.code
-    except DossierError as exc:
-        problems = [message(request, exc.template, **exc.details)]
+            m = fb.file_feedback(
+                s,
+                actor,
+                req,
+                clock.now(),
+                request.app.state.calendars.for_session(s),
+                request.app.state.snapshots.get(s),
+            )
+            code = m.code
+    except DossierError as exc:  # each problem of the form on its own line, or the one error
+        problems = list(exc.details.get("problems", [])) or [message(request, exc.template, **exc.details)]
     if problems:  # what the sender typed is kept
         return render(request, "feedback_new.html", status_code=422, values=values, problems=problems, **_names())
     return RedirectResponse(f"/feedback/track/{code}?filed=1", status_code=303)

@@ -8,6 +8,7 @@ from pathlib import Path
 from jinja2 import Environment
 from markupsafe import Markup
 
+from motcua.feedback.labels import ABOUT_NAMES
 from motcua.i18n import Language, gettext_for, jinja_environment
 from motcua.indicators.report.charts import CHANNELS, figures, inline
 from motcua.indicators.report.data import TwoLevelReport
@@ -33,5 +34,6 @@ def render_html(report: TwoLevelReport, language: Language = "vi") -> str:
             channels_svg=Markup(inline(drawn.channels)),
             map_svg=Markup(drawn.map_svg),
             channels=CHANNELS,
+            about_names=ABOUT_NAMES,
         )
     )

@@ -10,6 +10,7 @@ import font_roboto
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from motcua.feedback.labels import ABOUT_NAMES
 from motcua.i18n import Language, gettext_for
 from motcua.indicators.report.charts import CHANNELS, figures
 from motcua.indicators.report.data import TwoLevelReport
@@ -259,6 +260,9 @@ def render_pdf(report: TwoLevelReport, language: Language = "vi") -> bytes:
             )
             pdf.text_line(f"{label}: {names}.", 9)
 
+    if r.feedback is not None:
+        _feedback(pdf, r, _)
+
     pdf.heading(_("Method"))
     pdf.text_line(
         _(
@@ -267,7 +271,55 @@ def render_pdf(report: TwoLevelReport, language: Language = "vi") -> bytes:
             "dossiers still open and not yet due as on time, as Decision 766 does. A decided dossier counts as "
             "digitised when its components were digital (sent online or scanned at the counter); every result is "
             "a signed PDF. The reuse of digitised data is not measured."
+        )
+        + " "
+        + _(
+            "Feedback figures come from the feedback fact table, kept on every step of a message: a stage "
+            "(classification, forwarding, handling, publication) counts as on time or late against the agency "
+            "that had the message; satisfaction counts each dossier with a complaint or a dislike once."
         ),
         9,
     )
     return bytes(pdf.output())
+
+
+def _feedback(pdf: _Report, r: TwoLevelReport, _: Callable[[str], str]) -> None:
+    assert r.feedback is not None
+    f, total = r.feedback, r.feedback.total
+    pdf.heading(_("Feedback and recommendations"))
+    c = total.counts
+    pdf.grid(
+        None,
+        [
+            (_("Messages received"), _num(c["received"])),
+            (_("Stages on time"), _pct(total.rates()["on_time_rate"])),
+            (_("Forwarded to the competent agency"), _num(c["forwarded"])),
+            (_("Answers published"), _num(c["published"])),
+            (_("Reopened"), _num(c["reopened"])),
+            (_("Overdue now"), _num(total.overdue)),
+        ],
+        (120, 54),
+    )
+    pdf.grid(
+        [_("About"), _("Received"), _("Answers published"), _("Stages on time")],
+        [
+            (
+                _(ABOUT_NAMES.get(t.key, t.key)),
+                _num(t.counts["received"]),
+                _num(t.counts["published"]),
+                _pct(t.rates()["on_time_rate"]),
+            )
+            for t in f.topics
+        ]
+        or [(_("No feedback in the period."), "", "", "")],
+        (86, 30, 30, 28),
+    )
+    pdf.grid(
+        [_("Slowest agencies"), _("Stages late"), _("Overdue now"), _("Stages on time")],
+        [
+            (r.agency_names.get(a.key, a.key), _num(a.late), _num(a.overdue), _pct(a.rates()["on_time_rate"]))
+            for a in f.slowest
+        ]
+        or [(_("No late feedback."), "", "", "")],
+        (86, 30, 30, 28),
+    )
