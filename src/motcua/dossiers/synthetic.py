@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import queue
 import random
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -25,7 +23,6 @@ from datetime import date, datetime, timedelta
 from datetime import time as clock
 from typing import Any, cast
 
-import orjson
 from faker import Faker
 from sqlalchemy import Engine, Table, case, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -35,6 +32,7 @@ from motcua import clock as vn_clock
 from motcua import db
 from motcua.accounts.models import User
 from motcua.calendar.working import WorkingCalendar
+from motcua.cases.bulk import BulkWriter
 from motcua.cases.chain import CURRENT_CHAIN, GENESIS, event_hash
 from motcua.catalog.routing import CatalogSnapshot, Route, RoutingRefused, route
 from motcua.datafiles import read_toml
@@ -410,101 +408,6 @@ class _Life:
         self.prev, self.clock = digest, at
 
 
-# -- writing --------------------------------------------------------------------------------------
-
-
-class _Writer:
-    """Writes batches in their own transactions. On PostgreSQL a thread streams each batch with COPY
-    while the caller makes the next one (the server works on the other core)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.postgres = engine.dialect.name == "postgresql"
-        self.queue: queue.Queue[Batch | None] = queue.Queue(maxsize=2)
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="motcua-copy", daemon=True)
-        self.thread.start()
-
-    def put(self, batch: Batch) -> None:
-        if self.error is not None:
-            raise self.error
-        self.queue.put(batch)
-
-    def close(self) -> None:
-        self.queue.put(None)
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-
-    def _run(self) -> None:
-        try:
-            raw = self.engine.raw_connection()
-            try:
-                while (batch := self.queue.get()) is not None:
-                    (self._copy if self.postgres else self._insert)(raw, batch)
-                    raw.commit()
-            finally:
-                raw.close()
-        except BaseException as exc:  # handed to the caller's thread
-            self.error = exc
-            while self.queue.get() is not None:  # let the producer finish its puts
-                pass
-
-    def _copy(self, raw: Any, batch: Batch) -> None:
-        pg = raw.driver_connection
-        with pg.cursor() as cursor:
-            for table, columns, rows in zip(
-                ("dossiers", "dossier_events", "ratings"),
-                (DOSSIER_COLUMNS, EVENT_COLUMNS, RATING_COLUMNS),
-                batch,
-                strict=True,
-            ):
-                json_at = [i for i, c in enumerate(columns) if c in JSON_COLUMNS]
-                with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                    for row in rows:
-                        if json_at:
-                            values = list(row)
-                            for i in json_at:
-                                values[i] = orjson.dumps(values[i]).decode()
-                            copy.write_row(_utc(values))
-                        else:
-                            copy.write_row(_utc(row))
-
-    def _insert(self, raw: Any, batch: Batch) -> None:
-        cursor = raw.cursor()
-        for table, columns, rows in zip(
-            ("dossiers", "dossier_events", "ratings"),
-            (DOSSIER_COLUMNS, EVENT_COLUMNS, RATING_COLUMNS),
-            batch,
-            strict=True,
-        ):
-            json_at = {i for i, c in enumerate(columns) if c in JSON_COLUMNS}
-            marks = ", ".join("?" for _ in columns)
-            cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-                [_sqlite_row(row, json_at) for row in rows],
-            )
-        cursor.close()
-
-
-def _utc(row: Row | list[Any]) -> list[Any]:
-    """The simulation runs on Vietnam wall-clock times; the tables keep instants in UTC."""
-    return [vn_clock.aware(v) if isinstance(v, datetime) else v for v in row]
-
-
-def _sqlite_row(row: Row, json_at: set[int]) -> Row:
-    return tuple(
-        orjson.dumps(v).decode()
-        if i in json_at
-        else vn_clock.aware(v).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
-        if isinstance(v, datetime)
-        else v.isoformat()
-        if isinstance(v, date)
-        else v
-        for i, v in enumerate(row)
-    )
-
-
 def _next_id(session: Session, table: Table) -> int:
     return int(session.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0) + 1
 
@@ -539,7 +442,7 @@ def generate_activity(
     sim = Simulator(snapshot, calendars.get, profile or load_profile(), start, now, seed)
     sim.numbers.update(numbers)
     report = Generated()
-    writer = _Writer(engine)
+    writer = BulkWriter(engine, WRITTEN_TABLES, JSON_COLUMNS)
     try:
         for size in _batches(dossiers, batch_size):
             rows: list[Row] = []

@@ -34,6 +34,7 @@ from motcua.i18n import N_
 from motcua.notifications.contacts import email_problem, phone_problem
 from motcua.units.address import convert_address
 from motcua.units.registry import UnknownUnit, get_registry
+from motcua.units.text import fold
 
 RATING_VALUES = ("satisfied", "neutral", "dissatisfied")
 About = Literal["procedure", "dossier", "agency", "official", "regulation"]
@@ -212,10 +213,32 @@ def file_feedback(
     agency, why, commune, province = competent_agency(session, r, snapshot, day)
     cal = calendar_for(province)
     number = COUNTER.next(session, day, node="")
+    m = new_message(r, feedback_code(day, number), actor, at, cal, (agency, why, commune, province))
+    session.add(m)
+    session.flush()
+    _append(session, m, "file", actor, at, None, filing_payload(m))
+    return m
+
+
+def filing_payload(m: FeedbackMessage) -> dict[str, Any]:
+    return {"channel": m.channel, "about": m.about, "held_by": m.agency_code, "held_in": m.province_code}
+
+
+def new_message(
+    r: FeedbackRequest,
+    code: str,
+    actor: Actor,
+    at: datetime,
+    cal: WorkingCalendar,
+    competent: tuple[str, str, str | None, str],
+) -> FeedbackMessage:
+    """A message as filed: received by the competent agency, with its classification and handling
+    deadlines (the synthetic history makes its messages with this too)."""
+    agency, why, commune, province = competent
     d = deadlines()
     received = cal.due(at, d.classify)
-    m = FeedbackMessage(
-        code=feedback_code(day, number),
+    return FeedbackMessage(
+        code=code,
         channel=r.channel,
         filed_at=at,
         filed_by=actor.user_id or None,
@@ -247,11 +270,6 @@ def file_feedback(
         public_question="",
         late_stages=[],
     )
-    session.add(m)
-    session.flush()
-    held = {"held_by": agency, "held_in": province}
-    _append(session, m, "file", actor, at, None, {"channel": r.channel, "about": r.about, **held})
-    return m
 
 
 def visible(actor: Actor) -> Select[FeedbackMessage]:
@@ -360,16 +378,32 @@ def act(
     if t.needs_reason and not str(payload.get("reason", "")).strip():
         raise FeedbackError("reason_required", N_("The step {step} needs a reason."), step=step)
     before = m.status
-    held = {"held_by": m.agency_code, "held_in": m.province_code}  # who had it (a transfer changes it)
-    today = clock.local_date(at)
-    recorded = RULES[step](session, m, actor, at, today, calendar_for(m.province_code), payload)
-    recorded.update(held)
-    if t.target is not None:
-        m.status = t.target
-    if m.status in FINAL:
-        m.finished_at = at
+    recorded = apply_step(session, m, actor, step, at, calendar_for(m.province_code), payload)
     _append(session, m, step, actor, at, before, recorded)
     return m
+
+
+def apply_step(
+    session: Session,
+    m: FeedbackMessage,
+    actor: Actor,
+    step: str,
+    at: datetime,
+    cal: WorkingCalendar,
+    payload: dict[str, Any],
+) -> dict[str, Any]:
+    """The step's rule and its effect on the projection (the checks of ``act`` passed); what the
+    event records, with who had the message when the step was taken (a transfer changes it). The
+    synthetic history goes through this too."""
+    held = {"held_by": m.agency_code, "held_in": m.province_code}
+    recorded = RULES[step](session, m, actor, at, clock.local_date(at), cal, payload)
+    recorded.update(held)
+    target = TRANSITIONS[step].target
+    if target is not None:
+        m.status = target
+    if m.status in FINAL:
+        m.finished_at = at
+    return recorded
 
 
 # A step's rule: checks the payload, changes the message's projection, returns what the event records.
@@ -503,6 +537,7 @@ def _publish(
     closed = _late(m, "publish", today)
     m.public_question = redacted(question, m)  # whatever the official wrote, the sender's data goes
     m.published_at, m.stage, m.due_on = at, "done", None
+    m.search_text = search_text_of(m.title, m.public_question, m)
     return {"public_question_sha256": _digest(m.public_question), **closed}
 
 
@@ -570,7 +605,13 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 HIDDEN = "[…]"
 
 
-def redacted(text: str, m: FeedbackMessage) -> str:
+def search_text_of(title: str, public_question: str, m: Any) -> str:
+    """What the published answers' search matches: the public title and question, folded (no accents,
+    lower case), without the sender's data."""
+    return fold(f"{redacted(title, m)} {public_question}")
+
+
+def redacted(text: str, m: Any) -> str:
     """The text without the sender's personal data: their name, phone, e-mail and address, and any
     ID number, phone number or e-mail address it quotes."""
     out = text

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motcua.db import Base, UTCDateTime
@@ -30,6 +30,16 @@ class FeedbackMessage(Base):
     __table_args__ = (
         Index("ix_feedback_agency_queue", "agency_code", "status", "due_on"),
         UniqueConstraint("filed_by", "idempotency_key"),
+        # The published answers' search: trigrams of the folded text on PostgreSQL (pg_trgm), so that a
+        # query with typos and without accents finds any answer among millions without a scan.
+        Index(
+            "ix_feedback_search_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+            postgresql_where=text("search_text IS NOT NULL"),
+        ),
+        Index("ix_feedback_published", "published_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,6 +81,7 @@ class FeedbackMessage(Base):
     answer: Mapped[str] = mapped_column(Text, default="")
     public_question: Mapped[str] = mapped_column(Text, default="")  # redacted, as published
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    search_text: Mapped[str | None] = mapped_column(Text, nullable=True)  # folded public title and question
     rating: Mapped[str | None] = mapped_column(String(12), nullable=True)  # satisfied | neutral | dissatisfied
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     late_stages: Mapped[list[str]] = mapped_column(JSON, default=list)  # the stages finished after their deadline

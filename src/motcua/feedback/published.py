@@ -7,17 +7,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from motcua import clock
 from motcua.catalog.models import Agency
 from motcua.catalog.search import MIN_SCORE, match_score
-from motcua.feedback.messages import redacted
+from motcua.feedback.messages import redacted, search_text_of
 from motcua.feedback.models import FeedbackMessage
 from motcua.units.text import fold
 
-CANDIDATES = 5000  # the most recent answers ranked by the text search
+CANDIDATES = 5000  # SQLite: the most recent answers ranked by the text search
+TRIGRAM_CANDIDATES = 200  # PostgreSQL: the answers nearest by trigrams, ranked again by the search's measure
+TRIGRAM_THRESHOLD = 0.3  # pg_trgm word similarity below which an answer is not a candidate
 
 
 @dataclass(frozen=True)
@@ -56,12 +58,20 @@ def published(
         sql = sql.where(FeedbackMessage.agency_code == agency)
     if about:
         sql = sql.where(FeedbackMessage.about == about)
-    sql = sql.order_by(FeedbackMessage.published_at.desc(), FeedbackMessage.id.desc())
-    wanted = fold(query).strip()
+    wanted = fold(query).strip()[:200]
+    if wanted and session.get_bind().dialect.name == "postgresql":
+        # Candidates from the trigram index (any answer, however old), nearest first.
+        session.execute(text(f"SET LOCAL pg_trgm.word_similarity_threshold = {TRIGRAM_THRESHOLD}"))
+        nearness = func.word_similarity(wanted, FeedbackMessage.search_text)
+        sql = sql.where(FeedbackMessage.search_text.op("%>")(wanted)).order_by(nearness.desc())
+        sql = sql.limit(TRIGRAM_CANDIDATES)
+    else:
+        sql = sql.order_by(FeedbackMessage.published_at.desc(), FeedbackMessage.id.desc())
+        sql = sql.limit(CANDIDATES if wanted else limit)
     found = []
-    for m, agency_name in session.execute(sql.limit(CANDIDATES if wanted else limit)):
+    for m, agency_name in session.execute(sql):
         title = redacted(m.title, m)
-        score = match_score(wanted, fold(f"{title} {m.public_question}")) if wanted else 0.0
+        score = match_score(wanted, m.search_text or search_text_of(m.title, m.public_question, m)) if wanted else 0.0
         if wanted and score < MIN_SCORE:
             continue
         assert m.published_at is not None

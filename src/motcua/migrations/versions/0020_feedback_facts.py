@@ -1,5 +1,5 @@
 """feedback facts: a day's feedback per agency; dossiers with complaints in the dossier facts
-(Decision 766's satisfaction)
+(Decision 766's satisfaction); the published answers' search text, with a trigram index on PostgreSQL
 
 Revision ID: 0020
 Revises: 0019
@@ -42,6 +42,7 @@ COUNTERS = (
 
 
 def upgrade() -> None:
+    _search()
     for table in DOSSIER_TABLES:
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("complained", sa.Integer(), nullable=False, server_default="0"))
@@ -62,7 +63,48 @@ def upgrade() -> None:
     op.create_index("ix_fact_feedback_days_agency_day", "fact_feedback_days", ["agency_code", "day"])
 
 
+def _search() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")  # shipped with PostgreSQL (contrib)
+    with op.batch_alter_table("feedback_messages") as batch:
+        batch.add_column(sa.Column("search_text", sa.Text(), nullable=True))
+    op.create_index(
+        "ix_feedback_search_trgm",
+        "feedback_messages",
+        ["search_text"],
+        postgresql_using="gin",
+        postgresql_ops={"search_text": "gin_trgm_ops"},
+        postgresql_where=sa.text("search_text IS NOT NULL"),
+    )
+    op.create_index("ix_feedback_published", "feedback_messages", ["published_at"])
+    # Answers published before this revision get their search text (the public title and question).
+    from types import SimpleNamespace
+
+    from motcua.feedback.messages import search_text_of
+
+    messages = sa.table(
+        "feedback_messages",
+        sa.column("id", sa.Integer()),
+        sa.column("title", sa.String()),
+        sa.column("public_question", sa.Text()),
+        sa.column("sender_name", sa.String()),
+        sa.column("sender_phone", sa.String()),
+        sa.column("sender_email", sa.String()),
+        sa.column("sender_address", sa.Text()),
+        sa.column("published_at", sa.DateTime()),
+        sa.column("search_text", sa.Text()),
+    )
+    connection = op.get_bind()
+    for row in connection.execute(sa.select(messages).where(messages.c.published_at.is_not(None))).mappings():
+        text = search_text_of(row["title"], row["public_question"], SimpleNamespace(**row))
+        connection.execute(sa.update(messages).where(messages.c.id == row["id"]).values(search_text=text))
+
+
 def downgrade() -> None:
+    op.drop_index("ix_feedback_published", "feedback_messages")
+    op.drop_index("ix_feedback_search_trgm", "feedback_messages")
+    with op.batch_alter_table("feedback_messages") as batch:
+        batch.drop_column("search_text")
     op.drop_table("fact_feedback_days")
     for table in DOSSIER_TABLES:
         with op.batch_alter_table(table) as batch:
