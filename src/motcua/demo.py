@@ -42,7 +42,8 @@ def prepare_demo(url: str | None = None, dossiers: int = DEMO_DOSSIERS, feedback
                 "demo-inspector-79, demo-admin"
             )
     with db.transaction(factory) as session:
-        dossiers_there = session.scalar(select(func.count()).select_from(Dossier))
+        # Demo feedback goes with the demo dossiers (their citizen, officials and codes).
+        dossiers_there = dossiers and session.scalar(select(func.count()).select_from(Dossier))
         if feedback and dossiers_there and not session.scalar(select(func.count()).select_from(FeedbackMessage)):
             from motcua.calendar.service import CalendarCache
             from motcua.catalog.routing import CatalogSnapshot

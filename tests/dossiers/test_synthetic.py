@@ -71,6 +71,7 @@ def test_generated_activity_verifies_follows_the_profile_and_can_grow(empty_data
     )
     assert result.exit_code == 0, result.output
     assert "200 dossiers" in result.output and "fact tables rebuilt" in result.output
+    assert "2 feedback messages" in result.output  # 8 per 1,000 dossiers (feedback/data/activity.toml)
     with factory() as s:
         assert s.scalar(select(func.count()).select_from(Dossier)) == 1700
         assert s.scalar(select(func.count(func.distinct(Dossier.code)))) == 1700

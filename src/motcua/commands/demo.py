@@ -52,15 +52,25 @@ def generate(
     seed: Annotated[int, typer.Option(help="Random seed (the same seed gives the same data).")] = 2025,
     batch: Annotated[int, typer.Option(min=100, help="Dossiers per batch (one transaction each).")] = 10_000,
     profile: Annotated[str | None, typer.Option(help="TOML file of volumes and rates (default: shipped).")] = None,
+    feedback: Annotated[
+        int | None,
+        typer.Option(min=0, help="Feedback messages to add (default: the feedback profile's rate per 1,000 dossiers)."),
+    ] = None,
+    feedback_profile: Annotated[
+        str | None, typer.Option(help="TOML file of the feedback's rates (default: shipped).")
+    ] = None,
     url: Annotated[str | None, typer.Option("--url", help="Database URL (default: MOTCUA_DATABASE_URL).")] = None,
 ) -> None:
     """Add synthetic activity for all 34 provinces (volumes by population, channel mixes, late rates,
-    supplements, payments, ratings), streamed in batches (COPY on PostgreSQL), then rebuild the facts."""
+    supplements, payments, ratings) and feedback in proportion, streamed in batches (COPY on
+    PostgreSQL), then rebuild the facts."""
     from tqdm import tqdm
 
     from motcua import db
     from motcua.demo import prepare_demo
-    from motcua.dossiers.synthetic import generate_activity, load_profile
+    from motcua.dossiers.synthetic import generate_activity, load_profile, rebuild_dossier_facts
+    from motcua.feedback.synthetic import generate_feedback
+    from motcua.feedback.synthetic import load_profile as load_feedback_profile
 
     typer.echo(prepare_demo(url, dossiers=0))
     engine = db.make_engine(url)
@@ -74,10 +84,17 @@ def generate(
             batch_size=batch,
             profile=load_profile(profile),
             progress=bar.update,
+            rebuild_facts=False,
         )
+    rates = load_feedback_profile(feedback_profile)
+    messages = round(dossiers * float(rates["per_1000_dossiers"]) / 1000) if feedback is None else feedback
+    with tqdm(total=messages, unit=" messages", unit_scale=True, smoothing=0.05) as bar:
+        heard = generate_feedback(engine, messages, months, clock.now(), seed, batch, rates, bar.update)
+    facts_seconds = rebuild_dossier_facts(engine) + heard.facts_seconds
     states = ", ".join(f"{k} {v:,}" for k, v in report.by_status.most_common())
     typer.echo(
         f"{report.dossiers:,} dossiers, {report.events:,} events, {report.ratings:,} ratings, "
-        f"{report.officials:,} officials in {report.seconds:.1f} s; fact tables rebuilt in {report.facts_seconds:.1f} s"
+        f"{report.officials:,} officials in {report.seconds:.1f} s; {heard.messages:,} feedback messages, "
+        f"{heard.events:,} events in {heard.seconds:.1f} s; fact tables rebuilt in {facts_seconds:.1f} s"
     )
     typer.echo(f"by status: {states}")

@@ -421,10 +421,11 @@ def generate_activity(
     batch_size: int = 10_000,
     profile: Profile | None = None,
     progress: Callable[[int], object] | None = None,
+    rebuild_facts: bool = True,
 ) -> Generated:
     """Add ``dossiers`` synthetic dossiers spread over the last ``months`` months (never before the
-    two-level reform), then rebuild the fact tables. Run it on a quiet database: ids are taken after
-    the largest ones present."""
+    two-level reform), then rebuild the fact tables (unless the caller does, after adding feedback
+    about them). Run it on a quiet database: ids are taken after the largest ones present."""
     from motcua.calendar.service import CalendarCache
 
     begun = time.perf_counter()
@@ -475,13 +476,19 @@ def generate_activity(
                     text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
                 )
     report.seconds = time.perf_counter() - begun
-    facts_begun = time.perf_counter()
+    if rebuild_facts:
+        report.facts_seconds = rebuild_dossier_facts(engine)
+    return report
+
+
+def rebuild_dossier_facts(engine: Engine) -> float:
+    """Rebuild the dossier fact tables; the seconds it took."""
     from motcua.indicators.facts import rebuild
 
-    with db.transaction(factory) as session:
+    begun = time.perf_counter()
+    with db.transaction(db.session_factory(engine)) as session:
         rebuild(session)
-    report.facts_seconds = time.perf_counter() - facts_begun
-    return report
+    return time.perf_counter() - begun
 
 
 def _batches(total: int, size: int) -> Iterator[int]:
