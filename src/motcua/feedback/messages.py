@@ -14,8 +14,8 @@ from functools import cache
 from importlib.resources import files
 from typing import Any, Literal, cast, get_args
 
-from sqlalchemy import Select, Table, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, Table, bindparam, insert, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from motcua import clock
 from motcua.accounts.service import PROVINCE_ROLES, Actor
@@ -43,6 +43,21 @@ CITIZEN_CHANNELS = ("online", "api")
 OFFICIAL_CHANNELS = ("counter", "phone", "letter", "email")
 CalendarFor = Callable[[str], WorkingCalendar]  # a province's working-day calendar
 COUNTER = DailyCounter(cast(Table, FeedbackSequence.__table__), ("node",), limit=9999)
+MESSAGES = cast(Table, FeedbackMessage.__table__)
+EVENTS = cast(Table, FeedbackEvent.__table__)
+MESSAGE_COLUMNS = tuple(c.key for c in MESSAGES.columns if c.key != "id")
+INSERT_MESSAGE = insert(MESSAGES).returning(MESSAGES.c.id)  # prebuilt: the filing path's statements
+INSERT_EVENT = insert(EVENTS)
+LAST_EVENT = (
+    select(EVENTS.c.seq, EVENTS.c.hash)
+    .where(EVENTS.c.message_id == bindparam("id"))
+    .order_by(EVENTS.c.seq.desc())
+    .limit(1)
+)
+AGENCIES = cast(Table, Agency.__table__)
+AGENCY = select(AGENCIES.c.code, AGENCIES.c.province_code, AGENCIES.c.commune_code).where(
+    AGENCIES.c.code == bindparam("code")
+)
 
 
 class FeedbackError(DossierError):
@@ -122,8 +137,9 @@ def request_problems(r: FeedbackRequest, actor: Actor) -> list[str]:
     return found
 
 
-def _agency(session: Session, code: str) -> Agency | None:
-    return session.scalar(select(Agency).where(Agency.code == code))
+def _agency(session: Session, code: str) -> Any:
+    """The agency's code, province and commune (None: no such agency)."""
+    return session.execute(AGENCY, {"code": code}).first()
 
 
 def competent_agency(
@@ -214,8 +230,11 @@ def file_feedback(
     cal = calendar_for(province)
     number = COUNTER.next(session, day, node="")
     m = new_message(r, feedback_code(day, number), actor, at, cal, (agency, why, commune, province))
+    # One INSERT … RETURNING id through Core, then the object joins the session as persistent (the
+    # unit of work would cost more than the statement on this hot path, as for dossiers).
+    m.id = session.connection().execute(INSERT_MESSAGE, {c: getattr(m, c) for c in MESSAGE_COLUMNS}).scalar_one()
+    make_transient_to_detached(m)
     session.add(m)
-    session.flush()
     _append(session, m, "file", actor, at, None, filing_payload(m))
     return m
 
@@ -635,48 +654,37 @@ def _append(
     at: datetime,
     before: str | None,
     payload: dict[str, Any],
-) -> FeedbackEvent:
-    last = session.execute(
-        select(FeedbackEvent.seq, FeedbackEvent.hash)
-        .where(FeedbackEvent.message_id == m.id)
-        .order_by(FeedbackEvent.seq.desc())
-        .limit(1)
-    ).first()
-    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+) -> None:
+    if before is None:  # filing: the first event
+        seq, prev = 1, GENESIS
+    else:
+        last = session.execute(LAST_EVENT, {"id": m.id}).first()
+        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     via = actor.via
     digest = event_hash(
-        m.code,
-        seq,
-        step,
-        at,
-        actor.user_id or None,
-        actor.role,
-        actor.unit_code,
-        before,
-        m.status,
-        payload,
-        prev,
+        m.code, seq, step, at, actor.user_id or None, actor.role, actor.unit_code, before, m.status, payload, prev,
         via=via,
+    )  # fmt: skip
+    session.connection().execute(
+        INSERT_EVENT,
+        {
+            "message_id": m.id,
+            "seq": seq,
+            "transition": step,
+            "at": at,
+            "actor_id": actor.user_id or None,
+            "actor_role": actor.role,
+            "actor_unit": actor.unit_code,
+            "from_status": before,
+            "to_status": m.status,
+            "payload": payload,
+            "via": via,
+            "prev_hash": prev,
+            "hash": digest,
+        },
     )
-    event = FeedbackEvent(
-        message_id=m.id,
-        seq=seq,
-        transition=step,
-        at=at,
-        actor_id=actor.user_id or None,
-        actor_role=actor.role,
-        actor_unit=actor.unit_code,
-        from_status=before,
-        to_status=m.status,
-        payload=payload,
-        via=via,
-        prev_hash=prev,
-        hash=digest,
-    )
-    session.add(event)
-    session.flush()
+    session.expire(m, ["events"])
     publish(FeedbackChange(session, m, seq, step, at, actor, before, payload))
-    return event
 
 
 def verify(session: Session) -> list[str]:

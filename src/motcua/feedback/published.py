@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Float, select
 from sqlalchemy.orm import Session
 
 from motcua import clock
@@ -18,8 +19,11 @@ from motcua.feedback.models import FeedbackMessage
 from motcua.units.text import fold
 
 CANDIDATES = 5000  # SQLite: the most recent answers ranked by the text search
-TRIGRAM_CANDIDATES = 200  # PostgreSQL: the answers nearest by trigrams, ranked again by the search's measure
-TRIGRAM_THRESHOLD = 0.3  # pg_trgm word similarity below which an answer is not a candidate
+TRIGRAM_CANDIDATES = 100  # PostgreSQL: the answers nearest by trigrams, ranked again by the search's measure
+M = FeedbackMessage
+SENDER = (M.sender_name, M.sender_phone, M.sender_email, M.sender_address)  # what the redaction reads
+SHOWN = (M.id, M.code, M.title, M.public_question, M.answer, M.agency_code, M.about, M.province_code, M.filed_at,
+         M.published_at, M.show_name, *SENDER)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -47,50 +51,53 @@ def published(
     about: str | None = None,
     limit: int = 50,
 ) -> list[Answer]:
-    sql = (
-        select(FeedbackMessage, Agency.name_vi)
-        .outerjoin(Agency, Agency.code == FeedbackMessage.agency_code)
-        .where(FeedbackMessage.published_at.is_not(None), FeedbackMessage.status.in_(("published", "reopen_requested")))
+    m = FeedbackMessage
+    # First the candidates, light (what the ranking reads); then the answers shown, in full.
+    sql = select(m.id, m.published_at, m.search_text, m.title, m.public_question, *SENDER).where(
+        m.published_at.is_not(None), m.status.in_(("published", "reopen_requested"))
     )
     if province:
-        sql = sql.where(FeedbackMessage.province_code == province)
+        sql = sql.where(m.province_code == province)
     if agency:
-        sql = sql.where(FeedbackMessage.agency_code == agency)
+        sql = sql.where(m.agency_code == agency)
     if about:
-        sql = sql.where(FeedbackMessage.about == about)
+        sql = sql.where(m.about == about)
     wanted = fold(query).strip()[:200]
     if wanted and session.get_bind().dialect.name == "postgresql":
-        # Candidates from the trigram index (any answer, however old), nearest first.
-        session.execute(text(f"SET LOCAL pg_trgm.word_similarity_threshold = {TRIGRAM_THRESHOLD}"))
-        nearness = func.word_similarity(wanted, FeedbackMessage.search_text)
-        sql = sql.where(FeedbackMessage.search_text.op("%>")(wanted)).order_by(nearness.desc())
-        sql = sql.limit(TRIGRAM_CANDIDATES)
+        # Candidates from the trigram index, nearest first (any answer, however old): a KNN scan of
+        # the GiST index stops after the first ones, however many answers share the words.
+        distance = m.search_text.op("<->>", return_type=Float)(wanted)
+        sql = sql.where(m.search_text.is_not(None)).order_by(distance).limit(TRIGRAM_CANDIDATES)
     else:
-        sql = sql.order_by(FeedbackMessage.published_at.desc(), FeedbackMessage.id.desc())
-        sql = sql.limit(CANDIDATES if wanted else limit)
-    found = []
-    for m, agency_name in session.execute(sql):
-        title = redacted(m.title, m)
-        score = match_score(wanted, m.search_text or search_text_of(m.title, m.public_question, m)) if wanted else 0.0
-        if wanted and score < MIN_SCORE:
+        sql = sql.order_by(m.published_at.desc(), m.id.desc()).limit(CANDIDATES if wanted else limit)
+    scored = []
+    for row in session.execute(sql):
+        if not wanted:
+            scored.append((0.0, row))
             continue
-        assert m.published_at is not None
-        found.append(
-            Answer(
-                m.code,
-                title,
-                m.public_question,
-                m.answer,
-                m.agency_code,
-                agency_name or m.agency_code,
-                m.about,
-                m.province_code,
-                clock.local_date(m.filed_at),
-                clock.local_date(m.published_at),
-                m.sender_name if m.show_name else None,
-                score,
-            )
-        )
-    if wanted:
-        found.sort(key=lambda a: (-a.score, -a.published_on.toordinal()))  # best, then newest
-    return found[:limit]
+        score = match_score(wanted, row.search_text or search_text_of(row.title, row.public_question, row))
+        if score >= MIN_SCORE:
+            scored.append((score, row))
+    if wanted:  # best, then newest
+        scored.sort(key=lambda pair: (-pair[0], -pair[1].published_at.timestamp()))
+    shown = {row.id: score for score, row in scored[:limit]}
+    full = select(*SHOWN, Agency.name_vi.label("agency_name")).outerjoin(Agency, Agency.code == m.agency_code)
+    rows = {row.id: row for row in session.execute(full.where(m.id.in_(list(shown))))} if shown else {}
+    return [_answer(rows[i], score) for i, score in shown.items()]  # only what is shown is redacted
+
+
+def _answer(row: Any, score: float) -> Answer:
+    return Answer(
+        row.code,
+        redacted(row.title, row),
+        row.public_question,
+        row.answer,
+        row.agency_code,
+        row.agency_name or row.agency_code,
+        row.about,
+        row.province_code,
+        clock.local_date(row.filed_at),
+        clock.local_date(row.published_at),
+        row.sender_name if row.show_name else None,
+        score,
+    )

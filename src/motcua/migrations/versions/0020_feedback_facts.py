@@ -72,8 +72,8 @@ def _search() -> None:
         "ix_feedback_search_trgm",
         "feedback_messages",
         ["search_text"],
-        postgresql_using="gin",
-        postgresql_ops={"search_text": "gin_trgm_ops"},
+        postgresql_using="gist",
+        postgresql_ops={"search_text": "gist_trgm_ops"},
         postgresql_where=sa.text("search_text IS NOT NULL"),
     )
     op.create_index("ix_feedback_published", "feedback_messages", ["published_at"])
