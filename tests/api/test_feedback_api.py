@@ -85,3 +85,44 @@ def test_bad_filings_and_steps_get_clear_errors(api: dict[str, Any]) -> None:
     elsewhere = _step(c, api, "leader", code, "forward", agency="NO.SUCH", reason="Không thuộc thẩm quyền")
     assert elsewhere.status_code == 422 and elsewhere.json()["error"]["code"] == "unknown_agency"
     assert c.get("/api/v1/public/feedback/PAKN.19990101.0001").status_code == 404
+
+
+def test_files_sent_with_feedback_follow_the_dossiers_rules(api: dict[str, Any]) -> None:
+    from motcua.dossiers.attachments import MAX_BYTES
+
+    c: TestClient = api["client"]
+    code = c.post("/api/v1/feedback", json=NEW, headers=h(api, "citizen")).json()["code"]
+    photo = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    sent = c.post(
+        f"/api/v1/feedback/{code}/attachments",
+        files={"file": ("anh.png", photo, "image/png")},
+        headers=h(api, "citizen"),
+    )
+    assert sent.status_code == 201 and sent.json()["content_type"] == "image/png", sent.text
+    again = c.post(
+        f"/api/v1/feedback/{code}/attachments",
+        files={"file": ("anh.png", photo, "image/png")},
+        headers=h(api, "citizen"),
+    )
+    assert again.json()["id"] == sent.json()["id"]  # a retry is the same file
+    for bad, error in ((b"MZ" + b"\x00" * 10, "attachment_type"), (b"%PDF" + b"0" * MAX_BYTES, "attachment_too_large")):
+        refused = c.post(
+            f"/api/v1/feedback/{code}/attachments", files={"file": ("x.pdf", bad, "application/pdf")},
+            headers=h(api, "citizen"),
+        )  # fmt: skip
+        assert refused.status_code == 422 and refused.json()["error"]["code"] == error
+    listed = c.get(f"/api/v1/feedback/{code}/attachments", headers=h(api, "officer")).json()
+    assert [f["name"] for f in listed] == ["anh.png"]
+    file_id = listed[0]["id"]
+    for who in ("citizen", "officer"):
+        got = c.get(f"/api/v1/feedback/{code}/attachments/{file_id}", headers=h(api, who))
+        assert got.status_code == 200 and got.content == photo and got.headers["cache-control"] == "private, no-store"
+    for who in ("stranger", "other_officer"):
+        assert c.get(f"/api/v1/feedback/{code}/attachments/{file_id}", headers=h(api, who)).status_code == 404, who
+        assert c.get(f"/api/v1/feedback/{code}/attachments", headers=h(api, who)).status_code == 404, who
+    sneaky = c.post(
+        f"/api/v1/feedback/{code}/attachments", files={"file": ("b.png", photo + b"1", "image/png")},
+        headers=h(api, "stranger"),
+    )  # fmt: skip
+    assert sneaky.status_code == 404
+    assert "anh.png" not in c.get(f"/api/v1/public/feedback/{code}").text  # never public

@@ -47,6 +47,7 @@ PAYLOAD: dict[str, dict[str, Any]] = {
     "draft_answer": {"answer": "Đã chỉ đạo khắc phục."},
     "return_draft": {"reason": "Bổ sung căn cứ"},
     "rate": {"value": "neutral"},
+    "split": {"title": "Đèn đường hỏng", "body": "Đèn đường trước số 14 không sáng.", "reason": "Hai vấn đề"},
     "request_reopen": {"reason": "Chưa được giải quyết"},
     "refuse_reopen": {"reason": "Đã trả lời đầy đủ"},
 }
@@ -326,3 +327,24 @@ def test_published_answers_are_found_without_accents_and_show_no_personal_data(w
     assert published(world.session, "via he lan chiem", province="01") == []
     shown = next(a for a in published(world.session, "", province="79", limit=500) if a.code == lamp.code)
     assert shown.sender is None and "0901234567" not in shown.question and "an.nguyen" not in shown.question
+
+
+def test_splitting_off_a_second_matter_keeps_the_sender_and_both_logs(world: World) -> None:
+    m = _to(world, "handling")
+    at = T0 + timedelta(days=1)
+    fb.act(world.session, world.officer, m.code, "split", at, for_province, PAYLOAD["split"])
+    assert m.status == "handling"  # the first matter goes on
+    event = world.session.scalars(
+        select(FeedbackEvent).where(FeedbackEvent.message_id == m.id).order_by(FeedbackEvent.seq.desc())
+    ).first()
+    assert event is not None and event.transition == "split"
+    part = fb.get_message(world.session, event.payload["split_into"])
+    assert (part.status, part.stage, part.agency_code) == ("received", "classify", m.agency_code)
+    assert (part.owner_id, part.sender_phone, part.title) == (m.owner_id, m.sender_phone, "Đèn đường hỏng")
+    assert part.due_on == CAL.due(at, fb.deadlines().classify).due
+    assert fb.verify(world.session) == []
+    with pytest.raises(DossierError) as short, world.session.begin_nested():
+        fb.act(
+            world.session, world.officer, m.code, "split", at, for_province, {"title": "x", "body": "y", "reason": "z"}
+        )
+    assert short.value.code == "split_too_short"

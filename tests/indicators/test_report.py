@@ -15,9 +15,12 @@ from typer.testing import CliRunner
 
 from motcua import db
 from motcua.cli import app
+from motcua.clock import local_date
 from motcua.demo import prepare_demo
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.synthetic import generate_activity
+from motcua.dossiers.synthetic import generate_activity, rebuild_dossier_facts
+from motcua.feedback.models import FeedbackMessage
+from motcua.feedback.synthetic import generate_feedback
 from motcua.indicators.report.data import gather
 from motcua.indicators.report.html import render_html
 from motcua.indicators.report.pdf import render_pdf
@@ -38,9 +41,12 @@ def _dossiers(session: Session, province: str | None = None) -> list[Dossier]:
 def test_report_figures_and_both_documents(empty_database_url: str, tmp_path: Path) -> None:
     prepare_demo(empty_database_url, dossiers=0)
     engine = db.make_engine(empty_database_url)
-    generate_activity(engine, 1200, 12, datetime(2026, 11, 24, 12), seed=5)
+    generate_activity(engine, 1200, 12, datetime(2026, 11, 24, 12), seed=5, rebuild_facts=False)
+    generate_feedback(engine, 400, 12, datetime(2026, 11, 24, 12), seed=5)
+    rebuild_dossier_facts(engine)
     with db.session_factory(engine)() as s:
         national = gather(s, None, START, END, TODAY)
+        filed = [m for m in s.scalars(select(FeedbackMessage)) if START <= local_date(m.filed_at) <= END]
         hue = gather(s, "46", START, END, TODAY)
         dossiers, hue_dossiers = _dossiers(s), _dossiers(s, "46")
         everything = list(s.scalars(select(Dossier)))
@@ -70,9 +76,15 @@ def test_report_figures_and_both_documents(empty_database_url: str, tmp_path: Pa
     assert sum(sum(c.values()) for c in national.workload.values()) == 3321  # every commune has its line
     assert sum(hue.workload["46"].values()) == 40
     assert any(c["over_loaded"] for c in national.workload.values())
+    # Feedback: every message of the period, per topic; the slowest agencies have late stages.
+    assert national.feedback is not None and national.feedback.total.counts["received"] == len(filed)
+    assert sum(t.counts["received"] for t in national.feedback.topics) == len(filed)  # five topics, all shown
+    assert national.feedback.slowest and all(a.late + a.overdue > 0 for a in national.feedback.slowest)
+    assert national.rates["satisfaction_rate"] is not None and national.totals.complained > 0
 
     html = render_html(hue, "vi")
     assert "Báo cáo vận hành chính quyền địa phương hai cấp" in html and "Thành phố Huế" in html
+    assert 'id="feedback-topics"' in html and "Phản ánh đã tiếp nhận" in html
     assert (
         html.count("<svg") == 3
         and 'id="map"' in html

@@ -15,9 +15,11 @@ from motcua import db
 from motcua.accounts.service import create_user
 from motcua.api.app import create_app
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.feedback import messages as fb
 from motcua.indicators.facts import rebuild
 from motcua.indicators.maps import colour, province_map
-from tests.dossiers.helpers import World
+from tests.dossiers.helpers import T0, World, calendar_for
+from tests.feedback.test_messages import SENDER
 from tests.tamper import owner_rights
 
 REPO = Path(__file__).resolve().parents[2]
@@ -60,12 +62,18 @@ def test_drill_down_to_the_late_dossiers_for_officials_only(
         d = world.in_state("processing")  # received on T0 (2026): overdue today
         code, officer = d.code, f"drill-officer-{engine.dialect.name}"
         create_user(s, officer, "processing_officer", unit_code="26740.economy", password="cán-bộ-xem-số-liệu")
+        # Feedback about the late dossier, left unclassified past its deadline: the agency is slow.
+        complaint = fb.FeedbackRequest("dossier", "Hồ sơ trễ hạn", "Hồ sơ của tôi chưa có kết quả.", SENDER, code)
+        fb.file_feedback(s, world.citizen, complaint, T0, calendar_for, world.snapshot)
         rebuild(s)
     client = TestClient(create_app(database_url))
     period = {"start": "2026-01-01", "end": "2026-12-31"}
     province = client.get("/dashboard/79", params=period)
     assert province.status_code == 200 and "/dashboard/79?commune=26740" in province.text
     assert 'class="summary"' in province.text and '<figure class="chart"><svg' in province.text
+    section = province.text.split('id="feedback"')[1]
+    slowest = section.split('id="feedback-slowest"')[1].split("</table>")[0]
+    assert 'id="feedback-topics"' in section and "<td>1</td>" in slowest  # the complaint, overdue
     commune = client.get("/dashboard/79", params={**period, "commune": "26740"})
     assert commune.status_code == 200 and 'id="late"' not in commune.text  # the public sees numbers only
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/signin").text).group(1)  # type: ignore[union-attr]

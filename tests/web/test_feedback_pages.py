@@ -73,3 +73,48 @@ def test_a_citizen_files_and_the_leader_answers_in_the_pages(
     public = TestClient(create_app(database_url)).get(f"/feedback/track/{code}")
     assert "Đã bố trí thu gom hằng ngày." in public.text and "Nguyễn Văn An" not in public.text
     assert TestClient(create_app(database_url)).get(f"/work/feedback/{code}", follow_redirects=False).status_code == 303
+
+
+def test_a_photo_sent_with_the_form_and_an_oversized_file_refused(
+    engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import func, select
+
+    from motcua.dossiers.attachments import MAX_BYTES
+    from motcua.feedback.models import FeedbackMessage
+
+    monkeypatch.setenv("MOTCUA_SECURE_COOKIES", "0")
+    client = _account(engine, database_url, "citizen")
+    fields = {
+        "csrf": _csrf(client.get("/feedback/new").text),
+        "about": "regulation",
+        "place_address": "Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh",  # before 2025: Phường Sài Gòn today
+        "title": "Ổ gà trên đường",
+        "body": "Ổ gà lớn trước chợ, xe máy dễ té ngã.",
+        "name": "Trần Thị Bình",
+        "address": "5 Lê Lợi",
+        "phone": "0901234567",
+    }
+    photo = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+    def count() -> int:
+        with db.session_factory(engine)() as s:
+            return s.scalar(select(func.count()).select_from(FeedbackMessage)) or 0
+
+    before = count()
+    big = client.post(
+        "/feedback/new", data=fields, files=[("files", ("big.pdf", b"%PDF" + b"0" * MAX_BYTES, "application/pdf"))]
+    )
+    assert big.status_code == 422 and "big.pdf" in big.text and count() == before  # nothing filed
+    filed = client.post(
+        "/feedback/new", data=fields, files=[("files", ("o-ga.png", photo, "image/png"))], follow_redirects=False
+    )
+    assert filed.status_code == 303, filed.text
+    page = client.get(filed.headers["location"]).text
+    link = re.search(r'href="(/feedback/PAKN[^"]+/files/\d+)"', page)
+    assert link and "o-ga.png" in page
+    assert client.get(link.group(1)).content == photo
+    assert TestClient(create_app(database_url)).get(link.group(1), follow_redirects=False).status_code == 303
+    code = filed.headers["location"].split("/")[-1].split("?")[0]
+    with db.session_factory(engine)() as s:
+        assert s.scalar(select(FeedbackMessage.commune_code).where(FeedbackMessage.code == code)) == "26740"

@@ -188,7 +188,7 @@ def view(d: Dossier) -> dict[str, Any]:
     }
 
 
-def attachment_response(row: Attachment, data: bytes) -> Response:
+def attachment_response(row: Any, data: bytes) -> Response:
     """A stored file, for download only: never rendered in place, never cached, named by its checksum."""
     return Response(
         data,

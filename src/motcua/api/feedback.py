@@ -6,18 +6,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, File, Header, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from motcua import clock, db
 from motcua.api.deps import open_session
-from motcua.api.dossiers import ActorDep
+from motcua.api.dossiers import ActorDep, attachment_response
 from motcua.api.errors import DOCUMENTED, ApiError, domain_error
 from motcua.catalog.models import Agency
+from motcua.dossiers.attachments import MAX_BYTES
 from motcua.dossiers.errors import DossierError
 from motcua.feedback import messages as fb
+from motcua.feedback.attachments import add_file, files_of, read_file
 from motcua.feedback.models import FeedbackMessage
 from motcua.feedback.published import published
 from motcua.i18n import N_
@@ -58,6 +60,8 @@ class StepIn(BaseModel):
     answer: str | None = Field(None, max_length=10_000, description="draft_answer: the answer")
     public_question: str | None = Field(None, max_length=10_000, description="publish: the question as shown")
     value: Literal["satisfied", "neutral", "dissatisfied"] | None = Field(None, description="rate")
+    title: str | None = Field(None, max_length=200, description="split: the second matter's title")
+    body: str | None = Field(None, max_length=10_000, description="split: the second matter's text")
 
 
 def brief(m: FeedbackMessage) -> dict[str, Any]:
@@ -114,7 +118,8 @@ def full(m: FeedbackMessage, steps: list[str]) -> dict[str, Any]:
 
 
 def _note(payload: dict[str, Any]) -> dict[str, Any]:
-    return {k: payload[k] for k in ("reason", "info", "agency", "original", "kind", "where") if k in payload}
+    keys = ("reason", "info", "agency", "original", "kind", "where", "split_into", "split_from")
+    return {k: payload[k] for k in keys if k in payload}
 
 
 def public(m: FeedbackMessage, original: FeedbackMessage | None, agency_name: str | None = None) -> dict[str, Any]:
@@ -192,11 +197,12 @@ def queue(
     request: Request,
     actor: ActorDep,
     view: fb.QueueView = "open",
+    about: fb.About | None = None,
     limit: Annotated[int, Query(ge=1, le=PAGE)] = 50,
 ) -> dict[str, Any]:
     if actor.role not in ("citizen", "processing_officer", "leader", "supervisor", "inspector", "admin"):
         raise ApiError(403, "wrong_role", N_("A {role} cannot read this."), role=actor.role)
-    query = fb.queue(actor, view, clock.today())
+    query = fb.queue(actor, view, clock.today(), about)
     with open_session(request) as s:
         counted = query.order_by(None).with_only_columns(FeedbackMessage.id).subquery()
         total = s.scalar(select(func.count()).select_from(counted))
@@ -245,3 +251,38 @@ def step(code: str, step: str, body: StepIn, request: Request, actor: ActorDep) 
             return full(m, fb.allowed_steps(actor, m))
     except DossierError as exc:
         raise domain_error(exc) from None
+
+
+@router.post("/feedback/{code}/attachments", status_code=201, summary="Send a file with feedback (PDF, JPEG, PNG)")
+async def attach(code: str, request: Request, actor: ActorDep, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+    data = await file.read(MAX_BYTES + 1)
+    try:
+        with db.transaction(request.app.state.session_factory) as s:
+            m = fb.get_message(s, code)
+            row = add_file(s, request.app.state.storage, actor, m, file.filename or "file", data, clock.now())
+            return _file(row)
+    except DossierError as exc:
+        raise domain_error(exc) from None
+
+
+@router.get("/feedback/{code}/attachments", summary="The files sent with a message (the sender and the agency)")
+def attachments(code: str, request: Request, actor: ActorDep) -> list[dict[str, Any]]:
+    with open_session(request) as s:
+        m = s.scalar(select(FeedbackMessage).where(FeedbackMessage.code == code))
+        if m is None or not fb.can_read(actor, m):
+            raise ApiError(404, "not_found", N_("No feedback has the code {code}."), code=code)
+        return [_file(row) for row in files_of(s, m)]
+
+
+@router.get("/feedback/{code}/attachments/{file_id}", summary="Download a file sent with feedback (authorised)")
+def download(code: str, file_id: int, request: Request, actor: ActorDep) -> Response:
+    try:
+        with open_session(request) as s:
+            row, data = read_file(s, request.app.state.storage, actor, fb.get_message(s, code), file_id)
+    except DossierError as exc:
+        raise domain_error(exc) from None
+    return attachment_response(row, data)
+
+
+def _file(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "name": row.name, "content_type": row.content_type, "size": row.size, "sha256": row.sha256}

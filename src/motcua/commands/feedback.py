@@ -75,6 +75,8 @@ def act_cmd(
     answer: Annotated[str | None, typer.Option(help="draft_answer: the answer.")] = None,
     public_question: Annotated[str | None, typer.Option(help="publish: the question as published.")] = None,
     value: Annotated[str | None, typer.Option(help="rate: satisfied, neutral or dissatisfied.")] = None,
+    title: Annotated[str | None, typer.Option(help="split: the second matter's title.")] = None,
+    body: Annotated[str | None, typer.Option(help="split: the second matter's text.")] = None,
     url: UrlOption = None,
 ) -> None:
     """Take one step of the feedback's transition table."""
@@ -92,6 +94,8 @@ def act_cmd(
         "answer": answer,
         "public_question": public_question,
         "value": value,
+        "title": title,
+        "body": body,
     }
     factory, _snapshots, calendars = _context(url)
     try:

@@ -21,6 +21,7 @@ STEP_NAMES = {
     "decline": N_("Do not accept"),
     "forward": N_("Forward to the competent agency"),
     "merge": N_("Merge into an original"),
+    "split": N_("Split off a second matter"),
     "request_info": N_("Ask the sender for more information"),
     "provide_info": N_("Send the information asked"),
     "draft_answer": N_("Draft the answer"),

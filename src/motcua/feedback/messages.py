@@ -261,7 +261,7 @@ def new_message(
         channel=r.channel,
         filed_at=at,
         filed_by=actor.user_id or None,
-        owner_id=actor.user_id if actor.role == "citizen" else None,
+        owner_id=(actor.user_id or None) if actor.role == "citizen" else None,
         idempotency_key=r.idempotency_key,
         about=r.about,
         about_ref=r.about_ref.strip(),
@@ -312,10 +312,12 @@ QueueView = Literal["open", "new", "due_soon", "overdue", "all"]
 DUE_SOON_DAYS = 7
 
 
-def queue(actor: Actor, view: str, today: date) -> Select[FeedbackMessage]:
+def queue(actor: Actor, view: str, today: date, about: str | None = None) -> Select[FeedbackMessage]:
     """An actor's messages in one view of their queue (open, new, due within a week, overdue, all),
-    the earliest due first."""
+    of one class if ``about`` is given, the earliest due first."""
     query = visible(actor)
+    if about:
+        query = query.where(FeedbackMessage.about == about)
     if view != "all":
         query = query.where(FeedbackMessage.status.in_(sorted(OPEN)))
     if view == "new":
@@ -509,6 +511,29 @@ def _merge(
     return {"original": original.code, **closed}
 
 
+def _split(
+    s: Session, m: FeedbackMessage, a: Actor, at: datetime, today: date, cal: WorkingCalendar, p: dict[str, Any]
+) -> dict[str, Any]:
+    """The second matter becomes a message of its own: the same sender, place and channel, received
+    now by the same agency (the official forwards it if another agency is competent)."""
+    title, body = _text(p, "title", 200), _text(p, "body")
+    if len(title) < 3 or len(body) < 10:
+        raise FeedbackError("split_too_short", N_("The second matter needs a title and a description."))
+    sender = Sender(m.sender_name, m.sender_address, m.sender_phone, m.sender_email, m.show_name)
+    r = FeedbackRequest(
+        m.about, title, body, sender, m.about_ref, m.commune_code, channel=m.channel, language=m.language
+    )
+    day = clock.local_date(at)
+    competent = (m.agency_code, m.competent_reason, m.commune_code, m.province_code)
+    part = new_message(r, feedback_code(day, COUNTER.next(s, day, node="")), a, at, cal, competent)
+    part.filed_by, part.owner_id = m.filed_by, m.owner_id  # the sender follows both
+    part.id = s.connection().execute(INSERT_MESSAGE, {c: getattr(part, c) for c in MESSAGE_COLUMNS}).scalar_one()
+    make_transient_to_detached(part)
+    s.add(part)
+    _append(s, part, "file", a, at, None, {**filing_payload(part), "split_from": m.code})
+    return {"reason": _text(p, "reason", 2000), "split_into": part.code}
+
+
 def _request_info(
     s: Session, m: FeedbackMessage, a: Actor, at: datetime, today: date, cal: WorkingCalendar, p: dict[str, Any]
 ) -> dict[str, Any]:
@@ -605,6 +630,7 @@ RULES: dict[str, Rule] = {
     "decline": _decline,
     "forward": _forward,
     "merge": _merge,
+    "split": _split,
     "request_info": _request_info,
     "provide_info": _provide_info,
     "draft_answer": _draft,

@@ -23,6 +23,9 @@ class Rating(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+OPEN_SQL = "status IN ('received', 'handling', 'info_requested', 'answer_drafted', 'answer_approved')"
+
+
 class FeedbackMessage(Base):
     """A feedback message (phản ánh, kiến nghị): a projection of its events, like a dossier."""
 
@@ -41,6 +44,15 @@ class FeedbackMessage(Base):
             postgresql_where=text("search_text IS NOT NULL"),
         ),
         Index("ix_feedback_published", "published_at"),
+        # An agency's open messages, the earliest due first: the queue's first page without a sort.
+        Index(
+            "ix_feedback_open_queue",
+            "agency_code",
+            "due_on",
+            "id",
+            postgresql_where=text(OPEN_SQL),
+            sqlite_where=text(OPEN_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -121,3 +133,20 @@ class FeedbackSequence(Base):
     node: Mapped[str] = mapped_column(String(8), primary_key=True)  # "" on a node: one series per day
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FeedbackAttachment(Base):
+    """A file sent with a feedback message (a photo of the place, a scanned letter): the same rules as a
+    dossier's files. Never public: only the sender and the agency's staff read it."""
+
+    __tablename__ = "feedback_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("feedback_messages.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(60))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(200))
+    uploaded_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -4,7 +4,8 @@ accepts it as its own, declines it with a reason, or forwards it to the competen
 received again) — asks the sender for more information if needed (the clock stops), drafts an
 answer that a leader approves or sends back, and publishes it. An unhappy sender may ask within the
 window to reopen; a leader accepts (handling again, a new deadline) or refuses with a reason.
-Duplicates are merged into an original, whose answer every sender gets."""
+Duplicates are merged into an original, whose answer every sender gets; a message raising two
+matters is split, the second becoming a message of its own."""
 
 from __future__ import annotations
 
@@ -50,6 +51,8 @@ TRANSITIONS: dict[str, Transition] = table(
         _t("decline", {"received"}, "declined", OFFICIALS, reason=True),
         _t("forward", {"received", "handling"}, "received", OFFICIALS, reason=True),
         _t("merge", {"received", "handling"}, "merged", OFFICIALS),
+        # A message raising two matters: the second becomes a message of its own (same sender).
+        _t("split", {"received", "handling"}, None, OFFICIALS, reason=True),
         # Handling: more information from the sender stops the clock until they answer.
         _t("request_info", {"handling"}, "info_requested", OFFICIALS, reason=True),
         _t("provide_info", {"info_requested"}, "handling", {"citizen", "processing_officer", "leader"}),

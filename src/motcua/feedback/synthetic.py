@@ -53,7 +53,17 @@ TITLES = {
     "official": ["Cán bộ hướng dẫn chưa tận tình", "Cán bộ hẹn nhiều lần"],
     "regulation": ["Kiến nghị về mức phí", "Quy định chưa phù hợp thực tế", "Đề nghị kéo dài giờ làm việc"],
 }
-PLACES = ["trước chợ", "đầu hẻm", "cạnh trường học", "khu dân cư số 3", "tổ dân phố 5", "ấp Mới"]
+PLACES = ["trước chợ", "đầu hẻm", "cạnh trường học", "khu dân cư", "tổ dân phố", "ấp", "gần trạm y tế", "cổng UBND"]
+DETAILS = [
+    "Tình trạng kéo dài đã {n} ngày, ảnh hưởng đến việc đi lại của người dân.",
+    "Tôi đã báo tổ trưởng dân phố {n} lần nhưng chưa được xử lý.",
+    "Buổi sáng từ {n} giờ thường xuyên ùn tắc.",
+    "Nhiều hộ gia đình trong khu vực cùng phản ánh, khoảng {n} hộ.",
+    "Đã chờ {n} ngày mà chưa có hướng dẫn cụ thể.",
+    "Cán bộ hẹn lại {n} lần, mỗi lần phải nghỉ làm để đến.",
+    "Mức thu hiện nay cao hơn {n} lần so với trước.",
+    "Thông tin trên cổng dịch vụ công khác với thông tin niêm yết tại trung tâm.",
+]
 Profile = dict[str, Any]
 Step = tuple[str, Actor, datetime, str | None, dict[str, Any]]  # name, actor, wall time, status before, payload
 
@@ -146,11 +156,14 @@ class _Simulator:
             None,
             rng.random() < float(self.p["show_name_rate"]),
         )
-        title = rng.choice(TITLES[topic])
+        # Varied like real messages: an issue, a place and a street, a detail; few texts repeat.
+        street = rng.choice(self.streets)
+        title = f"{rng.choice(TITLES[topic])} {rng.choice(PLACES)} {street.split(',')[0]}"[:200]
+        detail = rng.choice(DETAILS).format(n=rng.randint(2, 30))
         request = fb.FeedbackRequest(
             about=topic,
             title=title,
-            body=f"{title} {rng.choice(PLACES)}. Đề nghị cơ quan có thẩm quyền xem xét, giải quyết sớm.",
+            body=f"{title}. {detail} Đề nghị cơ quan có thẩm quyền xem xét, giải quyết sớm.",
             sender=sender,
             about_ref=ref,
             commune_code=commune,

@@ -131,3 +131,14 @@ def section(
         topics=feedback_counts(session, start, end, "about", province)[:top],
         slowest=slowest[:top],
     )
+
+
+def agency_names(session: Session, codes: list[str]) -> dict[str, str]:
+    """The agencies' names (Vietnamese) by code."""
+    from motcua.catalog.models import Agency
+
+    if not codes:
+        return {}
+    return {
+        code: name for code, name in session.execute(select(Agency.code, Agency.name_vi).where(Agency.code.in_(codes)))
+    }

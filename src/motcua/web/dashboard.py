@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 from motcua import clock
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.service import visible
+from motcua.feedback.labels import ABOUT_NAMES
 from motcua.i18n import N_
 from motcua.indicators.charts import trend_svg
+from motcua.indicators.feedback_stats import agency_names, section
 from motcua.indicators.index import Score, index
 from motcua.indicators.maps import province_map_svg, strip_prolog
 from motcua.indicators.trends import MonthPoint, last_months, monthly, trend_data
@@ -56,6 +58,7 @@ def dashboard(request: Request, measure: str = "percent", start: str = "", end: 
     measure = measure if measure in MEASURES else "percent"
     with request.app.state.session_factory() as s:
         scores = index(s, first, last)
+        feedback = _feedback(s, first, last, None, today)
     names = {u.code: u.name for u in get_registry().in_force(today, "province")}
     values: dict[str, float | None] = {}
     for sc in scores:
@@ -86,7 +89,19 @@ def dashboard(request: Request, measure: str = "percent", start: str = "", end: 
         end=last.isoformat(),
         map_svg=Markup(map_svg),
         trend_svg=Markup(_trend(request, None, message(request, N_("All provinces")))),
+        province=None,
+        **feedback,
     )
+
+
+def _feedback(session: Session, first: date, last: date, province: str | None, today: date) -> dict[str, Any]:
+    """What the feedback section of a dashboard shows (``_feedback_section.html``)."""
+    found = section(session, first, last, province, today)
+    return {
+        "feedback": found,
+        "agency_names": agency_names(session, [a.key for a in found.slowest]),
+        "about_names": ABOUT_NAMES,
+    }
 
 
 # The months before today do not change as dossiers move (facts are kept by the day of the event);
@@ -162,6 +177,7 @@ def drill_down(request: Request, province: str, commune: str = "", start: str = 
             commune = ""
             scores = index(s, first, last, "commune", province)
         ranking = _ranking(request, s, first, last)
+        feedback = _feedback(s, first, last, province, today) if not commune else {}
     summary = next((sc for sc in ranking if sc.unit == province), None)
     snapshot = request.app.state.snapshots.get()
     labels = {c: communes.get(c, c) for c in communes}
@@ -182,6 +198,7 @@ def drill_down(request: Request, province: str, commune: str = "", start: str = 
         status_names=STATUS_NAMES,
         summary=summary,
         trend_svg=Markup(_trend(request, province, communes.get(commune, "") or names[province], commune or None)),
+        **feedback,
     )
 
 

@@ -8,21 +8,27 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from motcua import clock, db
+from motcua.api.dossiers import attachment_response
 from motcua.api.feedback import tracked
+from motcua.dossiers.attachments import MAX_BYTES
 from motcua.dossiers.errors import DossierError
 from motcua.feedback import messages as fb
+from motcua.feedback.attachments import MAX_FILES, add_file, files_of, read_file
 from motcua.feedback.labels import ABOUT_NAMES, DECLINE_NAMES, STATUS_NAMES, STEP_NAMES
 from motcua.feedback.models import FeedbackMessage
 from motcua.feedback.published import published
 from motcua.feedback.states import DECLINE_REASONS, TRANSITIONS
+from motcua.i18n import N_
 from motcua.web.account import current_actor
 from motcua.web.rendering import flash_error, language_of, message, render
 from motcua.web.security import check_csrf
 
 router = APIRouter(include_in_schema=False)
 WORK_ROLES = ("processing_officer", "leader")
+QUEUE_VIEWS = {"open": N_("Open"), "new": N_("New"), "due_soon": N_("Due within a week"), "overdue": N_("Overdue")}
 FIELDS = ("about", "about_ref", "commune_code", "place_address", "title", "body", "name", "address", "phone", "email")
 
 
@@ -90,16 +96,21 @@ async def feedback_file(request: Request) -> Response:
         language=language_of(request),
     )
     problems: list[str] = []
+    uploads = [u for u in form.getlist("files") if isinstance(u, StarletteUpload) and u.filename]
+    files = [(u.filename or "file", await u.read(MAX_BYTES + 1)) for u in uploads[: MAX_FILES + 1]]
     try:
-        with db.transaction(request.app.state.session_factory) as s:
+        with db.transaction(request.app.state.session_factory) as s:  # a refused file: nothing is filed
+            now = clock.now()
             m = fb.file_feedback(
                 s,
                 actor,
                 req,
-                clock.now(),
+                now,
                 request.app.state.calendars.for_session(s),
                 request.app.state.snapshots.get(s),
             )
+            for name, data in files:
+                add_file(s, request.app.state.storage, actor, m, name, data, now)
             code = m.code
     except DossierError as exc:  # each problem of the form on its own line, or the one error
         problems = list(exc.details.get("problems", [])) or [message(request, exc.template, **exc.details)]
@@ -117,11 +128,13 @@ def feedback_track(request: Request, code: str) -> Response:
         m, seen = found
         actor = current_actor(request)
         steps = fb.allowed_steps(actor, m) if actor is not None and actor.role == "citizen" else []
+        files = files_of(s, m) if actor is not None and actor.role == "citizen" and fb.can_read(actor, m) else []
     return render(
         request,
         "feedback_track.html",
         m=seen,
         steps=steps,
+        files=files,
         filed=request.query_params.get("filed") == "1",
         error=request.session.pop("flash_error", None),
         **_names(),
@@ -129,16 +142,24 @@ def feedback_track(request: Request, code: str) -> Response:
 
 
 @router.get("/work/feedback", response_class=HTMLResponse, response_model=None)
-def feedback_queue(request: Request, view: Annotated[str, Query(max_length=12)] = "open") -> Response:
+def feedback_queue(
+    request: Request,
+    view: Annotated[str, Query(max_length=12)] = "open",
+    about: Annotated[str, Query(max_length=12)] = "",
+) -> Response:
     actor = current_actor(request)
     if actor is None:
         return RedirectResponse("/signin?next=/work/feedback", status_code=303)
     if actor.role not in (*WORK_ROLES, "supervisor", "admin"):
         return render(request, "not_found.html", status_code=404)
     today = clock.today()
-    with request.app.state.session_factory() as s:  # the page offers open and overdue
-        items = list(s.scalars(fb.queue(actor, "overdue" if view == "overdue" else "open", today).limit(200)))
-    return render(request, "feedback_queue.html", items=items, view=view, today=today, **_names())
+    view = view if view in QUEUE_VIEWS else "open"
+    about = about if about in fb.ABOUT else ""
+    with request.app.state.session_factory() as s:
+        items = list(s.scalars(fb.queue(actor, view, today, about or None).limit(200)))
+    return render(
+        request, "feedback_queue.html", items=items, view=view, about=about, views=QUEUE_VIEWS, today=today, **_names()
+    )
 
 
 @router.get("/work/feedback/{code}", response_class=HTMLResponse, response_model=None)
@@ -157,6 +178,7 @@ def feedback_work(request: Request, code: str) -> Response:
             "feedback_work.html",
             m=m,
             events=events,
+            files=files_of(s, m),
             steps=steps,
             error=request.session.pop("flash_error", None),
             **_names(),
@@ -170,7 +192,19 @@ async def feedback_step(request: Request, code: str, step: str, csrf: Annotated[
     if actor is None:
         return RedirectResponse("/signin", status_code=303)
     form = await request.form()
-    names = ("reason", "kind", "where", "agency", "original", "info", "answer", "public_question", "value")
+    names = (
+        "reason",
+        "kind",
+        "where",
+        "agency",
+        "original",
+        "info",
+        "answer",
+        "public_question",
+        "value",
+        "title",
+        "body",
+    )
     payload = {k: str(form[k])[:10_000] for k in names if str(form.get(k, "")).strip()}
     back = f"/feedback/track/{code}" if actor.role == "citizen" else f"/work/feedback/{code}"
     try:
@@ -179,3 +213,17 @@ async def feedback_step(request: Request, code: str, step: str, csrf: Annotated[
     except DossierError as exc:
         flash_error(request, exc)
     return RedirectResponse(back, status_code=303)
+
+
+@router.get("/feedback/{code}/files/{file_id}", response_model=None)
+def feedback_file_download(request: Request, code: str, file_id: int) -> Response:
+    """A file sent with feedback, for its sender and the agency's staff (signed in)."""
+    actor = current_actor(request)
+    if actor is None:
+        return RedirectResponse(f"/signin?next=/feedback/track/{code}", status_code=303)
+    try:
+        with request.app.state.session_factory() as s:
+            row, data = read_file(s, request.app.state.storage, actor, fb.get_message(s, code), file_id)
+    except DossierError:
+        return render(request, "not_found.html", status_code=404)
+    return attachment_response(row, data)

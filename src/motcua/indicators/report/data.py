@@ -19,7 +19,7 @@ from motcua import clock
 from motcua.catalog.models import Agency, ServiceCentre
 from motcua.catalog.report import DecentralisationReport, decentralisation_report
 from motcua.catalog.routing import CatalogSnapshot
-from motcua.indicators.feedback_stats import FeedbackSection, section
+from motcua.indicators.feedback_stats import FeedbackSection, agency_names, section
 from motcua.indicators.index import Counts, Score, index
 from motcua.indicators.models import DAY_TABLES
 from motcua.indicators.trends import MonthPoint, monthly
@@ -127,13 +127,8 @@ def gather(session: Session, province: str | None, start: date, end: date, today
         under_loaded=_extremes(province_loads, "under_loaded"),
         names=names,
         feedback=(feedback := section(session, start, end, province, today)),
-        agency_names=_agency_names(session, [a.key for a in feedback.slowest]),
+        agency_names=agency_names(session, [a.key for a in feedback.slowest]),
     )
-
-
-def _agency_names(session: Session, codes: list[str]) -> dict[str, str]:
-    rows = session.execute(select(Agency.code, Agency.name_vi).where(Agency.code.in_(codes)))
-    return {code: name for code, name in rows}
 
 
 def _sum(counts: Iterable[Counts]) -> Counts:

@@ -1,5 +1,6 @@
 """feedback facts: a day's feedback per agency; dossiers with complaints in the dossier facts
-(Decision 766's satisfaction); the published answers' search text, with a trigram index on PostgreSQL
+(Decision 766's satisfaction); the published answers' search text, with a trigram index on PostgreSQL;
+files sent with feedback
 
 Revision ID: 0020
 Revises: 0019
@@ -43,6 +44,21 @@ COUNTERS = (
 
 def upgrade() -> None:
     _search()
+    op.create_table(
+        "feedback_attachments",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column(
+            "message_id", sa.Integer(), sa.ForeignKey("feedback_messages.id", ondelete="CASCADE"), nullable=False
+        ),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("content_type", sa.String(60), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("storage_key", sa.String(200), nullable=False),
+        sa.Column("uploaded_by", sa.Integer(), nullable=True),
+        sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_feedback_attachments_message_id", "feedback_attachments", ["message_id"])
     for table in DOSSIER_TABLES:
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("complained", sa.Integer(), nullable=False, server_default="0"))
@@ -77,6 +93,14 @@ def _search() -> None:
         postgresql_where=sa.text("search_text IS NOT NULL"),
     )
     op.create_index("ix_feedback_published", "feedback_messages", ["published_at"])
+    open_sql = sa.text("status IN ('received', 'handling', 'info_requested', 'answer_drafted', 'answer_approved')")
+    op.create_index(
+        "ix_feedback_open_queue",
+        "feedback_messages",
+        ["agency_code", "due_on", "id"],
+        postgresql_where=open_sql,
+        sqlite_where=open_sql,
+    )
     # Answers published before this revision get their search text (the public title and question).
     from types import SimpleNamespace
 
@@ -101,6 +125,7 @@ def _search() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_feedback_open_queue", "feedback_messages")
     op.drop_index("ix_feedback_published", "feedback_messages")
     op.drop_index("ix_feedback_search_trgm", "feedback_messages")
     with op.batch_alter_table("feedback_messages") as batch:
