@@ -348,3 +348,32 @@ def test_splitting_off_a_second_matter_keeps_the_sender_and_both_logs(world: Wor
             world.session, world.officer, m.code, "split", at, for_province, {"title": "x", "body": "y", "reason": "z"}
         )
     assert short.value.code == "split_too_short"
+
+
+@pytest.mark.parametrize(
+    ("filed", "classify_due", "handle_due"),
+    [
+        (datetime(2026, 2, 12, 10), date(2026, 2, 23), date(2026, 3, 12)),  # Fri 13, then Tết (14–22 Feb), Mon 23
+        (datetime(2026, 2, 13, 16, 30), date(2026, 2, 25), date(2026, 3, 16)),  # after the cut-off: from 23 Feb
+        (datetime(2026, 8, 20, 10), date(2026, 8, 22), date(2026, 9, 14)),  # Sat 22 Aug is a make-up working day
+        (datetime(2026, 8, 28, 9), date(2026, 9, 4), date(2026, 9, 23)),  # 31 Aug, 1 and 2 Sep off
+    ],
+)
+def test_deadlines_across_tet_and_a_make_up_saturday(
+    world: World, filed: datetime, classify_due: date, handle_due: date
+) -> None:
+    m = _file(world, filed)
+    assert (m.due_on, m.handle_due_on) == (classify_due, handle_due)
+    late = datetime.combine(classify_due + timedelta(days=1), datetime.min.time()).replace(hour=9)
+    fb.act(world.session, world.leader, m.code, "accept", late, for_province)
+    assert m.late_stages == ["classify"]
+    on_time = _file(world, filed)
+    fb.act(
+        world.session,
+        world.leader,
+        on_time.code,
+        "accept",
+        datetime.combine(classify_due, datetime.min.time()).replace(hour=15),
+        for_province,
+    )
+    assert on_time.late_stages == []
