@@ -20,11 +20,16 @@ def test_the_contract_is_valid_openapi_with_every_operation() -> None:
         "synchroniseCatalog",
         "fetchDocument",
         "addDocuments",
+        "deliverFeedback",
+        "reportFeedbackStatus",
     }
     signed = [op for path in doc["paths"].values() for op in path.values() if op.get("security") != []]
     for op in signed:  # every operation but health names the signature headers
         headers = {p["$ref"].rsplit("/", 1)[1] for p in op["parameters"] if "$ref" in p}
         assert {"Member", "MessageId", "Timestamp", "Signature"} <= headers, op["operationId"]
+    delivery = doc["components"]["schemas"]["FeedbackDelivery"]
+    assert {"reference", "sender", "filedAt"} <= set(delivery["required"])
+    assert "sender" not in doc["components"]["schemas"]["FeedbackStatus"]["properties"]  # no personal data back
     change = doc["components"]["schemas"]["StatusChange"]
     assert change["properties"]["statusCode"]["maximum"] == 10 and "sequence" in change["required"]
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from motcua import db
+from motcua.exchange import feedback as feedback_exchange
 from motcua.exchange.catalog_sync import apply_catalog
 from motcua.exchange.contract import VERSION, contract_text
 from motcua.exchange.delivery import apply_delivery, apply_documents, fetch_documents
@@ -113,6 +114,24 @@ def _provincial_only(make: Callable[[Node, str, datetime], Apply]) -> Callable[[
         return make(node, sender, now)
 
     return applier
+
+
+@router.post("/feedback")
+async def deliver_feedback(request: Request) -> JSONResponse:
+    body = await request.body()
+    state = request.app.state
+
+    def make(node: Node, sender: str, now: datetime) -> Apply:
+        return feedback_exchange.apply_delivery(node, sender, now, state.snapshots.get, state.calendars.for_session)
+
+    return _json(await run_in_threadpool(_receive, request, body, "deliverFeedback", _provincial_only(make)))
+
+
+@router.post("/feedback/{reference}/status")
+async def report_feedback_status(reference: str, request: Request) -> JSONResponse:
+    body = await request.body()
+    applier = _national_only(lambda sender, now: feedback_exchange.apply_status(sender, reference, now))
+    return _json(await run_in_threadpool(_receive, request, body, "reportFeedbackStatus", applier))
 
 
 @router.post("/dossiers/{code}/status")

@@ -18,6 +18,7 @@ from motcua.api.errors import DOCUMENTED, ApiError, domain_error
 from motcua.catalog.models import Agency
 from motcua.dossiers.attachments import MAX_BYTES
 from motcua.dossiers.errors import DossierError
+from motcua.exchange.models import FeedbackDelivery
 from motcua.feedback import messages as fb
 from motcua.feedback.attachments import add_file, files_of, read_file
 from motcua.feedback.models import FeedbackMessage
@@ -143,12 +144,21 @@ def public(m: FeedbackMessage, original: FeedbackMessage | None, agency_name: st
     }
 
 
-def tracked(session: Session, code: str) -> tuple[FeedbackMessage, dict[str, Any]] | None:
+def tracked(session: Session, code: str) -> tuple[FeedbackMessage | None, dict[str, Any]] | None:
     """A message found by its code as people type it (any case, spaces around), with its public
-    view (the page's and the API's), or None."""
-    m = session.scalar(select(FeedbackMessage).where(FeedbackMessage.code == code.strip().upper()))
+    view (the page's and the API's), or None. At the national node, a message delivered to a province
+    is its mirror (no message here); at a province, a delivered message is found by its national code
+    too."""
+    from motcua.exchange import feedback as exchange
+
+    wanted = code.strip().upper()
+    m = session.scalar(select(FeedbackMessage).where(FeedbackMessage.code == wanted))
     if m is None:
-        return None
+        local = session.scalar(select(FeedbackDelivery.feedback_code).where(FeedbackDelivery.reference == wanted))
+        m = session.scalar(select(FeedbackMessage).where(FeedbackMessage.code == local)) if local else None
+    if m is None:
+        mirrored = exchange.public_view(session, wanted)
+        return (None, mirrored) if mirrored is not None else None
     original = None
     if m.original_code:
         original = session.scalar(select(FeedbackMessage).where(FeedbackMessage.code == m.original_code))
@@ -177,15 +187,20 @@ def file(
         language=body.language,
         idempotency_key=idempotency_key,
     )
+    node = request.app.state.exchange_node
     try:
         with db.transaction(request.app.state.session_factory) as s:
+            now = clock.now()
+            if node is not None and node.is_national and actor.role == "citizen":
+                from motcua.exchange import feedback as exchange
+
+                mirror = exchange.file_at_national(s, actor, req, now)
+                if mirror is not None:  # the province's node answers it
+                    view = exchange.public_view(s, mirror.code)
+                    assert view is not None
+                    return {**view, "stage": mirror.stage, "sent_to": mirror.member}
             m = fb.file_feedback(
-                s,
-                actor,
-                req,
-                clock.now(),
-                request.app.state.calendars.for_session(s),
-                request.app.state.snapshots.get(s),
+                s, actor, req, now, request.app.state.calendars.for_session(s), request.app.state.snapshots.get(s)
             )
             return full(m, fb.allowed_steps(actor, m))
     except DossierError as exc:

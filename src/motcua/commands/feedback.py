@@ -130,7 +130,7 @@ def show_cmd(
         out: dict[str, Any] = dict(public)
         if as_user is not None:
             actor = _actor(s, as_user)
-            if not fb.can_read(actor, m):
+            if m is None or not fb.can_read(actor, m):
                 typer.echo(f"error: not_found: no feedback has the code {code}", err=True)
                 raise typer.Exit(1)
             out = full(m, fb.allowed_steps(actor, m))

@@ -27,6 +27,7 @@ from motcua.exchange.node import NATIONAL
 from motcua.exchange.signing import new_key, sign
 
 DELIVER, CATALOG = "/exchange/v1/dossiers", "/exchange/v1/catalog"
+FEEDBACK = "/exchange/v1/feedback"
 
 # A delivery the demo catalog and Hồ Chí Minh City accept; a vendor passes its own with --sample.
 SAMPLE: dict[str, Any] = {
@@ -164,6 +165,7 @@ class Battery:
         self._health()
         self._signatures()
         self._delivery_checks()
+        self._feedback_checks()
         self._look_up()
         self._catalog()
         return self.report
@@ -305,6 +307,83 @@ class Battery:
             "200 or 201 with the same dossierCode (no second dossier)",
             "remember the references delivered; answer with the dossier already made (DossierDelivery.reference)",
             run_same_reference if accepted else lambda: (False, "skipped: the delivery was not accepted"),
+        )
+
+    def _feedback(self, reference: str | None = None) -> bytes:
+        number = uuid.uuid4().int % 1000 + 9000  # the battery's own numbers (PAKN.YYYYMMDD.9NNN)
+        now = datetime.now(UTC)
+        body = {
+            "reference": reference or f"PAKN.{now:%Y%m%d}.{number:04d}",
+            "filedAt": now.isoformat(timespec="seconds"),
+            "about": "regulation",
+            "communeCode": self.sample["subjectCommuneCode"],
+            "title": "Kiểm thử: đèn đường hỏng",
+            "body": "Thông điệp kiểm thử của bộ kiểm tra tuân thủ: đèn đường trước số 12 hỏng.",
+            "language": "vi",
+            "sender": {"name": "Người kiểm thử", "address": "12 Lê Lợi", "phone": "0901234567", "showName": False},
+        }
+        return orjson.dumps(body)
+
+    def _feedback_checks(self) -> None:
+        invalid = orjson.loads(self._feedback())
+        del invalid["sender"]
+
+        def run_invalid() -> tuple[bool, str]:
+            r = self._send("POST", FEEDBACK, orjson.dumps(invalid))
+            passed, got = self._refused(r, (400,))
+            return passed and any("sender" in str(e) for e in (_json(r) or {}).get("errors", [])), got
+
+        self._check(
+            "invalid feedback refused with its place",
+            "POST /exchange/v1/feedback without `sender`",
+            "400 problem+json whose `errors` name `sender`",
+            "validate the body against FeedbackDelivery and list each problem with its location (contract: Invalid)",
+            run_invalid,
+        )
+        body, message_id = self._feedback(), str(uuid.uuid4())
+        first: dict[str, Any] = {}
+
+        def run_deliver() -> tuple[bool, str]:
+            r = self._send("POST", FEEDBACK, body, message_id=message_id)
+            data = _json(r) or {}
+            first.update(data)
+            ok = r.status_code == 201 and not contract_errors("Ack", data) and bool(data.get("feedbackCode"))
+            return ok and data.get("messageId") == message_id and data.get("duplicate") is False, _describe(r)
+
+        accepted = self._check(
+            "feedback delivery accepted",
+            "POST /exchange/v1/feedback, valid and signed",
+            "201 with an Ack: messageId echoed, duplicate false, the feedbackCode given by the province",
+            "file the message as received online and answer 201 {messageId, duplicate: false, feedbackCode} "
+            "(contract: deliverFeedback)",
+            run_deliver,
+        )
+
+        def run_duplicate() -> tuple[bool, str]:
+            r = self._send("POST", FEEDBACK, body, message_id=message_id)
+            data = _json(r) or {}
+            same = data.get("feedbackCode") == first.get("feedbackCode")
+            return r.status_code == 200 and data.get("duplicate") is True and same, _describe(r)
+
+        self._check(
+            "duplicate feedback has no second effect",
+            "the same feedback message again (same Motcua-Message-Id and body)",
+            "200 with duplicate true and the same feedbackCode",
+            "keep an inbox of (sender, message id) with the first answer; answer it again (contract: Delivery)",
+            run_duplicate if accepted else lambda: (False, "skipped: the feedback was not accepted"),
+        )
+
+        def run_same_reference() -> tuple[bool, str]:
+            r = self._send("POST", FEEDBACK, self._feedback(orjson.loads(body)["reference"]))
+            data = _json(r) or {}
+            return r.status_code in (200, 201) and data.get("feedbackCode") == first.get("feedbackCode"), _describe(r)
+
+        self._check(
+            "same national code, one message",
+            "a new message delivering the same national code",
+            "200 or 201 with the same feedbackCode (no second message)",
+            "remember the national codes delivered; answer with the message already made (FeedbackDelivery.reference)",
+            run_same_reference if accepted else lambda: (False, "skipped: the feedback was not accepted"),
         )
 
     def _run_missing_file(self) -> tuple[bool, str]:

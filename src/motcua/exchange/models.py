@@ -115,6 +115,44 @@ class Delivery(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class FeedbackMirror(Base):
+    """At the national node: a feedback message filed at the national portal and delivered to the
+    province competent for it, as the province last reported it (no personal data but what the
+    citizen's own page shows them). ``code`` is the national code the citizen tracks."""
+
+    __tablename__ = "exchange_feedback_mirrors"
+
+    code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    feedback_code: Mapped[str | None] = mapped_column(String(24), nullable=True, unique=True)  # the province's
+    owner_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    member: Mapped[str] = mapped_column(String(40), index=True)
+    about: Mapped[str] = mapped_column(String(12))
+    title: Mapped[str] = mapped_column(String(200))  # redacted, as the public page shows it
+    status: Mapped[str] = mapped_column(String(20))
+    stage: Mapped[str] = mapped_column(String(16))
+    agency_code: Mapped[str] = mapped_column(String(60), default="")
+    due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    question: Mapped[str | None] = mapped_column(Text, nullable=True)
+    answer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class FeedbackDelivery(Base):
+    """At a provincial node: a feedback message delivered by the national node, under its national code."""
+
+    __tablename__ = "exchange_feedback_deliveries"
+
+    reference: Mapped[str] = mapped_column(String(24), primary_key=True)
+    sender: Mapped[str] = mapped_column(String(40))
+    feedback_code: Mapped[str] = mapped_column(String(24), unique=True, index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class CatalogSync(Base):
     """At a provincial node: a revision of the national catalog applied (a lower one is not applied)."""
 

@@ -185,21 +185,9 @@ def competent_agency(
     return f"{commune}.UBND", N_("the People's Committee of the place"), commune, province
 
 
-def feedback_code(day: date, number: int) -> str:
-    return f"PAKN.{day:%Y%m%d}.{number:04d}"
-
-
-def file_feedback(
-    session: Session,
-    actor: Actor,
-    r: FeedbackRequest,
-    at: datetime,
-    calendar_for: CalendarFor,
-    snapshot: CatalogSnapshot | None = None,
-) -> FeedbackMessage:
-    """A new message, received by the competent agency, with its classification deadline."""
-    if actor.role not in TRANSITIONS["file"].roles:
-        raise Forbidden("wrong_role", N_("A {role} cannot file feedback."), role=actor.role)
+def checked(r: FeedbackRequest, actor: Actor, at: datetime) -> FeedbackRequest:
+    """The request with its place converted from an address if no commune is given; every problem
+    named at once (nothing is written while anything is wrong)."""
     problems: list[str] = []
     if r.commune_code is None and r.place_address.strip():
         converted = convert_address(r.place_address[:500], clock.local_date(at))
@@ -217,6 +205,25 @@ def file_feedback(
             count=len(problems),
             problems=problems,
         )
+    return r
+
+
+def feedback_code(day: date, number: int) -> str:
+    return f"PAKN.{day:%Y%m%d}.{number:04d}"
+
+
+def file_feedback(
+    session: Session,
+    actor: Actor,
+    r: FeedbackRequest,
+    at: datetime,
+    calendar_for: CalendarFor,
+    snapshot: CatalogSnapshot | None = None,
+) -> FeedbackMessage:
+    """A new message, received by the competent agency, with its classification deadline."""
+    if actor.role not in TRANSITIONS["file"].roles:
+        raise Forbidden("wrong_role", N_("A {role} cannot file feedback."), role=actor.role)
+    r = checked(r, actor, at)
     if r.idempotency_key:
         again = session.scalar(
             select(FeedbackMessage).where(

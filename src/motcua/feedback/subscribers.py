@@ -1,5 +1,6 @@
 """What other domains do when a feedback message takes a step, in the step's transaction: the fact
-tables count it, the notifications tell its senders. The feedback service knows only this list."""
+tables count it, a provincial node reports it to the national node, the notifications tell its
+senders. The feedback service knows only this list."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ class FeedbackChange:
 
 SUBSCRIBERS: Subscribers[FeedbackChange] = Subscribers(
     "motcua.indicators.feedback_facts:on_feedback_change",  # count it
+    "motcua.exchange.feedback:on_feedback_change",  # report it to the national node (delivered there)
     "motcua.notifications.events:on_feedback_change",  # tell the senders
 )
 

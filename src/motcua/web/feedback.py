@@ -127,8 +127,9 @@ def feedback_track(request: Request, code: str) -> Response:
             return render(request, "not_found.html", status_code=404)
         m, seen = found
         actor = current_actor(request)
-        steps = fb.allowed_steps(actor, m) if actor is not None and actor.role == "citizen" else []
-        files = files_of(s, m) if actor is not None and actor.role == "citizen" and fb.can_read(actor, m) else []
+        mine = m is not None and actor is not None and actor.role == "citizen" and fb.can_read(actor, m)
+        steps = fb.allowed_steps(actor, m) if m is not None and actor is not None and actor.role == "citizen" else []
+        files = files_of(s, m) if mine and m is not None else []
     return render(
         request,
         "feedback_track.html",

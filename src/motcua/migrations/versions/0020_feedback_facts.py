@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_feedback_attachments_message_id", "feedback_attachments", ["message_id"])
+    _exchange()
     for table in DOSSIER_TABLES:
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("complained", sa.Integer(), nullable=False, server_default="0"))
@@ -77,6 +78,43 @@ def upgrade() -> None:
     )
     op.create_index("ix_fact_feedback_days_province_day", "fact_feedback_days", ["province_code", "day"])
     op.create_index("ix_fact_feedback_days_agency_day", "fact_feedback_days", ["agency_code", "day"])
+
+
+def _exchange() -> None:
+    """Feedback filed at the national portal: its mirror at the national node, its delivery at the province."""
+    op.create_table(
+        "exchange_feedback_mirrors",
+        sa.Column("code", sa.String(24), primary_key=True),
+        sa.Column("feedback_code", sa.String(24), nullable=True, unique=True),
+        sa.Column("owner_id", sa.Integer(), nullable=True),
+        sa.Column("member", sa.String(40), nullable=False),
+        sa.Column("about", sa.String(12), nullable=False),
+        sa.Column("title", sa.String(200), nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("stage", sa.String(16), nullable=False),
+        sa.Column("agency_code", sa.String(60), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("question", sa.Text(), nullable=True),
+        sa.Column("answer", sa.Text(), nullable=True),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_sequence", sa.Integer(), nullable=False),
+        sa.Column("filed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+    )
+    op.create_index("ix_exchange_feedback_mirrors_owner_id", "exchange_feedback_mirrors", ["owner_id"])
+    op.create_index("ix_exchange_feedback_mirrors_member", "exchange_feedback_mirrors", ["member"])
+    op.create_table(
+        "exchange_feedback_deliveries",
+        sa.Column("reference", sa.String(24), primary_key=True),
+        sa.Column("sender", sa.String(40), nullable=False),
+        sa.Column("feedback_code", sa.String(24), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index(
+        "ix_exchange_feedback_deliveries_feedback_code", "exchange_feedback_deliveries", ["feedback_code"], unique=True
+    )
 
 
 def _search() -> None:

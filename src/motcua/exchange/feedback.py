@@ -1,0 +1,295 @@
+"""Feedback between the national portal and the provinces (``deliverFeedback``, ``reportFeedbackStatus``).
+
+A citizen files at the national node about a province's agency, a dossier it holds, a procedure or
+a place of the province: the national node checks the message as the province will, gives it a
+national code (``PAKN.YYYYMMDD.NNNN``, which the citizen tracks) and queues it for the province's node,
+keeping a mirror. The province files it as received online (once per national code), the competent
+agency handles it, and every step is reported back in order — no personal data, the answer and the
+redacted question once published — so the national page follows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from types import SimpleNamespace
+from typing import Any
+
+import orjson
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from motcua import clock
+from motcua.accounts.service import Actor
+from motcua.catalog.models import Agency
+from motcua.catalog.routing import CatalogSnapshot
+from motcua.dossiers.errors import DossierError
+from motcua.exchange.delivery import portal_actor, province_member
+from motcua.exchange.inbox import Answer, contract_errors, problem, refused_from_national
+from motcua.exchange.models import DossierMirror, FeedbackDelivery, FeedbackMirror
+from motcua.exchange.node import NATIONAL, Node, this_node
+from motcua.exchange.outbox import enqueue, stamp, wall_clock
+from motcua.feedback import messages as fb
+from motcua.feedback.subscribers import FeedbackChange
+from motcua.i18n import N_
+from motcua.units.registry import get_registry
+
+PATH = "/exchange/v1/feedback"
+REFERENCE_KEY = "motcua.exchange.feedback_reference"  # session.info: the national code being delivered
+
+
+# -- national side --------------------------------------------------------------------------------
+
+
+def _province_of(session: Session, r: fb.FeedbackRequest) -> str:
+    """The province whose node answers: the one holding the dossier, the agency's, or the place's."""
+    ref = r.about_ref.strip()
+    if r.about == "dossier":
+        mirror = session.scalars(
+            select(DossierMirror).where(or_(DossierMirror.code == ref, DossierMirror.dossier_code == ref))
+        ).first()
+        if mirror is None:
+            raise fb.FeedbackError("unknown_dossier", N_("No dossier has the code {code}."), code=ref)
+        return mirror.member.removeprefix("province-")
+    if r.about == "agency":
+        province = session.scalar(select(Agency.province_code).where(Agency.code == ref))
+        if province is None:
+            raise fb.FeedbackError("unknown_agency", N_("No agency has the code {code}."), code=ref)
+        return str(province)
+    if r.commune_code is None:
+        raise fb.FeedbackError("no_place", N_("Say which commune or ward the message concerns."))
+    return get_registry().get("commune", r.commune_code, era="new").province_code
+
+
+def file_at_national(session: Session, actor: Actor, r: fb.FeedbackRequest, at: datetime) -> FeedbackMirror | None:
+    """At the national node: the message checked, its national code taken and its delivery queued for
+    the province's node; None when the province has no node of its own (the national node then
+    handles it itself)."""
+    r = fb.checked(r, actor, at)
+    member = province_member(session, _province_of(session, r))
+    if member is None:
+        return None
+    day = clock.local_date(at)
+    code = fb.feedback_code(day, fb.COUNTER.next(session, day, node=""))
+    sender = SimpleNamespace(
+        sender_name=r.sender.name, sender_phone=r.sender.phone, sender_email=r.sender.email,
+        sender_address=r.sender.address,
+    )  # fmt: skip
+    mirror = FeedbackMirror(
+        code=code,
+        feedback_code=None,
+        owner_id=actor.user_id or None,
+        member=member.identifier,
+        about=r.about,
+        title=fb.redacted(r.title.strip(), sender),
+        status="received",
+        stage="classify",
+        agency_code="",
+        note="",
+        last_sequence=0,
+        filed_at=at,
+        updated_at=at,
+    )
+    session.add(mirror)
+    body: dict[str, Any] = {
+        "reference": code,
+        "filedAt": stamp(at),
+        "about": r.about,
+        "aboutRef": r.about_ref.strip(),
+        "communeCode": r.commune_code,
+        "title": r.title.strip(),
+        "body": r.body.strip(),
+        "language": r.language,
+        "sender": {
+            "name": r.sender.name.strip(),
+            "address": r.sender.address.strip(),
+            "phone": r.sender.phone.strip(),
+            "email": (r.sender.email or "").strip() or None,
+            "showName": r.sender.show_name,
+        },
+    }
+    enqueue(session, member.identifier, "deliverFeedback", "POST", PATH, body, at, code)
+    return mirror
+
+
+def acknowledged(session: Session, code: str, answer: bytes, at: datetime) -> None:
+    """The province received the message: remember its code (unless its first report did)."""
+    try:
+        feedback_code = orjson.loads(answer).get("feedbackCode")
+    except (orjson.JSONDecodeError, AttributeError):
+        feedback_code = None
+    mirror = session.get(FeedbackMirror, code)
+    if mirror is None:
+        return
+    if feedback_code and mirror.feedback_code is None:
+        mirror.feedback_code = str(feedback_code)
+    mirror.delivered_at = at
+
+
+def apply_status(sender: str, code: str, now: datetime) -> Callable[[Session, Any], Answer]:
+    """``reportFeedbackStatus`` at the national node: the mirror moves to the step reported, in order."""
+
+    def apply(session: Session, data: Any) -> Answer:
+        errors = contract_errors("FeedbackStatus", data)
+        if errors:
+            return problem(400, "The feedback status does not follow the contract", errors=errors)
+        if data["reference"] != code:
+            return problem(400, "Wrong feedback", f"the path names {code}, the body {data['reference']}")
+        mirror = session.get(FeedbackMirror, code, with_for_update=True)
+        if mirror is None:
+            return problem(404, "No such feedback", f"no feedback was delivered under the code {code}")
+        if mirror.member != sender:
+            return problem(403, "Not your feedback", f"{code} was delivered to {mirror.member}, not {sender}")
+        sequence = int(data["sequence"])
+        if sequence <= mirror.last_sequence:
+            return Answer(200, {"feedbackCode": data["feedbackCode"], "alreadyApplied": True})
+        if sequence != mirror.last_sequence + 1:
+            return problem(
+                409, "Out of order", f"{code}: sequence {sequence} arrived after {mirror.last_sequence}; send it first"
+            )
+        mirror.feedback_code = mirror.feedback_code or str(data["feedbackCode"])
+        mirror.status, mirror.stage = data["status"], str(data.get("stage", ""))[:16]
+        mirror.agency_code = str(data.get("agency", ""))[:60]
+        mirror.due_on = date.fromisoformat(data["dueOn"]) if data.get("dueOn") else None
+        mirror.note = str(data.get("note", ""))
+        if data.get("publishedAt"):
+            mirror.question, mirror.answer = data.get("question"), data.get("answer")
+            mirror.published_at = wall_clock(data["publishedAt"])
+        mirror.last_sequence, mirror.updated_at = sequence, now
+        return Answer(200, {"feedbackCode": mirror.feedback_code})
+
+    return apply
+
+
+def public_view(session: Session, code: str) -> dict[str, Any] | None:
+    """What the national page shows of a delivered message (the fields of ``api.feedback.public``)."""
+    mirror = session.get(FeedbackMirror, code.strip().upper())
+    if mirror is None:
+        return None
+    agency_name = session.scalar(select(Agency.name_vi).where(Agency.code == mirror.agency_code))
+    published = mirror.published_at is not None and mirror.status in ("published", "reopen_requested")
+    return {
+        "code": mirror.code,
+        "status": mirror.status,
+        "title": mirror.title,
+        "agency": mirror.agency_code,
+        "agency_name": agency_name or mirror.agency_code or mirror.member,
+        "filed_on": clock.local_date(mirror.filed_at),
+        "due_on": mirror.due_on,
+        "merged_into": None,
+        "sender": None,
+        "question": mirror.question if published else None,
+        "answer": mirror.answer if published else None,
+        "published_on": clock.local_date(mirror.published_at) if published and mirror.published_at else None,
+        "handled_by": mirror.member,
+        "province_code": mirror.feedback_code,
+    }
+
+
+# -- provincial side ------------------------------------------------------------------------------
+
+
+@contextmanager
+def delivering(session: Session, code: str) -> Iterator[None]:
+    """While a delivered message is filed, its first report carries the national code (the delivery
+    row is written after the message, once its own code is known)."""
+    session.info[REFERENCE_KEY] = code
+    try:
+        yield
+    finally:
+        session.info.pop(REFERENCE_KEY, None)
+
+
+def apply_delivery(
+    node: Node,
+    sender: str,
+    now: datetime,
+    snapshot_of: Callable[[Session], CatalogSnapshot],
+    calendars_of: Callable[[Session], fb.CalendarFor],
+) -> Callable[[Session, Any], Answer]:
+    """``deliverFeedback`` at a provincial node: the message is filed here as received online, once
+    per national code, and received by the agency competent for it."""
+
+    def apply(session: Session, data: Any) -> Answer:
+        refused = refused_from_national("FeedbackDelivery", "feedback", sender, data)
+        if refused is not None:
+            return refused
+        code = data["reference"]
+        known = session.get(FeedbackDelivery, code)
+        if known is not None:
+            return Answer(200, {"feedbackCode": known.feedback_code, "alreadyApplied": True})
+        s = data["sender"]
+        request = fb.FeedbackRequest(
+            about=data["about"],
+            title=data["title"],
+            body=data["body"],
+            sender=fb.Sender(s["name"], s["address"], s["phone"], s.get("email"), bool(s.get("showName"))),
+            about_ref=data.get("aboutRef", ""),
+            commune_code=data.get("communeCode"),
+            channel="online",
+            language=data["language"],
+        )
+        try:
+            with delivering(session, code):
+                m = fb.file_feedback(
+                    session, portal_actor(session), request, wall_clock(data["filedAt"]), calendars_of(session),
+                    snapshot_of(session),
+                )  # fmt: skip
+        except DossierError as exc:
+            problems = exc.details.get("problems") or []
+            return problem(
+                400,
+                "The feedback is refused",
+                exc.message,
+                errors=[
+                    {"location": "/" + str(p).split(":", 1)[0].replace(".", "/"), "message": str(p)} for p in problems
+                ],
+            )
+        if m.province_code != node.province_code:
+            return problem(
+                403, "Not this province", f"the competent agency {m.agency_code} is not in {node.province_code}"
+            )
+        session.add(FeedbackDelivery(reference=code, sender=sender, feedback_code=m.code, received_at=now))
+        return Answer(201, {"feedbackCode": m.code})
+
+    return apply
+
+
+def national_code_of(session: Session, feedback_code: str) -> str | None:
+    current = session.info.get(REFERENCE_KEY)
+    if current is not None:
+        return str(current)
+    return session.scalars(
+        select(FeedbackDelivery.reference).where(FeedbackDelivery.feedback_code == feedback_code)
+    ).first()
+
+
+def on_feedback_change(change: FeedbackChange) -> None:
+    """The feedback's subscriber (``feedback.subscribers``): at a provincial node, every step of a
+    message delivered by the national node is reported to it, in order."""
+    node = this_node()
+    if node is None or node.is_national:
+        return
+    m = change.message
+    code = national_code_of(change.session, m.code)
+    if code is None:  # filed here: the national node does not follow it
+        return
+    published = m.published_at is not None and m.status in ("published", "reopen_requested")
+    note = change.payload.get("reason") or change.payload.get("where") or ""
+    body = {
+        "reference": code,
+        "feedbackCode": m.code,
+        "sequence": change.seq,
+        "step": change.step,
+        "status": m.status,
+        "stage": m.stage,
+        "at": stamp(change.at),
+        "dueOn": m.due_on.isoformat() if m.due_on else None,
+        "agency": m.agency_code,
+        "note": str(note),
+        "question": m.public_question if published else None,
+        "answer": m.answer if published else None,
+        "publishedAt": stamp(m.published_at) if published and m.published_at else None,
+    }
+    enqueue(change.session, NATIONAL, "reportFeedbackStatus", "POST", f"{PATH}/{code}/status", body, change.at, code)

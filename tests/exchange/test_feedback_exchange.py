@@ -1,0 +1,160 @@
+"""deliverFeedback and reportFeedbackStatus between the national node and a provincial node (in one
+process, over the exchange's signed HTTP): a citizen files at the national portal about an agency of
+the province; the province receives it once, its officials forward, answer and publish it; every step
+comes back in order, without personal data, and the citizen follows it at the national node."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from motcua import clock, db
+from motcua.accounts.service import create_user, issue_token
+from motcua.exchange.models import FeedbackDelivery, FeedbackMirror, OutboxMessage, utc_now
+from motcua.exchange.node import Node, this_node
+from motcua.exchange.relay import relay_once
+from motcua.exchange.signing import sign
+from motcua.feedback import messages as fb
+from motcua.feedback.models import FeedbackMessage
+from tests.dossiers.helpers import SAI_GON, World, calendar_for
+from tests.exchange.nodes import NATIONAL_URL, Pair, pair, province_node
+
+FILED = {
+    "about": "agency",
+    "about_ref": f"{SAI_GON}.UBND",
+    "title": "Vỉa hè bị lấn chiếm",
+    "body": "Vỉa hè trước số 12 Lê Lợi bị lấn chiếm; gọi tôi 0901234567.",
+    "sender": {"name": "Nguyễn Văn An", "address": "12 Lê Lợi", "phone": "0901234567", "show_name": False},
+    "commune_code": SAI_GON,
+}
+
+
+@pytest.fixture
+def nodes(
+    engine: Engine, database_url: str, empty_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Pair]:
+    monkeypatch.setenv("MOTCUA_SECURE_COOKIES", "0")
+    yield pair(database_url, empty_database_url, province_node(tmp_path, monkeypatch))
+    this_node.cache_clear()
+
+
+def _drain(factory: sessionmaker[Session], p: Pair, node: Node) -> int:
+    delivered = 0
+    for _ in range(20):
+        report = relay_once(factory, p.client, node)
+        delivered += report.delivered
+        if report.sent == 0:
+            return delivered
+    raise AssertionError("the outbox does not drain")
+
+
+def _act(p: Pair, code: str, step: str, who: str, tag: str, **payload: object) -> None:
+    with db.transaction(p.province_factory) as s:
+        world = World(s, f"{tag}-{step}")
+        actor = {"leader": world.leader, "other": world.other_leader}[who]
+        fb.act(s, actor, code, step, clock.now(), calendar_for, dict(payload))
+
+
+def test_feedback_filed_nationally_is_answered_by_its_province_and_followed_nationally(nodes: Pair) -> None:
+    p, tag = nodes, f"fbx-{uuid.uuid4().hex[:8]}"
+    with db.transaction(p.national_factory) as s:
+        token = issue_token(s, create_user(s, f"{tag}-citizen", "citizen", personal_id="079123456789"))
+    auth = {"Authorization": f"Bearer {token}"}
+    filed = p.national_client().post("/api/v1/feedback", json=FILED, headers=auth)
+    assert filed.status_code == 201, filed.text
+    code = filed.json()["code"]
+    assert code.startswith("PAKN.") and filed.json()["sent_to"] == "province-79"
+    bad = p.national_client().post("/api/v1/feedback", json={**FILED, "title": "x"}, headers=auth)
+    assert bad.status_code == 422 and "title" in " ".join(bad.json()["error"]["details"]["problems"])
+
+    assert _drain(p.national_factory, p, p.national) == 1  # the delivery
+    with p.province_factory() as s:
+        delivery = s.get(FeedbackDelivery, code)
+        assert delivery is not None
+        m = s.scalars(select(FeedbackMessage).where(FeedbackMessage.code == delivery.feedback_code)).one()
+        assert (m.status, m.channel, m.agency_code, m.sender_phone) == (
+            "received",
+            "online",
+            f"{SAI_GON}.UBND",
+            "0901234567",
+        )
+        local = m.code
+    assert _drain(p.province_factory, p, p.province) == 1  # its first step, reported
+    with p.national_factory() as s:
+        mirror = s.get(FeedbackMirror, code)
+        assert mirror is not None and (mirror.feedback_code, mirror.status, mirror.last_sequence) == (
+            local,
+            "received",
+            1,
+        )
+        assert mirror.due_on is not None and mirror.delivered_at is not None
+
+    _act(p, local, "forward", "leader", tag, agency="25747.UBND", reason="Thuộc phường khác")
+    _act(p, local, "accept", "other", tag)
+    _act(p, local, "draft_answer", "other", tag, answer="Đã yêu cầu trả lại vỉa hè trước ngày 15.")
+    _act(p, local, "approve_answer", "other", tag)
+    _act(p, local, "publish", "other", tag)
+    assert _drain(p.province_factory, p, p.province) == 5  # in order
+    tracked = p.national_client().get(f"/api/v1/public/feedback/{code}")
+    seen = tracked.json()
+    assert tracked.status_code == 200 and seen["status"] == "published" and seen["agency"] == "25747.UBND"
+    assert (
+        seen["answer"].startswith("Đã yêu cầu")
+        and "0901234567" not in tracked.text
+        and "Nguyễn Văn An" not in tracked.text
+    )
+    page = p.national_client().get(f"/feedback/track/{code.lower()}")
+    assert page.status_code == 200 and "Đã yêu cầu trả lại vỉa hè" in page.text
+    with p.province_factory() as s:  # at the province, the national code finds the message too
+        assert (
+            s.scalar(select(func.count()).select_from(FeedbackDelivery).where(FeedbackDelivery.reference == code)) == 1
+        )
+
+    # The delivery sent again (its acknowledgement lost): the same message, once.
+    with db.transaction(p.national_factory) as s:
+        again = s.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.dossier_code == code, OutboxMessage.operation == "deliverFeedback"
+            )
+        ).one()
+        again.state, again.next_attempt_at = "pending", utc_now()
+    assert _drain(p.national_factory, p, p.national) == 1
+    with p.province_factory() as s:
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(FeedbackMessage)
+                .where(
+                    FeedbackMessage.title == FILED["title"],
+                    FeedbackMessage.channel == "online",
+                    FeedbackMessage.code == local,
+                )
+            )
+            == 1
+        )
+
+    # Reports out of order, about another's message, or off the contract are refused.
+    path = f"/exchange/v1/feedback/{code}/status"
+    report = {
+        "reference": code,
+        "feedbackCode": local,
+        "sequence": 9,
+        "status": "published",
+        "at": "2026-12-04T10:00:00+07:00",
+    }
+    for body, expected, key, member in (
+        (report, 409, p.province.key, p.province.member),
+        ({**report, "sequence": 3}, 200, p.province.key, p.province.member),  # already applied
+        ({**report, "status": "lost"}, 400, p.province.key, p.province.member),
+    ):
+        raw = orjson.dumps(body)
+        answer = p.client.post(NATIONAL_URL + path, content=raw, headers=sign(key, member, "POST", path, raw))
+        assert answer.status_code == expected, (body, answer.text)
+    with p.national_factory() as s:
+        assert s.get(FeedbackMirror, code).last_sequence == 6  # type: ignore[union-attr]
