@@ -5,6 +5,7 @@ comes back in order, without personal data, and the citizen follows it at the na
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,10 +22,11 @@ from motcua.exchange.node import Node, this_node
 from motcua.exchange.relay import relay_once
 from motcua.exchange.signing import sign
 from motcua.feedback import messages as fb
-from motcua.feedback.models import FeedbackMessage
+from motcua.feedback.models import FeedbackMessage, FeedbackSequence
 from tests.dossiers.helpers import SAI_GON, World, calendar_for
 from tests.exchange.nodes import NATIONAL_URL, Pair, pair, province_node
 
+NUMBERING = itertools.count(1000, 1000)  # each test's national node numbers from its own thousand
 FILED = {
     "about": "agency",
     "about_ref": f"{SAI_GON}.UBND",
@@ -40,7 +42,12 @@ def nodes(
     engine: Engine, database_url: str, empty_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Pair]:
     monkeypatch.setenv("MOTCUA_SECURE_COOKIES", "0")
-    yield pair(database_url, empty_database_url, province_node(tmp_path, monkeypatch))
+    nodes = pair(database_url, empty_database_url, province_node(tmp_path, monkeypatch))
+    # Each test's national node is a new database, the province's is shared: the national numbering
+    # starts past what earlier tests delivered there (one national node never gives a code twice).
+    with db.transaction(nodes.national_factory) as s:
+        s.add(FeedbackSequence(node="", day=clock.today(), last=next(NUMBERING)))
+    yield nodes
     this_node.cache_clear()
 
 
@@ -158,3 +165,43 @@ def test_feedback_filed_nationally_is_answered_by_its_province_and_followed_nati
         assert answer.status_code == expected, (body, answer.text)
     with p.national_factory() as s:
         assert s.get(FeedbackMirror, code).last_sequence == 6  # type: ignore[union-attr]
+
+
+def test_the_sender_answers_rates_and_reopens_from_the_national_portal(nodes: Pair) -> None:
+    p, tag = nodes, f"fbs-{uuid.uuid4().hex[:8]}"
+    with db.transaction(p.national_factory) as s:
+        token = issue_token(s, create_user(s, f"{tag}-citizen", "citizen", personal_id="079123456789"))
+        stranger = issue_token(s, create_user(s, f"{tag}-stranger", "citizen", personal_id="001098765432"))
+    auth = {"Authorization": f"Bearer {token}"}
+    code = p.national_client().post("/api/v1/feedback", json=FILED, headers=auth).json()["code"]
+    _drain(p.national_factory, p, p.national)
+    with p.province_factory() as s:
+        local = s.get(FeedbackDelivery, code).feedback_code  # type: ignore[union-attr]
+    _act(p, local, "accept", "leader", tag)
+    _act(p, local, "request_info", "leader", tag, reason="Ảnh chụp hiện trường")
+    _drain(p.province_factory, p, p.province)
+
+    def step(name: str, who: dict[str, str] = auth, **payload: object) -> object:
+        return p.national_client().post(f"/api/v1/feedback/{code}/transitions/{name}", json=payload, headers=who)
+
+    early = step("rate", value="satisfied")
+    assert early.status_code == 409 and early.json()["error"]["code"] == "wrong_state"  # not published yet
+    assert step("provide_info", {"Authorization": f"Bearer {stranger}"}, info="x").status_code == 404
+    sent = step("provide_info", info="Ảnh đã chụp lúc 7 giờ sáng")
+    assert sent.status_code == 200 and sent.json()["sent_to"] == "province-79", sent.text  # type: ignore[attr-defined]
+    _drain(p.national_factory, p, p.national)
+    with p.province_factory() as s:
+        m = s.scalars(select(FeedbackMessage).where(FeedbackMessage.code == local)).one()
+        assert m.status == "handling" and m.stage == "handle"
+    for name, payload in (("draft_answer", {"answer": "Đã xử lý."}), ("approve_answer", {}), ("publish", {})):
+        _act(p, local, name, "leader", tag, **payload)
+    _drain(p.province_factory, p, p.province)
+    assert step("request_reopen", reason="Vỉa hè vẫn bị lấn chiếm").status_code == 200  # type: ignore[attr-defined]
+    _drain(p.national_factory, p, p.national)
+    _act(p, local, "accept_reopen", "leader", tag)
+    _drain(p.province_factory, p, p.province)
+    with p.national_factory() as s:
+        mirror = s.get(FeedbackMirror, code)
+        assert mirror is not None and (mirror.status, mirror.stage) == ("handling", "handle")
+    seen = p.national_client().get(f"/api/v1/public/feedback/{code}").json()
+    assert seen["status"] == "handling"

@@ -134,6 +134,17 @@ async def report_feedback_status(reference: str, request: Request) -> JSONRespon
     return _json(await run_in_threadpool(_receive, request, body, "reportFeedbackStatus", applier))
 
 
+@router.post("/feedback/{reference}/steps")
+async def take_feedback_step(reference: str, request: Request) -> JSONResponse:
+    body = await request.body()
+    state = request.app.state
+
+    def make(node: Node, sender: str, now: datetime) -> Apply:
+        return feedback_exchange.apply_step(node, sender, reference, now, state.calendars.for_session)
+
+    return _json(await run_in_threadpool(_receive, request, body, "takeFeedbackStep", _provincial_only(make)))
+
+
 @router.post("/dossiers/{code}/status")
 async def report_status(code: str, request: Request) -> JSONResponse:
     body = await request.body()

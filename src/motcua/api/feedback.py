@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from motcua import clock, db
+from motcua.accounts.service import Actor
 from motcua.api.deps import open_session
 from motcua.api.dossiers import ActorDep, attachment_response
 from motcua.api.errors import DOCUMENTED, ApiError, domain_error
@@ -260,12 +261,29 @@ def track(code: str, request: Request) -> dict[str, Any]:
 @router.post("/feedback/{code}/transitions/{step}", summary="Take one step of the feedback's life")
 def step(code: str, step: str, body: StepIn, request: Request, actor: ActorDep) -> dict[str, Any]:
     payload = body.model_dump(exclude_none=True)
+    node = request.app.state.exchange_node
     try:
         with db.transaction(request.app.state.session_factory) as s:
+            if node is not None and node.is_national and actor.role == "citizen":
+                sent = _step_at_national(s, actor, code, step, payload)
+                if sent is not None:
+                    return sent
             m = fb.act(s, actor, code, step, clock.now(), request.app.state.calendars.for_session(s), payload)
             return full(m, fb.allowed_steps(actor, m))
     except DossierError as exc:
         raise domain_error(exc) from None
+
+
+def _step_at_national(s: Session, actor: Actor, code: str, step: str, payload: dict[str, Any]) -> dict[str, Any] | None:
+    """The sender's step on a message delivered to a province: sent to it (None: not such a message)."""
+    from motcua.exchange import feedback as exchange
+
+    mirror = exchange.step_at_national(s, actor, code, step, payload, clock.now())
+    if mirror is None:
+        return None
+    view = exchange.public_view(s, mirror.code)
+    assert view is not None
+    return {**view, "sent_to": mirror.member, "step": step}
 
 
 @router.post("/feedback/{code}/attachments", status_code=201, summary="Send a file with feedback (PDF, JPEG, PNG)")

@@ -24,13 +24,14 @@ from motcua import clock
 from motcua.accounts.service import Actor
 from motcua.catalog.models import Agency
 from motcua.catalog.routing import CatalogSnapshot
-from motcua.dossiers.errors import DossierError
+from motcua.dossiers.errors import Conflict, DossierError, Forbidden
 from motcua.exchange.delivery import portal_actor, province_member
 from motcua.exchange.inbox import Answer, contract_errors, problem, refused_from_national
 from motcua.exchange.models import DossierMirror, FeedbackDelivery, FeedbackMirror
 from motcua.exchange.node import NATIONAL, Node, this_node
 from motcua.exchange.outbox import enqueue, stamp, wall_clock
 from motcua.feedback import messages as fb
+from motcua.feedback.states import TRANSITIONS
 from motcua.feedback.subscribers import FeedbackChange
 from motcua.i18n import N_
 from motcua.units.registry import get_registry
@@ -162,6 +163,48 @@ def apply_status(sender: str, code: str, now: datetime) -> Callable[[Session, An
     return apply
 
 
+SENDER_STEPS = ("provide_info", "rate", "request_reopen")  # what the sender does at the national portal
+
+
+def sender_steps(mirror: FeedbackMirror) -> list[str]:
+    """The sender's steps the mirror's last reported state allows (the province decides in the end)."""
+    return [n for n in SENDER_STEPS if mirror.status in TRANSITIONS[n].sources]
+
+
+def mirror_of(session: Session, actor: Actor, code: str) -> FeedbackMirror | None:
+    """The caller's own message delivered to a province (None: not theirs, or not delivered)."""
+    mirror = session.get(FeedbackMirror, code.strip().upper())
+    if mirror is None or actor.role != "citizen" or mirror.owner_id is None or mirror.owner_id != actor.user_id:
+        return None
+    return mirror
+
+
+def step_at_national(
+    session: Session, actor: Actor, code: str, step: str, payload: dict[str, Any], at: datetime
+) -> FeedbackMirror | None:
+    """At the national node: the sender's step on a delivered message, sent to its province (None: not
+    such a message of the caller's). Refused here already when the last reported state does not allow
+    it; the province applies the rules and reports the step back."""
+    mirror = mirror_of(session, actor, code)
+    if mirror is None:
+        return None
+    if step not in SENDER_STEPS:
+        raise Forbidden("wrong_role", N_("A {role} cannot take the step {step}."), role=actor.role, step=step)
+    if step not in sender_steps(mirror):
+        raise Conflict(
+            "wrong_state",
+            N_("The step {step} cannot be taken on feedback that is {status}."),
+            step=step,
+            status=mirror.status,
+        )
+    body: dict[str, Any] = {"reference": mirror.code, "step": step, "at": stamp(at)}
+    for name, limit in (("info", 10_000), ("value", 12), ("reason", 2000)):
+        if payload.get(name):
+            body[name] = str(payload[name])[:limit]
+    enqueue(session, mirror.member, "takeFeedbackStep", "POST", f"{PATH}/{mirror.code}/steps", body, at, mirror.code)
+    return mirror
+
+
 def public_view(session: Session, code: str) -> dict[str, Any] | None:
     """What the national page shows of a delivered message (the fields of ``api.feedback.public``)."""
     mirror = session.get(FeedbackMirror, code.strip().upper())
@@ -252,6 +295,32 @@ def apply_delivery(
             )
         session.add(FeedbackDelivery(reference=code, sender=sender, feedback_code=m.code, received_at=now))
         return Answer(201, {"feedbackCode": m.code})
+
+    return apply
+
+
+def apply_step(
+    node: Node, sender: str, code: str, now: datetime, calendars_of: Callable[[Session], fb.CalendarFor]
+) -> Callable[[Session, Any], Answer]:
+    """``takeFeedbackStep`` at a provincial node: the sender's step, taken on their behalf by the portal's
+    account (the message's owner here), under the rules of the table."""
+
+    def apply(session: Session, data: Any) -> Answer:
+        refused = refused_from_national("FeedbackStep", "feedback step", sender, data)
+        if refused is not None:
+            return refused
+        if data["reference"] != code:
+            return problem(400, "Wrong feedback", f"the path names {code}, the body {data['reference']}")
+        delivery = session.get(FeedbackDelivery, code)
+        if delivery is None:
+            return problem(404, "No such feedback", f"no feedback was delivered under the code {code}")
+        payload = {k: data[k] for k in ("info", "value", "reason") if k in data}
+        try:
+            fb.act(session, portal_actor(session), delivery.feedback_code, data["step"], wall_clock(data["at"]),
+                   calendars_of(session), payload)  # fmt: skip
+        except DossierError as exc:
+            return problem(409 if exc.code == "wrong_state" else 400, "The step is refused", exc.message)
+        return Answer(200, {"feedbackCode": delivery.feedback_code})
 
     return apply
 

@@ -15,6 +15,7 @@ from motcua.api.dossiers import attachment_response
 from motcua.api.feedback import tracked
 from motcua.dossiers.attachments import MAX_BYTES
 from motcua.dossiers.errors import DossierError
+from motcua.exchange import feedback as exchange
 from motcua.feedback import messages as fb
 from motcua.feedback.attachments import MAX_FILES, add_file, files_of, read_file
 from motcua.feedback.labels import ABOUT_NAMES, DECLINE_NAMES, STATUS_NAMES, STEP_NAMES
@@ -130,6 +131,9 @@ def feedback_track(request: Request, code: str) -> Response:
         mine = m is not None and actor is not None and actor.role == "citizen" and fb.can_read(actor, m)
         steps = fb.allowed_steps(actor, m) if m is not None and actor is not None and actor.role == "citizen" else []
         files = files_of(s, m) if mine and m is not None else []
+        if m is None and actor is not None:  # at the national node: the sender's own delivered message
+            mirror = exchange.mirror_of(s, actor, seen["code"])
+            steps = exchange.sender_steps(mirror) if mirror is not None else []
     return render(
         request,
         "feedback_track.html",
@@ -137,6 +141,7 @@ def feedback_track(request: Request, code: str) -> Response:
         steps=steps,
         files=files,
         filed=request.query_params.get("filed") == "1",
+        sent=request.query_params.get("sent") == "1",
         error=request.session.pop("flash_error", None),
         **_names(),
     )
@@ -208,8 +213,12 @@ async def feedback_step(request: Request, code: str, step: str, csrf: Annotated[
     )
     payload = {k: str(form[k])[:10_000] for k in names if str(form.get(k, "")).strip()}
     back = f"/feedback/track/{code}" if actor.role == "citizen" else f"/work/feedback/{code}"
+    node = request.app.state.exchange_node
     try:
         with db.transaction(request.app.state.session_factory) as s:
+            national = node is not None and node.is_national and actor.role == "citizen"
+            if national and exchange.step_at_national(s, actor, code, step, payload, clock.now()) is not None:
+                return RedirectResponse(back + "?sent=1", status_code=303)
             fb.act(s, actor, code, step, clock.now(), request.app.state.calendars.for_session(s), payload)
     except DossierError as exc:
         flash_error(request, exc)
