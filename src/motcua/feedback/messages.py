@@ -45,7 +45,7 @@ CalendarFor = Callable[[str], WorkingCalendar]  # a province's working-day calen
 COUNTER = DailyCounter(cast(Table, FeedbackSequence.__table__), ("node",), limit=9999)
 MESSAGES = cast(Table, FeedbackMessage.__table__)
 EVENTS = cast(Table, FeedbackEvent.__table__)
-MESSAGE_COLUMNS = tuple(c.key for c in MESSAGES.columns if c.key != "id")
+MESSAGE_COLUMNS = tuple(c.key for c in MESSAGES.columns if c.key != "id" and c.computed is None)
 INSERT_MESSAGE = insert(MESSAGES).returning(MESSAGES.c.id)  # prebuilt: the filing path's statements
 INSERT_EVENT = insert(EVENTS)
 LAST_EVENT = (

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, Computed, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motcua.db import Base, UTCDateTime
@@ -33,16 +34,10 @@ class FeedbackMessage(Base):
     __table_args__ = (
         Index("ix_feedback_agency_queue", "agency_code", "status", "due_on"),
         UniqueConstraint("filed_by", "idempotency_key"),
-        # The published answers' search: trigrams of the folded text on PostgreSQL (pg_trgm, GiST: the
-        # nearest answers first, from the index), so that a query with typos and without accents finds
-        # any answer among millions without a scan.
-        Index(
-            "ix_feedback_search_trgm",
-            "search_text",
-            postgresql_using="gist",
-            postgresql_ops={"search_text": "gist_trgm_ops"},
-            postgresql_where=text("search_text IS NOT NULL"),
-        ),
+        # The published answers' search on PostgreSQL: the folded words of the text (full-text, GIN), so
+        # that a query without accents finds any answer among millions without a scan; typos are
+        # corrected against ``feedback_words`` first.
+        Index("ix_feedback_search_vector", "search_vector", postgresql_using="gin"),
         Index("ix_feedback_published", "published_at"),
         # An agency's open messages, the earliest due first: the queue's first page without a sort.
         Index(
@@ -95,6 +90,13 @@ class FeedbackMessage(Base):
     public_question: Mapped[str] = mapped_column(Text, default="")  # redacted, as published
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     search_text: Mapped[str | None] = mapped_column(Text, nullable=True)  # folded public title and question
+    # Its words, kept by PostgreSQL (a generated column): the search filters on them without recomputing
+    # them row by row. Unused (and empty) on SQLite.
+    search_vector: Mapped[str | None] = mapped_column(
+        TSVECTOR().with_variant(Text(), "sqlite"),
+        Computed("to_tsvector('simple', coalesce(search_text, ''))", persisted=True),
+        nullable=True,
+    )
     rating: Mapped[str | None] = mapped_column(String(12), nullable=True)  # satisfied | neutral | dissatisfied
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     late_stages: Mapped[list[str]] = mapped_column(JSON, default=list)  # the stages finished after their deadline
@@ -150,3 +152,14 @@ class FeedbackAttachment(Base):
     storage_key: Mapped[str] = mapped_column(String(200))
     uploaded_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FeedbackWord(Base):
+    """A folded word of a published answer: the vocabulary the search corrects typos against."""
+
+    __tablename__ = "feedback_words"
+    __table_args__ = (
+        Index("ix_feedback_words_trgm", "word", postgresql_using="gist", postgresql_ops={"word": "gist_trgm_ops"}),
+    )
+
+    word: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -30,6 +30,7 @@ class FeedbackChange:
 SUBSCRIBERS: Subscribers[FeedbackChange] = Subscribers(
     "motcua.indicators.feedback_facts:on_feedback_change",  # count it
     "motcua.exchange.feedback:on_feedback_change",  # report it to the national node (delivered there)
+    "motcua.feedback.search_words:on_feedback_change",  # a published answer's words, for the search
     "motcua.notifications.events:on_feedback_change",  # tell the senders
 )
 

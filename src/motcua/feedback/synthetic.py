@@ -41,7 +41,7 @@ from motcua.i18n import N_
 from motcua.units.models import REORGANISATION_DATE
 
 MESSAGES, EVENTS, SEQUENCES = (cast(Table, m.__table__) for m in (FeedbackMessage, FeedbackEvent, FeedbackSequence))
-MESSAGE_COLUMNS = tuple(c.key for c in MESSAGES.columns)
+MESSAGE_COLUMNS = tuple(c.key for c in MESSAGES.columns if c.computed is None)  # PostgreSQL keeps the rest
 EVENT_COLUMNS = tuple(c.key for c in EVENTS.columns)
 TABLES = (("feedback_messages", MESSAGE_COLUMNS), ("feedback_events", EVENT_COLUMNS))
 JSON_COLUMNS = {"late_stages", "payload"}
@@ -284,14 +284,10 @@ def generate_feedback(
     with factory() as session:
         sim = _Simulator(session, calendars.get, profile or load_profile(), now, seed)
         times = _times(rng, count, start, now, calendars.get(""))
-        taken = dict(
-            session.execute(
-                select(SEQUENCES.c.day, SEQUENCES.c.last).where(SEQUENCES.c.node == "", SEQUENCES.c.day >= start)
-            )
-            .tuples()
-            .all()
+        taken = session.execute(
+            select(SEQUENCES.c.day, SEQUENCES.c.last).where(SEQUENCES.c.node == "", SEQUENCES.c.day >= start)
         )
-        numbers: Counter[date] = Counter(taken)
+        numbers: Counter[date] = Counter({day: last for day, last in taken})
         ids = [_next_id(session, MESSAGES), _next_id(session, EVENTS)]
         writer = BulkWriter(engine, TABLES, JSON_COLUMNS)
         try:
@@ -327,10 +323,12 @@ def generate_feedback(
                 )
     report.seconds = time.perf_counter() - begun
     facts_begun = time.perf_counter()
+    from motcua.feedback.search_words import rebuild as rebuild_words
     from motcua.indicators.feedback_facts import rebuild
 
     with db.transaction(factory) as session:
         rebuild(session)
+        rebuild_words(session)
     report.facts_seconds = time.perf_counter() - facts_begun
     return report
 

@@ -9,6 +9,8 @@ Create Date: 2026-12-04 19:00:00
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -122,14 +124,20 @@ def _search() -> None:
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")  # shipped with PostgreSQL (contrib)
     with op.batch_alter_table("feedback_messages") as batch:
         batch.add_column(sa.Column("search_text", sa.Text(), nullable=True))
+    if op.get_bind().dialect.name == "postgresql":  # the text's words, kept by PostgreSQL
+        op.execute(
+            "ALTER TABLE feedback_messages ADD COLUMN search_vector tsvector "
+            "GENERATED ALWAYS AS (to_tsvector('simple', coalesce(search_text, ''))) STORED"
+        )
+    else:  # unused on SQLite (the search ranks the latest answers there)
+        with op.batch_alter_table("feedback_messages") as batch:
+            batch.add_column(sa.Column("search_vector", sa.Text(), nullable=True))
+    op.create_index("ix_feedback_search_vector", "feedback_messages", ["search_vector"], postgresql_using="gin")
+    op.create_table("feedback_words", sa.Column("word", sa.String(40), primary_key=True))
     op.create_index(
-        "ix_feedback_search_trgm",
-        "feedback_messages",
-        ["search_text"],
-        postgresql_using="gist",
-        postgresql_ops={"search_text": "gist_trgm_ops"},
-        postgresql_where=sa.text("search_text IS NOT NULL"),
-    )
+        "ix_feedback_words_trgm", "feedback_words", ["word"], postgresql_using="gist",
+        postgresql_ops={"word": "gist_trgm_ops"},
+    )  # fmt: skip
     op.create_index("ix_feedback_published", "feedback_messages", ["published_at"])
     open_sql = sa.text("status IN ('received', 'handling', 'info_requested', 'answer_drafted', 'answer_approved')")
     op.create_index(
@@ -160,13 +168,21 @@ def _search() -> None:
     for row in connection.execute(sa.select(messages).where(messages.c.published_at.is_not(None))).mappings():
         text = search_text_of(row["title"], row["public_question"], SimpleNamespace(**row))
         connection.execute(sa.update(messages).where(messages.c.id == row["id"]).values(search_text=text))
+        words = sorted(set(re.findall(r"[a-z0-9]{1,40}", text)))
+        if words:
+            connection.execute(
+                sa.text("INSERT INTO feedback_words (word) VALUES (:word) ON CONFLICT DO NOTHING"),
+                [{"word": w} for w in words],
+            )
 
 
 def downgrade() -> None:
     op.drop_index("ix_feedback_open_queue", "feedback_messages")
     op.drop_index("ix_feedback_published", "feedback_messages")
-    op.drop_index("ix_feedback_search_trgm", "feedback_messages")
+    op.drop_table("feedback_words")
+    op.drop_index("ix_feedback_search_vector", "feedback_messages")
     with op.batch_alter_table("feedback_messages") as batch:
+        batch.drop_column("search_vector")
         batch.drop_column("search_text")
     op.drop_table("fact_feedback_days")
     for table in DOSSIER_TABLES:
