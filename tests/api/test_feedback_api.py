@@ -57,6 +57,12 @@ def test_a_message_from_filing_to_the_published_answer(api: dict[str, Any]) -> N
     assert "0901234567" not in text and "Nguyễn Văn An" not in text and "12 Lê Lợi" not in text
     listed = c.get("/api/v1/public/feedback", params={"q": "den duong hong", "province": "79", "limit": 200}).json()
     assert code in [a["code"] for a in listed["items"]] and "0901234567" not in str(listed)
+    # The same under the names: GET /api/v1/feedback/{code} without a token is the public view.
+    public = c.get(f"/api/v1/feedback/{code}")
+    assert public.status_code == 200 and public.json() == tracked and "0901234567" not in public.text
+    assert c.get("/api/v1/feedback/PAKN.19990101.0001").status_code == 404
+    searched = c.get("/api/v1/feedback/published", params={"q": "den duong hogn", "province": "79", "limit": 200})
+    assert code in [a["code"] for a in searched.json()["items"]]  # a typo, no accents
     assert _step(c, api, "citizen", code, "rate", value="satisfied").json()["rating"] == "satisfied"
     refused = _step(c, api, "citizen", code, "request_reopen", reason="Vẫn hỏng")
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "rated_satisfied"

@@ -10,11 +10,12 @@ from fastapi import APIRouter, File, Header, Query, Request, Response, UploadFil
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from motcua import clock, db
 from motcua.accounts.service import Actor
 from motcua.api.deps import open_session
-from motcua.api.dossiers import ActorDep, attachment_response
+from motcua.api.dossiers import ActorDep, attachment_response, current_actor
 from motcua.api.errors import DOCUMENTED, ApiError, domain_error
 from motcua.catalog.models import Agency
 from motcua.dossiers.attachments import MAX_BYTES
@@ -226,8 +227,29 @@ def queue(
         return {"total": total or 0, "items": [brief(m) for m in found]}
 
 
-@router.get("/feedback/{code}", summary="One message, with its sender, history and the steps you may take")
-def one(code: str, request: Request, actor: ActorDep) -> dict[str, Any]:
+@router.get("/feedback/published", summary="Published answers, searchable without accents and with typos")
+def published_answers(
+    request: Request,
+    q: Annotated[str, Query(max_length=200)] = "",
+    province: Annotated[str | None, Query(max_length=2)] = None,
+    agency: Annotated[str | None, Query(max_length=60)] = None,
+    about: Literal["procedure", "dossier", "agency", "official", "regulation"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=PAGE)] = 50,
+) -> dict[str, Any]:
+    return answers(request, q, province, agency, about, limit)
+
+
+@router.get("/feedback/{code}", summary="One message: public (no personal data), or in full for its sender and agency")
+async def one(code: str, request: Request, authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+    """Without a token, the public tracking view; with the sender's or the agency's, the message with
+    its sender, history and the steps they may take."""
+    if not authorization:
+        return await run_in_threadpool(track, code, request)
+    actor = await current_actor(request, authorization)
+    return await run_in_threadpool(_one, code, request, actor)
+
+
+def _one(code: str, request: Request, actor: Actor) -> dict[str, Any]:
     with open_session(request) as s:
         m = s.scalar(select(FeedbackMessage).where(FeedbackMessage.code == code))
         if m is None or not fb.can_read(actor, m):
