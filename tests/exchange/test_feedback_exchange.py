@@ -205,3 +205,5 @@ def test_the_sender_answers_rates_and_reopens_from_the_national_portal(nodes: Pa
         assert mirror is not None and (mirror.status, mirror.stage) == ("handling", "handle")
     seen = p.national_client().get(f"/api/v1/public/feedback/{code}").json()
     assert seen["status"] == "handling"
+    mine = p.national_client().get("/api/v1/feedback", headers=auth).json()["items"]
+    assert [(m["code"], m["status"]) for m in mine] == [(code, "handling")]  # "my feedback" at the national node

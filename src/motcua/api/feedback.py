@@ -25,6 +25,7 @@ from motcua.feedback import messages as fb
 from motcua.feedback.attachments import add_file, files_of, read_file
 from motcua.feedback.models import FeedbackMessage
 from motcua.feedback.published import published
+from motcua.feedback.states import OPEN
 from motcua.i18n import N_
 
 router = APIRouter(prefix="/api/v1", tags=["feedback"], responses=DOCUMENTED)
@@ -67,7 +68,7 @@ class StepIn(BaseModel):
     body: str | None = Field(None, max_length=10_000, description="split: the second matter's text")
 
 
-def brief(m: FeedbackMessage) -> dict[str, Any]:
+def brief(m: Any) -> dict[str, Any]:
     return {
         "code": m.code,
         "status": m.status,
@@ -223,7 +224,12 @@ def queue(
     with open_session(request) as s:
         counted = query.order_by(None).with_only_columns(FeedbackMessage.id).subquery()
         total = s.scalar(select(func.count()).select_from(counted))
-        found = s.scalars(query.limit(limit)).all()
+        found: list[Any] = list(s.scalars(query.limit(limit)))
+        if actor.role == "citizen":  # at the national node: those delivered to a province too
+            from motcua.exchange.feedback import mirrors_of
+
+            delivered = [d for d in mirrors_of(s, actor, limit) if view == "all" or d.status in OPEN]
+            found, total = found + delivered, (total or 0) + len(delivered)
         return {"total": total or 0, "items": [brief(m) for m in found]}
 
 

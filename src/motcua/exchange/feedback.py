@@ -179,6 +179,14 @@ def mirror_of(session: Session, actor: Actor, code: str) -> FeedbackMirror | Non
     return mirror
 
 
+def mirrors_of(session: Session, actor: Actor, limit: int = 50) -> list[FeedbackMirror]:
+    """A citizen's messages filed here and delivered to a province (the national node's "my feedback")."""
+    if actor.role != "citizen" or not actor.user_id:
+        return []
+    query = select(FeedbackMirror).where(FeedbackMirror.owner_id == actor.user_id)
+    return list(session.scalars(query.order_by(FeedbackMirror.filed_at.desc()).limit(limit)))
+
+
 def step_at_national(
     session: Session, actor: Actor, code: str, step: str, payload: dict[str, Any], at: datetime
 ) -> FeedbackMirror | None:

@@ -49,10 +49,11 @@ def feedback_home(request: Request, code: Annotated[str, Query(max_length=40)] =
     if code.strip():
         return RedirectResponse(f"/feedback/track/{code.strip().upper()}", status_code=303)
     actor = current_actor(request)
-    mine: list[FeedbackMessage] = []
+    mine: list[Any] = []
     if actor is not None and actor.role == "citizen":
         with request.app.state.session_factory() as s:
             mine = list(s.scalars(fb.visible(actor).order_by(FeedbackMessage.id.desc()).limit(50)))
+            mine += exchange.mirrors_of(s, actor)  # at the national node: those delivered to a province
     return render(request, "feedback_home.html", mine=mine, **_names())
 
 
