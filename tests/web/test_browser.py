@@ -322,7 +322,7 @@ def test_an_official_journey_from_reception_to_a_verified_signed_result(
     page.click("#rating button[type=submit]")
     expect(page.locator("#rated")).to_contain_text("Hài lòng")
     page.goto(f"{server}/dashboard?measure=on_time_rate&lang=en")  # the numbers include this dossier
-    expect(page.locator("table")).to_contain_text("Thành phố Hồ Chí Minh")
+    expect(page.locator("#ranking")).to_contain_text("Thành phố Hồ Chí Minh")
     page.screenshot(path=str(SCREENSHOTS / "dashboard-en.png"), full_page=True)
 
 
@@ -424,14 +424,14 @@ def test_dashboards_and_the_report_show_their_charts_and_map(
     box = trend.bounding_box()
     assert box is not None and box["width"] > 400 and box["height"] > 150
     expect(trend).to_contain_text("12 tháng gần nhất")
-    expect(page.locator("table tbody tr")).to_have_count(34)
+    expect(page.locator("#ranking tbody tr")).to_have_count(34)
     page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
 
     page.locator('figure.map a[href^="/dashboard/46"]').click()  # Huế on the map
     expect(page.locator("h1")).to_have_text("Thành phố Huế")
     expect(page.locator("dl.summary")).to_contain_text("Xếp hạng trong 34 tỉnh, thành phố")
     expect(page.locator("figure.chart svg")).to_be_visible()
-    page.locator("table tbody tr a").first.click()  # its best commune → the procedures there
+    page.locator("#ranking tbody tr a").first.click()  # its best commune → the procedures there
     expect(page.locator("th").nth(1)).to_have_text("Thủ tục")
     expect(page.locator("figure.chart svg")).to_be_visible()
 
