@@ -207,3 +207,50 @@ def test_the_sender_answers_rates_and_reopens_from_the_national_portal(nodes: Pa
     assert seen["status"] == "handling"
     mine = p.national_client().get("/api/v1/feedback", headers=auth).json()["items"]
     assert [(m["code"], m["status"]) for m in mine] == [(code, "handling")]  # "my feedback" at the national node
+
+
+def test_the_national_portal_pages_file_and_follow_a_delivered_message(
+    nodes: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+
+    from tests.web.test_hardening import _sign_in
+
+    p, tag = nodes, f"fbp-{uuid.uuid4().hex[:8]}"
+    with db.transaction(p.national_factory) as s:
+        create_user(s, f"{tag}-citizen", "citizen", password="đúng-mật-khẩu", personal_id="079123456789")
+    page = p.national_client()
+    _sign_in(page, f"{tag}-citizen", "đúng-mật-khẩu")
+    form = page.get("/feedback/new")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+    fields = {
+        "csrf": csrf, "about": "agency", "about_ref": f"{SAI_GON}.UBND", "commune_code": SAI_GON,
+        "title": "Thiếu chỗ để xe", "body": "Trung tâm không có chỗ để xe máy cho người dân.",
+        "name": "Trần Thị Bình", "address": "5 Lê Lợi", "phone": "0901234567",
+    }  # fmt: skip
+    photo = [("files", ("a.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png"))]
+    refused = page.post("/feedback/new", data=fields, files=photo)
+    assert refused.status_code == 422 and "Cổng quốc gia chưa chuyển được tệp" in refused.text
+    assert "Trung tâm không có chỗ để xe máy" in refused.text  # what was typed is kept
+    filed = page.post("/feedback/new", data=fields, follow_redirects=False)
+    assert filed.status_code == 303, filed.text
+    code = filed.headers["location"].split("/")[-1].split("?")[0]
+    with p.national_factory() as s:
+        assert s.get(FeedbackMirror, code) is not None
+    _drain(p.national_factory, p, p.national)
+    with p.province_factory() as s:
+        local = s.get(FeedbackDelivery, code).feedback_code  # type: ignore[union-attr]
+    _act(p, local, "accept", "leader", tag)
+    _act(p, local, "request_info", "leader", tag, reason="Ảnh chụp khu vực")
+    _drain(p.province_factory, p, p.province)
+    tracked = page.get(f"/feedback/track/{code}")
+    assert f"/feedback/{code}/steps/provide_info" in tracked.text
+    assert code in page.get("/feedback").text  # "my feedback"
+    csrf = re.search(r'name="csrf" value="([^"]+)"', tracked.text).group(1)  # type: ignore[union-attr]
+    sent = page.post(
+        f"/feedback/{code}/steps/provide_info", data={"csrf": csrf, "info": "Ảnh gửi sau"}, follow_redirects=False
+    )
+    assert sent.status_code == 303 and sent.headers["location"].endswith("?sent=1")
+    _drain(p.national_factory, p, p.national)
+    with p.province_factory() as s:
+        assert s.scalars(select(FeedbackMessage.status).where(FeedbackMessage.code == local)).one() == "handling"

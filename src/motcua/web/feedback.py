@@ -100,9 +100,19 @@ async def feedback_file(request: Request) -> Response:
     problems: list[str] = []
     uploads = [u for u in form.getlist("files") if isinstance(u, StarletteUpload) and u.filename]
     files = [(u.filename or "file", await u.read(MAX_BYTES + 1)) for u in uploads[: MAX_FILES + 1]]
+    node = request.app.state.exchange_node
     try:
         with db.transaction(request.app.state.session_factory) as s:  # a refused file: nothing is filed
             now = clock.now()
+            if node is not None and node.is_national and actor.role == "citizen":
+                if files:
+                    raise fb.FeedbackError(
+                        "files_not_relayed",
+                        N_("The national portal cannot pass files on yet: send without them, or at the province."),
+                    )
+                mirror = exchange.file_at_national(s, actor, req, now)
+                if mirror is not None:  # the province's node answers it
+                    return RedirectResponse(f"/feedback/track/{mirror.code}?filed=1", status_code=303)
             m = fb.file_feedback(
                 s,
                 actor,
