@@ -26,7 +26,7 @@ from motcua.feedback.models import FeedbackMessage, FeedbackSequence
 from tests.dossiers.helpers import SAI_GON, World, calendar_for
 from tests.exchange.nodes import NATIONAL_URL, Pair, pair, province_node
 
-NUMBERING = itertools.count(1000, 1000)  # each test's national node numbers from its own thousand
+NUMBERING = itertools.count(100, 100)  # each test's national node numbers from its own hundred
 FILED = {
     "about": "agency",
     "about_ref": f"{SAI_GON}.UBND",
