@@ -25,6 +25,7 @@ from motcua.api.app import create_app
 from motcua.catalog import agencies, service
 from motcua.exchange.models import Member
 from motcua.exchange.node import Node, this_node
+from motcua.exchange.relay import relay_once
 from motcua.exchange.signing import new_key, public_jwk
 from tests.conftest import TODAY
 
@@ -96,6 +97,31 @@ def pair(province_url: str, national_url: str, province: Node) -> Pair:
     client = httpx.Client(transport=httpx.MockTransport(route))
     national_app.state.exchange_client = province_app.state.exchange_client = client
     return Pair(national, province, national_factory, province_factory, national_app, province_app, client)
+
+
+def drain(factory: sessionmaker[Session], client: httpx.Client, node: Node) -> int:
+    """Relay ``node``'s outbox until it is empty; how many messages were delivered."""
+    delivered = 0
+    for _ in range(50):
+        report = relay_once(factory, client, node)
+        delivered += report.delivered
+        if report.sent == 0:
+            return delivered
+    raise AssertionError("the outbox does not drain")
+
+
+@contextmanager
+def paired(
+    database_url: str, empty_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Pair]:
+    """The two nodes for one test; the shared database's outbox is left empty for the next."""
+    monkeypatch.setenv("MOTCUA_SECURE_COOKIES", "0")  # the test clients speak plain http
+    nodes = pair(database_url, empty_database_url, province_node(tmp_path, monkeypatch))
+    try:
+        yield nodes
+        drain(nodes.province_factory, nodes.client, nodes.province)
+    finally:
+        this_node.cache_clear()
 
 
 @contextmanager

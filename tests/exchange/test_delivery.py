@@ -12,7 +12,6 @@ from pathlib import Path
 import orjson
 import pytest
 from sqlalchemy import Engine, delete, func, select
-from sqlalchemy.orm import Session, sessionmaker
 
 from motcua import db
 from motcua.accounts.service import create_user, issue_token
@@ -21,11 +20,10 @@ from motcua.catalog.service import export_records, import_records
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.exchange.catalog_sync import push_catalog
 from motcua.exchange.models import CatalogSync, Delivery, DossierMirror, InboxMessage, Member, OutboxMessage, utc_now
-from motcua.exchange.node import Node, this_node
-from motcua.exchange.relay import relay_once
+from motcua.exchange.node import Node
 from motcua.exchange.signing import new_key, public_jwk, sign
 from tests.dossiers.helpers import SAI_GON, World
-from tests.exchange.nodes import NATIONAL_URL, PROVINCE_URL, Pair, pair, province_node
+from tests.exchange.nodes import NATIONAL_URL, PROVINCE_URL, Pair, drain, paired
 
 FORM = {
     "business_name": "Tạp hóa An",
@@ -39,19 +37,8 @@ FORM = {
 def nodes(
     engine: Engine, database_url: str, empty_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Pair]:
-    monkeypatch.setenv("MOTCUA_SECURE_COOKIES", "0")  # the test clients speak plain http
-    yield pair(database_url, empty_database_url, province_node(tmp_path, monkeypatch))
-    this_node.cache_clear()
-
-
-def _drain(factory: sessionmaker[Session], p: Pair, node: Node) -> int:
-    delivered = 0
-    for _ in range(20):
-        report = relay_once(factory, p.client, node)
-        delivered += report.delivered
-        if report.sent == 0:
-            return delivered
-    raise AssertionError("the outbox does not drain")
+    with paired(database_url, empty_database_url, tmp_path, monkeypatch) as nodes:
+        yield nodes
 
 
 def _submit_at_national(p: Pair, tag: str, **changes: object) -> tuple[dict[str, object], str]:
@@ -81,7 +68,7 @@ def test_a_dossier_submitted_nationally_is_processed_by_its_province(nodes: Pair
     reference = str(submitted["code"])
     assert reference.startswith("QG-") and submitted["delivered_to"] == "province-79"
 
-    assert _drain(p.national_factory, p, p.national) == 1  # the delivery
+    assert drain(p.national_factory, p.client, p.national) == 1  # the delivery
     with p.province_factory() as s:
         delivery = s.get(Delivery, reference)
         assert delivery is not None
@@ -94,7 +81,7 @@ def test_a_dossier_submitted_nationally_is_processed_by_its_province(nodes: Pair
     with db.transaction(p.province_factory) as s:  # the province's officials take it in
         world = World(s, tag)
         world.act(s.scalars(select(Dossier).where(Dossier.code == code)).one(), "accept")
-    assert _drain(p.province_factory, p, p.province) == 2  # submitted, accepted: in order
+    assert drain(p.province_factory, p.client, p.province) == 2  # submitted, accepted: in order
     with p.national_factory() as s:
         mirror = s.get(DossierMirror, reference)
         assert mirror is not None
@@ -119,7 +106,7 @@ def test_a_dossier_submitted_nationally_is_processed_by_its_province(nodes: Pair
         headers={"Authorization": f"Bearer {stranger}"},
     )
     assert refused.status_code == 404  # another citizen's dossier: as if it did not exist
-    _drain(p.national_factory, p, p.national)
+    drain(p.national_factory, p.client, p.national)
     with p.province_factory() as s:
         names = s.scalars(
             select(Attachment.name).join(Dossier, Dossier.id == Attachment.dossier_id).where(Dossier.code == code)
@@ -135,7 +122,7 @@ def test_a_dossier_submitted_nationally_is_processed_by_its_province(nodes: Pair
             )
         ).one()
         again.state, again.next_attempt_at = "pending", utc_now()
-    assert _drain(p.national_factory, p, p.national) == 1
+    assert drain(p.national_factory, p.client, p.national) == 1
     with p.province_factory() as s:
         assert s.scalar(select(func.count()).select_from(Delivery).where(Delivery.reference == reference)) == 1
 
@@ -207,7 +194,7 @@ def test_the_catalog_reaches_the_provinces_once_per_revision(nodes: Pair) -> Non
         new = export_records(s, ["1.001612"])[0].model_copy(update={"code": code})
         import_records(s, [new])
         assert push_catalog(s, utc_now()) == ["province-79"]
-    assert _drain(p.national_factory, p, p.national) == 1
+    assert drain(p.national_factory, p.client, p.national) == 1
     with p.province_factory() as s:
         applied = s.scalars(select(CatalogSync)).one()
         answer = s.scalars(
@@ -220,7 +207,7 @@ def test_the_catalog_reaches_the_provinces_once_per_revision(nodes: Pair) -> Non
         assert s.scalars(select(Procedure).where(Procedure.code == code)).one()
     with db.transaction(p.national_factory) as s:
         push_catalog(s, utc_now())
-    assert _drain(p.national_factory, p, p.national) == 1
+    assert drain(p.national_factory, p.client, p.national) == 1
     with db.transaction(p.province_factory) as s:  # the same revision: acknowledged, not applied again
         assert s.scalar(select(func.count()).select_from(CatalogSync)) == 1
         s.execute(delete(Procedure).where(Procedure.code == code))
@@ -257,8 +244,8 @@ def test_the_citizen_portal_of_the_national_node_delivers_and_tracks(nodes: Pair
     page = web.get(f"/track/{reference}", headers={"Accept-Language": "en"})
     assert page.status_code == 200 and "Submitted" in page.text
 
-    _drain(p.national_factory, p, p.national)
-    _drain(p.province_factory, p, p.province)
+    drain(p.national_factory, p.client, p.national)
+    drain(p.province_factory, p.client, p.province)
     with p.national_factory() as s:
         mirror = s.get(DossierMirror, reference)
         assert mirror is not None and mirror.dossier_code is not None
@@ -284,7 +271,7 @@ def test_the_citizen_portal_of_the_national_node_delivers_and_tracks(nodes: Pair
     stranger = Node("province-01", new_key())
     signed = sign(stranger.key, stranger.member, "GET", document_path, b"")
     assert p.client.get(NATIONAL_URL + document_path, headers=signed).status_code == 401  # not a member
-    _drain(p.national_factory, p, p.national)
+    drain(p.national_factory, p.client, p.national)
     with p.province_factory() as s:
         code = s.scalars(select(Delivery.dossier_code).where(Delivery.reference == with_file)).one()
         files = s.scalars(

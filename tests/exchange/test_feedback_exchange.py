@@ -13,18 +13,15 @@ from pathlib import Path
 import orjson
 import pytest
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session, sessionmaker
 
 from motcua import clock, db
 from motcua.accounts.service import create_user, issue_token
 from motcua.exchange.models import FeedbackDelivery, FeedbackMirror, OutboxMessage, utc_now
-from motcua.exchange.node import Node, this_node
-from motcua.exchange.relay import relay_once
 from motcua.exchange.signing import sign
 from motcua.feedback import messages as fb
 from motcua.feedback.models import FeedbackMessage, FeedbackSequence
 from tests.dossiers.helpers import SAI_GON, World, calendar_for
-from tests.exchange.nodes import NATIONAL_URL, Pair, pair, province_node
+from tests.exchange.nodes import NATIONAL_URL, Pair, drain, paired
 
 NUMBERING = itertools.count(100, 100)  # each test's national node numbers from its own hundred
 FILED = {
@@ -41,25 +38,12 @@ FILED = {
 def nodes(
     engine: Engine, database_url: str, empty_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Pair]:
-    monkeypatch.setenv("MOTCUA_SECURE_COOKIES", "0")
-    nodes = pair(database_url, empty_database_url, province_node(tmp_path, monkeypatch))
-    # Each test's national node is a new database, the province's is shared: the national numbering
-    # starts past what earlier tests delivered there (one national node never gives a code twice).
-    with db.transaction(nodes.national_factory) as s:
-        s.add(FeedbackSequence(node="", day=clock.today(), last=next(NUMBERING)))
-    yield nodes
-    _drain(nodes.province_factory, nodes, nodes.province)  # the shared database's outbox left empty for others
-    this_node.cache_clear()
-
-
-def _drain(factory: sessionmaker[Session], p: Pair, node: Node) -> int:
-    delivered = 0
-    for _ in range(20):
-        report = relay_once(factory, p.client, node)
-        delivered += report.delivered
-        if report.sent == 0:
-            return delivered
-    raise AssertionError("the outbox does not drain")
+    with paired(database_url, empty_database_url, tmp_path, monkeypatch) as nodes:
+        # Each test's national node is a new database, the province's is shared: the national numbering
+        # starts past what earlier tests delivered there (one national node never gives a code twice).
+        with db.transaction(nodes.national_factory) as s:
+            s.add(FeedbackSequence(node="", day=clock.today(), last=next(NUMBERING)))
+        yield nodes
 
 
 def _act(p: Pair, code: str, step: str, who: str, tag: str, **payload: object) -> None:
@@ -81,7 +65,7 @@ def test_feedback_filed_nationally_is_answered_by_its_province_and_followed_nati
     bad = p.national_client().post("/api/v1/feedback", json={**FILED, "title": "x"}, headers=auth)
     assert bad.status_code == 422 and "title" in " ".join(bad.json()["error"]["details"]["problems"])
 
-    assert _drain(p.national_factory, p, p.national) == 1  # the delivery
+    assert drain(p.national_factory, p.client, p.national) == 1  # the delivery
     with p.province_factory() as s:
         delivery = s.get(FeedbackDelivery, code)
         assert delivery is not None
@@ -93,7 +77,7 @@ def test_feedback_filed_nationally_is_answered_by_its_province_and_followed_nati
             "0901234567",
         )
         local = m.code
-    assert _drain(p.province_factory, p, p.province) == 1  # its first step, reported
+    assert drain(p.province_factory, p.client, p.province) == 1  # its first step, reported
     with p.national_factory() as s:
         mirror = s.get(FeedbackMirror, code)
         assert mirror is not None and (mirror.feedback_code, mirror.status, mirror.last_sequence) == (
@@ -108,7 +92,7 @@ def test_feedback_filed_nationally_is_answered_by_its_province_and_followed_nati
     _act(p, local, "draft_answer", "other", tag, answer="Đã yêu cầu trả lại vỉa hè trước ngày 15.")
     _act(p, local, "approve_answer", "other", tag)
     _act(p, local, "publish", "other", tag)
-    assert _drain(p.province_factory, p, p.province) == 5  # in order
+    assert drain(p.province_factory, p.client, p.province) == 5  # in order
     tracked = p.national_client().get(f"/api/v1/public/feedback/{code}")
     seen = tracked.json()
     assert tracked.status_code == 200 and seen["status"] == "published" and seen["agency"] == "25747.UBND"
@@ -132,7 +116,7 @@ def test_feedback_filed_nationally_is_answered_by_its_province_and_followed_nati
             )
         ).one()
         again.state, again.next_attempt_at = "pending", utc_now()
-    assert _drain(p.national_factory, p, p.national) == 1
+    assert drain(p.national_factory, p.client, p.national) == 1
     with p.province_factory() as s:
         assert (
             s.scalar(
@@ -175,12 +159,12 @@ def test_the_sender_answers_rates_and_reopens_from_the_national_portal(nodes: Pa
         stranger = issue_token(s, create_user(s, f"{tag}-stranger", "citizen", personal_id="001098765432"))
     auth = {"Authorization": f"Bearer {token}"}
     code = p.national_client().post("/api/v1/feedback", json=FILED, headers=auth).json()["code"]
-    _drain(p.national_factory, p, p.national)
+    drain(p.national_factory, p.client, p.national)
     with p.province_factory() as s:
         local = s.get(FeedbackDelivery, code).feedback_code  # type: ignore[union-attr]
     _act(p, local, "accept", "leader", tag)
     _act(p, local, "request_info", "leader", tag, reason="Ảnh chụp hiện trường")
-    _drain(p.province_factory, p, p.province)
+    drain(p.province_factory, p.client, p.province)
 
     def step(name: str, who: dict[str, str] = auth, **payload: object) -> object:
         return p.national_client().post(f"/api/v1/feedback/{code}/transitions/{name}", json=payload, headers=who)
@@ -190,17 +174,17 @@ def test_the_sender_answers_rates_and_reopens_from_the_national_portal(nodes: Pa
     assert step("provide_info", {"Authorization": f"Bearer {stranger}"}, info="x").status_code == 404
     sent = step("provide_info", info="Ảnh đã chụp lúc 7 giờ sáng")
     assert sent.status_code == 200 and sent.json()["sent_to"] == "province-79", sent.text  # type: ignore[attr-defined]
-    _drain(p.national_factory, p, p.national)
+    drain(p.national_factory, p.client, p.national)
     with p.province_factory() as s:
         m = s.scalars(select(FeedbackMessage).where(FeedbackMessage.code == local)).one()
         assert m.status == "handling" and m.stage == "handle"
     for name, payload in (("draft_answer", {"answer": "Đã xử lý."}), ("approve_answer", {}), ("publish", {})):
         _act(p, local, name, "leader", tag, **payload)
-    _drain(p.province_factory, p, p.province)
+    drain(p.province_factory, p.client, p.province)
     assert step("request_reopen", reason="Vỉa hè vẫn bị lấn chiếm").status_code == 200  # type: ignore[attr-defined]
-    _drain(p.national_factory, p, p.national)
+    drain(p.national_factory, p.client, p.national)
     _act(p, local, "accept_reopen", "leader", tag)
-    _drain(p.province_factory, p, p.province)
+    drain(p.province_factory, p.client, p.province)
     with p.national_factory() as s:
         mirror = s.get(FeedbackMirror, code)
         assert mirror is not None and (mirror.status, mirror.stage) == ("handling", "handle")
@@ -238,12 +222,12 @@ def test_the_national_portal_pages_file_and_follow_a_delivered_message(
     code = filed.headers["location"].split("/")[-1].split("?")[0]
     with p.national_factory() as s:
         assert s.get(FeedbackMirror, code) is not None
-    _drain(p.national_factory, p, p.national)
+    drain(p.national_factory, p.client, p.national)
     with p.province_factory() as s:
         local = s.get(FeedbackDelivery, code).feedback_code  # type: ignore[union-attr]
     _act(p, local, "accept", "leader", tag)
     _act(p, local, "request_info", "leader", tag, reason="Ảnh chụp khu vực")
-    _drain(p.province_factory, p, p.province)
+    drain(p.province_factory, p.client, p.province)
     tracked = page.get(f"/feedback/track/{code}")
     assert f"/feedback/{code}/steps/provide_info" in tracked.text
     assert code in page.get("/feedback").text  # "my feedback"
@@ -252,6 +236,6 @@ def test_the_national_portal_pages_file_and_follow_a_delivered_message(
         f"/feedback/{code}/steps/provide_info", data={"csrf": csrf, "info": "Ảnh gửi sau"}, follow_redirects=False
     )
     assert sent.status_code == 303 and sent.headers["location"].endswith("?sent=1")
-    _drain(p.national_factory, p, p.national)
+    drain(p.national_factory, p.client, p.national)
     with p.province_factory() as s:
         assert s.scalars(select(FeedbackMessage.status).where(FeedbackMessage.code == local)).one() == "handling"

@@ -15,7 +15,6 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, Select, delete, func, select
-from sqlalchemy.orm import Session, sessionmaker
 
 from motcua import db
 from motcua.api.app import create_app
@@ -24,6 +23,7 @@ from motcua.exchange.node import Node, this_node
 from motcua.exchange.relay import relay_once, replay
 from motcua.exchange.signing import new_key, public_jwk
 from tests.dossiers.helpers import T0, World
+from tests.exchange.nodes import drain
 
 NATIONAL_URL = "http://national.test"
 
@@ -41,16 +41,6 @@ def province_node(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
     yield node
     monkeypatch.delenv("MOTCUA_EXCHANGE_MEMBER")
     this_node.cache_clear()
-
-
-def _drain(factory: sessionmaker[Session], client: httpx.Client, node: Node) -> int:
-    delivered = 0
-    for _ in range(50):
-        report = relay_once(factory, client, node)
-        delivered += report.delivered
-        if report.sent == 0:
-            break
-    return delivered
 
 
 def _messages_of(code: str) -> Select[tuple[OutboxMessage]]:
@@ -85,7 +75,7 @@ def test_status_changes_flow_once_and_in_order(engine: Engine, empty_database_ur
         ).all()
     assert [json.loads(m.body)["sequence"] for m in queued] == [1, 2, 3, 4, 5]
 
-    assert _drain(factory, client, province_node) == 5  # one message of the dossier per round, in order
+    assert drain(factory, client, province_node) == 5  # one message of the dossier per round, in order
     with national_factory() as s:
         mirror = s.get(DossierMirror, code)
         assert mirror is not None and (mirror.status, mirror.status_code, mirror.last_sequence) == ("returned", 10, 5)
@@ -100,7 +90,7 @@ def test_status_changes_flow_once_and_in_order(engine: Engine, empty_database_ur
         ).first()
         assert again is not None
         again.state, again.next_attempt_at = "pending", utc_now()
-    assert _drain(factory, client, province_node) == 1
+    assert drain(factory, client, province_node) == 1
     with national_factory() as s:
         assert s.scalar(select(func.count()).select_from(InboxMessage)) == received
         assert s.get(DossierMirror, code).last_sequence == 5
@@ -123,7 +113,7 @@ def test_status_changes_flow_once_and_in_order(engine: Engine, empty_database_ur
         s.scalars(select(Member)).one().public_jwk = public_jwk(province_node.key)
     with db.transaction(factory) as s:
         replay(s, dead[0].message_id)
-    assert _drain(factory, client, province_node) == 2
+    assert drain(factory, client, province_node) == 2
 
     # The network is down: the message stays pending and is tried again later, not at once.
     with db.transaction(factory) as s:

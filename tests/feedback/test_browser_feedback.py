@@ -69,17 +69,7 @@ def test_a_citizen_files_feedback_and_the_leader_publishes_the_answer(server: st
     split.locator("button[type=submit]").click()
     expect(page.locator("ol.history")).to_contain_text("PAKN.")
     page.screenshot(path=str(SCREENSHOTS / "feedback-work-desktop-vi.png"), full_page=True)
-    for step, field, text in (
-        ("accept", None, ""),
-        ("draft_answer", "#answer", "Đã thay bóng đèn ngày 5/6."),
-        ("approve_answer", None, ""),
-        ("publish", None, ""),
-    ):
-        form = page.locator(f"form[action='/feedback/{code}/steps/{step}']")
-        if field:
-            form.locator(field).fill(text)
-        form.locator("button[type=submit]").click()
-        expect(page.locator("[role=alert]")).to_have_count(0)
+    _answer(page, code, "accept", "Đã thay bóng đèn ngày 5/6.")
     expect(page.locator("#status")).to_have_text("Đã trả lời")
 
     page.context.clear_cookies()
@@ -103,17 +93,7 @@ def test_a_citizen_files_feedback_and_the_leader_publishes_the_answer(server: st
     expect(page.locator("#status")).to_have_text("Yêu cầu xem xét lại")
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_in(page, server, f"/work/feedback/{code}", user="chu-tich")
-    for step, field, text in (
-        ("accept_reopen", None, ""),
-        ("draft_answer", "#answer", "Đã thay cả bộ đèn ngày 9/6."),
-        ("approve_answer", None, ""),
-        ("publish", None, ""),
-    ):
-        form = page.locator(f"form[action='/feedback/{code}/steps/{step}']")
-        if field:
-            form.locator(field).fill(text)
-        form.locator("button[type=submit]").click()
-        expect(page.locator("[role=alert]")).to_have_count(0)
+    _answer(page, code, "accept_reopen", "Đã thay cả bộ đèn ngày 9/6.")
     expect(page.locator("#status")).to_have_text("Đã trả lời")
     page.context.clear_cookies()
     page.goto(f"{server}/feedback/track/{code}")
@@ -127,3 +107,13 @@ def test_a_citizen_files_feedback_and_the_leader_publishes_the_answer(server: st
             expect(page.locator("#feedback")).to_be_visible()
             page.locator("#feedback").screenshot(path=str(SCREENSHOTS / f"feedback-dashboard-{device}-{language}.png"))
     expect(page.locator("#feedback-topics")).to_contain_text("An agency or centre")
+
+
+def _answer(page: Page, code: str, first: str, answer: str) -> None:
+    """From the officials' page: ``first`` (accept or reopen), draft ``answer``, approve, publish."""
+    for step in (first, "draft_answer", "approve_answer", "publish"):
+        form = page.locator(f"form[action='/feedback/{code}/steps/{step}']")
+        if step == "draft_answer":
+            form.locator("#answer").fill(answer)
+        form.locator("button[type=submit]").click()
+        expect(page.locator("[role=alert]")).to_have_count(0)

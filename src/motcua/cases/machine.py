@@ -1,7 +1,7 @@
 """The form of a case type's transition table: each step names the states it leaves from (None: the
-case does not exist yet), the state it leads to (None: it stays), the roles that may take it and
-whether it needs a reason. A case type declares its steps once; nothing else decides whether a step
-is allowed."""
+case does not exist yet), the state it leads to (None: it stays), the roles that may take it, whether
+it needs a reason and the deadline stage it ends. A case type declares its steps once; nothing else
+decides whether a step is allowed."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ class Step(Generic[S, R]):
     target: S | None
     roles: frozenset[R]
     needs_reason: bool = False
+    # The deadline stage the step ends, if any: its event records whether it ended late, and the
+    # fact tables count the stage on time or late from that.
+    closes: str | None = None
 
 
 def table(steps: Iterable[Step[S, R]]) -> dict[str, Step[S, R]]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from motcua import clock
+from motcua.commands.common import _actor, _context, _fail, step_payload, take_step
 
 dossiers_app = typer.Typer(no_args_is_help=True, help="Dossiers: submit, act, documents, verify the event logs.")
 UrlOption = Annotated[str | None, typer.Option("--url", help="Database URL (default: MOTCUA_DATABASE_URL).")]
@@ -95,34 +96,6 @@ def seals(
 AsOption = Annotated[str, typer.Option("--as", help="Username of the account acting (citizen or official).")]
 
 
-def _context(url: str | None) -> tuple[Any, Any, Any]:
-    from motcua import db
-    from motcua.calendar.service import CalendarCache
-    from motcua.catalog.routing import SnapshotCache
-
-    factory = db.session_factory(db.make_engine(url))
-    return factory, SnapshotCache(factory), CalendarCache(factory)
-
-
-def _actor(session: Any, username: str) -> Any:
-    from sqlalchemy import select
-
-    from motcua.accounts.models import User
-    from motcua.accounts.service import actor_of
-
-    user = session.scalars(select(User).where(User.username == username)).first()
-    if user is None:
-        raise typer.BadParameter(f"no account {username!r}", param_hint="--as")
-    return actor_of(user)
-
-
-def _fail(exc: Any) -> None:
-    typer.echo(f"error: {exc.code}: {exc.message}", err=True)
-    for problem in exc.details.get("problems", []):
-        typer.echo(f"  - {problem}", err=True)
-    raise typer.Exit(1)
-
-
 @dossiers_app.command("submit")
 def submit_cmd(
     as_user: AsOption,
@@ -189,36 +162,15 @@ def act_cmd(
 ) -> None:
     """Take one step of the state machine on a dossier."""
 
-    from motcua import db
-    from motcua.dossiers.errors import DossierError
     from motcua.dossiers.service import act
 
-    payload: dict[str, Any] = {
-        k: v
-        for k, v in {
-            "reason": reason,
-            "missing": missing,
-            "documents": documents,
-            "new_due": new_due,
-            "user_id": assignee,
-        }.items()
-        if v
-    }
-    factory, _snapshots, calendars = _context(url)
-    try:
-        with db.transaction(factory) as s:
-            d = act(
-                s,
-                _actor(s, as_user),
-                code,
-                transition,
-                clock.now(),
-                calendars.for_session(s),
-                payload,
-            )
-            typer.echo(f"{d.code} {d.status} (national code {d.status_code}) due {d.due_on or '-'}")
-    except DossierError as exc:
-        _fail(exc)
+    given = {"reason": reason, "missing": missing, "documents": documents, "new_due": new_due, "user_id": assignee}
+    take_step(
+        url,
+        as_user,
+        lambda s, actor, calendars: act(s, actor, code, transition, clock.now(), calendars, step_payload(given)),
+        lambda d: f"{d.code} {d.status} (national code {d.status_code}) due {d.due_on or '-'}",
+    )
 
 
 @dossiers_app.command("document")

@@ -10,7 +10,8 @@ from typing import Annotated, Any
 import typer
 
 from motcua import clock
-from motcua.commands.dossiers import AsOption, UrlOption, _actor, _context, _fail
+from motcua.commands.common import _actor, _context, _fail, step_payload, take_step
+from motcua.commands.dossiers import AsOption, UrlOption
 
 feedback_app = typer.Typer(no_args_is_help=True, help="Feedback and recommendations (phản ánh, kiến nghị).")
 
@@ -80,8 +81,6 @@ def act_cmd(
     url: UrlOption = None,
 ) -> None:
     """Take one step of the feedback's transition table."""
-    from motcua import db
-    from motcua.dossiers.errors import DossierError
     from motcua.feedback import messages as fb
 
     given = {
@@ -97,14 +96,12 @@ def act_cmd(
         "title": title,
         "body": body,
     }
-    factory, _snapshots, calendars = _context(url)
-    try:
-        with db.transaction(factory) as s:
-            payload = {k: v for k, v in given.items() if v is not None}
-            m = fb.act(s, _actor(s, as_user), code, step, clock.now(), calendars.for_session(s), payload)
-            typer.echo(f"{m.code} {m.status} at {m.agency_code} stage {m.stage} due {m.due_on or '-'}")
-    except DossierError as exc:
-        _fail(exc)
+    take_step(
+        url,
+        as_user,
+        lambda s, actor, calendars: fb.act(s, actor, code, step, clock.now(), calendars, step_payload(given)),
+        lambda m: f"{m.code} {m.status} at {m.agency_code} stage {m.stage} due {m.due_on or '-'}",
+    )
 
 
 @feedback_app.command("show")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import dataclass
 from datetime import datetime
 
 import filetype
@@ -41,6 +42,34 @@ def checked_type(name: str, data: bytes) -> str:
             "attachment_type", N_("{name} is {type}; accepted: PDF, JPEG, PNG."), name=name, type=content_type
         )
     return content_type
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """A file that passed the checks, with the columns every attachment table keeps of it."""
+
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+    def columns(self) -> dict[str, str | int]:
+        return {"name": self.name, "content_type": self.content_type, "size": self.size, "sha256": self.sha256}
+
+
+def checked_file(name: str, data: bytes) -> CheckedFile:
+    """``data`` checked (``checked_type``), named by its base name and summed."""
+    return CheckedFile(
+        os.path.basename(name)[:200] or "file", checked_type(name, data), len(data), hashlib.sha256(data).hexdigest()
+    )
+
+
+def verified_bytes(storage: Storage, key: str, sha256: str) -> bytes:
+    """The stored bytes, refused if they no longer match the checksum taken when they were stored."""
+    data = storage.get(key)
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise DossierError("attachment_corrupt", N_("The stored file does not match its checksum."))
+    return data
 
 
 UPLOADERS = {"applicant": ("citizen", "reception_officer"), "scan": ("reception_officer",)}
@@ -84,25 +113,21 @@ def add_attachment(
         raise DossierError(
             "dossier_closed", N_("The dossier is closed ({status}); nothing can be added."), status=dossier.status
         )
-    content_type = checked_type(name, data)
-    digest = hashlib.sha256(data).hexdigest()
+    checked = checked_file(name, data)
     # The same file sent again (a retry after a lost answer) is the same attachment, not a second one.
     same = session.scalars(
         select(Attachment).where(
-            Attachment.dossier_id == dossier.id, Attachment.kind == kind, Attachment.sha256 == digest
+            Attachment.dossier_id == dossier.id, Attachment.kind == kind, Attachment.sha256 == checked.sha256
         )
     ).first()
     if same is not None and not issued:
         return same
-    key = f"{dossier.code}/{digest}"
+    key = f"{dossier.code}/{checked.sha256}"
     storage.put(key, data)
     row = Attachment(
         dossier_id=dossier.id,
         kind=kind,
-        name=os.path.basename(name)[:200] or "file",
-        content_type=content_type,
-        size=len(data),
-        sha256=digest,
+        **checked.columns(),
         storage_key=key,
         uploaded_by=actor.user_id,
         uploaded_at=at,
@@ -120,7 +145,4 @@ def read_attachment(
     ).one_or_none()
     if row is None or not can_read(actor, dossier):
         raise NotFound("unknown_attachment", N_("No attachment {id} on this dossier."), id=attachment_id)
-    data = storage.get(row.storage_key)
-    if hashlib.sha256(data).hexdigest() != row.sha256:
-        raise DossierError("attachment_corrupt", N_("The stored file does not match its checksum."))
-    return row, data
+    return row, verified_bytes(storage, row.storage_key, row.sha256)

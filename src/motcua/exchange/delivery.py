@@ -33,8 +33,8 @@ from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.service import Applicant, CalendarFor, SubmitRequest, applicant_problems, submit, validate_form
 from motcua.dossiers.storage import Storage
-from motcua.exchange.inbox import Answer, problem, refused_from_national
-from motcua.exchange.models import Delivery, DossierMirror, HeldDocument, Member
+from motcua.exchange.inbox import Answer, problem, refused_by_domain, refused_from_national
+from motcua.exchange.models import Delivery, DossierMirror, FeedbackMirror, HeldDocument, Member
 from motcua.exchange.node import Node
 from motcua.exchange.outbox import enqueue, stamp, wall_clock
 from motcua.exchange.signing import sign
@@ -208,18 +208,29 @@ def add_documents_online(
     return mirror
 
 
-def acknowledged(session: Session, reference: str, answer: bytes, at: datetime) -> None:
-    """The province accepted the delivery: remember its code for the dossier (unless a status change
-    carrying the reference arrived first and did it)."""
+# What the national node learns from a province's answer to a delivery: the mirror it updates, the
+# answer's field with the province's code and the mirror's column that keeps it.
+ACKNOWLEDGED: dict[str, tuple[type[DossierMirror] | type[FeedbackMirror], str, str]] = {
+    "deliverDossier": (DossierMirror, "dossierCode", "dossier_code"),
+    "deliverFeedback": (FeedbackMirror, "feedbackCode", "feedback_code"),
+}
+
+
+def acknowledged(session: Session, operation: str, reference: str, answer: bytes, at: datetime) -> None:
+    """The province accepted a delivery: remember its code for the dossier or message (unless a
+    status report carrying the reference arrived first and did it)."""
+    if operation not in ACKNOWLEDGED:
+        return
+    model, field, attribute = ACKNOWLEDGED[operation]
     try:
-        code = orjson.loads(answer).get("dossierCode")
+        code = orjson.loads(answer).get(field)
     except (orjson.JSONDecodeError, AttributeError):
         code = None
-    mirror = session.get(DossierMirror, reference)
+    mirror: Any = session.get(model, reference)  # either mirror: both have delivered_at
     if mirror is None:
         return
-    if code and mirror.dossier_code is None:
-        mirror.dossier_code = str(code)
+    if code and getattr(mirror, attribute) is None:
+        setattr(mirror, attribute, str(code))
     mirror.delivered_at = at
 
 
@@ -354,15 +365,7 @@ def apply_delivery(
                     session, storage, actor, dossier, doc["name"], fetched[doc["sha256"]], "applicant", submitted_at
                 )
         except DossierError as exc:
-            problems = exc.details.get("problems") or []
-            return problem(
-                400,
-                "The dossier is refused",
-                exc.message,
-                errors=[
-                    {"location": "/" + str(p).split(":", 1)[0].replace(".", "/"), "message": str(p)} for p in problems
-                ],
-            )
+            return refused_by_domain("The dossier is refused", exc)
         session.add(Delivery(reference=reference, sender=sender, dossier_code=dossier.code, received_at=now))
         return Answer(201, {"dossierCode": dossier.code})
 

@@ -16,7 +16,6 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
-import orjson
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -26,7 +25,7 @@ from motcua.catalog.models import Agency
 from motcua.catalog.routing import CatalogSnapshot
 from motcua.dossiers.errors import Conflict, DossierError, Forbidden
 from motcua.exchange.delivery import portal_actor, province_member
-from motcua.exchange.inbox import Answer, contract_errors, problem, refused_from_national
+from motcua.exchange.inbox import Answer, contract_errors, problem, refused_by_domain, refused_from_national
 from motcua.exchange.models import DossierMirror, FeedbackDelivery, FeedbackMirror
 from motcua.exchange.node import NATIONAL, Node, this_node
 from motcua.exchange.outbox import enqueue, stamp, wall_clock
@@ -112,20 +111,6 @@ def file_at_national(session: Session, actor: Actor, r: fb.FeedbackRequest, at: 
     }
     enqueue(session, member.identifier, "deliverFeedback", "POST", PATH, body, at, code)
     return mirror
-
-
-def acknowledged(session: Session, code: str, answer: bytes, at: datetime) -> None:
-    """The province received the message: remember its code (unless its first report did)."""
-    try:
-        feedback_code = orjson.loads(answer).get("feedbackCode")
-    except (orjson.JSONDecodeError, AttributeError):
-        feedback_code = None
-    mirror = session.get(FeedbackMirror, code)
-    if mirror is None:
-        return
-    if feedback_code and mirror.feedback_code is None:
-        mirror.feedback_code = str(feedback_code)
-    mirror.delivered_at = at
 
 
 def apply_status(sender: str, code: str, now: datetime) -> Callable[[Session, Any], Answer]:
@@ -288,15 +273,7 @@ def apply_delivery(
                     snapshot_of(session),
                 )  # fmt: skip
         except DossierError as exc:
-            problems = exc.details.get("problems") or []
-            return problem(
-                400,
-                "The feedback is refused",
-                exc.message,
-                errors=[
-                    {"location": "/" + str(p).split(":", 1)[0].replace(".", "/"), "message": str(p)} for p in problems
-                ],
-            )
+            return refused_by_domain("The feedback is refused", exc)
         if m.province_code != node.province_code:
             return problem(
                 403, "Not this province", f"the competent agency {m.agency_code} is not in {node.province_code}"

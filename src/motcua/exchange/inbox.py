@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from motcua import db
+from motcua.dossiers.errors import DossierError
 from motcua.exchange.contract import contract
 from motcua.exchange.models import DossierMirror, InboxMessage
 from motcua.exchange.node import NATIONAL
@@ -50,6 +51,14 @@ def contract_errors(name: str, data: Any) -> list[dict[str, str]]:
         {"location": "/" + "/".join(str(p) for p in e.absolute_path), "message": e.message}
         for e in sorted(_validator(name).iter_errors(data), key=lambda e: list(e.absolute_path))
     ]
+
+
+def refused_by_domain(title: str, exc: DossierError) -> Answer:
+    """A 400 for a message the domain refused, each of its problems located by the field it names
+    (``"form.child_name: ..."`` → ``/form/child_name``)."""
+    problems = exc.details.get("problems") or []
+    errors = [{"location": "/" + str(p).split(":", 1)[0].replace(".", "/"), "message": str(p)} for p in problems]
+    return problem(400, title, exc.message, errors=errors)
 
 
 def refused_from_national(schema: str, what: str, sender: str, data: Any) -> Answer | None:

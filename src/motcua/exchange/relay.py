@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from motcua import db
 from motcua.exchange.adapters import AdapterError, Outgoing, Recipient, adapter_for
 from motcua.exchange.delivery import acknowledged
-from motcua.exchange.feedback import acknowledged as feedback_acknowledged
 from motcua.exchange.members import touch
 from motcua.exchange.models import Member, OutboxMessage, utc_now
 from motcua.exchange.node import Node
@@ -171,10 +170,8 @@ def _record(factory: sessionmaker[Session], results: list[_Result]) -> RelayRepo
                 if r.status < 300:
                     message.state, message.delivered_at, message.last_error = "delivered", now, ""
                     report.delivered += 1
-                    if message.operation == "deliverDossier" and r.claim.reference:
-                        acknowledged(s, r.claim.reference, r.content, now)
-                    elif message.operation == "deliverFeedback" and r.claim.reference:
-                        feedback_acknowledged(s, r.claim.reference, r.content, now)
+                    if r.claim.reference:
+                        acknowledged(s, message.operation, r.claim.reference, r.content, now)
                 elif r.status >= 500 or r.status in RETRY_STATUSES:
                     _retry(message, f"HTTP {r.status}: {r.text[:300]}", now, report)
                 else:

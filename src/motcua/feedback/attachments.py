@@ -4,15 +4,13 @@ while it is open or by the agency's staff (a letter's scan); read by them only, 
 
 from __future__ import annotations
 
-import hashlib
-import os
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from motcua.accounts.service import Actor
-from motcua.dossiers.attachments import checked_type
+from motcua.dossiers.attachments import checked_file, verified_bytes
 from motcua.dossiers.errors import DossierError, Forbidden, NotFound
 from motcua.dossiers.service import unit_matches
 from motcua.dossiers.storage import Storage
@@ -40,24 +38,22 @@ def add_file(
         raise Forbidden("out_of_scope", N_("This feedback is not your unit's."))
     if m.status not in OPEN:
         raise DossierError("feedback_closed", N_("Files can be added while the feedback is being handled."))
-    content_type = checked_type(name, data)
-    digest = hashlib.sha256(data).hexdigest()
+    checked = checked_file(name, data)
     same = session.scalars(
-        select(FeedbackAttachment).where(FeedbackAttachment.message_id == m.id, FeedbackAttachment.sha256 == digest)
+        select(FeedbackAttachment).where(
+            FeedbackAttachment.message_id == m.id, FeedbackAttachment.sha256 == checked.sha256
+        )
     ).first()
     if same is not None:  # the same file sent again (a retry after a lost answer)
         return same
     count = session.scalar(select(func.count()).where(FeedbackAttachment.message_id == m.id)) or 0
     if count >= MAX_FILES:
         raise DossierError("too_many_files", N_("A feedback message takes at most {limit} files."), limit=MAX_FILES)
-    key = f"feedback/{m.code}/{digest}"
+    key = f"feedback/{m.code}/{checked.sha256}"
     storage.put(key, data)
     row = FeedbackAttachment(
         message_id=m.id,
-        name=os.path.basename(name)[:200] or "file",
-        content_type=content_type,
-        size=len(data),
-        sha256=digest,
+        **checked.columns(),
         storage_key=key,
         uploaded_by=actor.user_id or None,
         uploaded_at=at,
@@ -85,7 +81,4 @@ def read_file(
     ).one_or_none()
     if row is None or not can_read(actor, m):
         raise NotFound("unknown_attachment", N_("No file {id} on this feedback."), id=file_id)
-    data = storage.get(row.storage_key)
-    if hashlib.sha256(data).hexdigest() != row.sha256:
-        raise DossierError("attachment_corrupt", N_("The stored file does not match its checksum."))
-    return row, data
+    return row, verified_bytes(storage, row.storage_key, row.sha256)

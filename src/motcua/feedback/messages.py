@@ -424,7 +424,12 @@ def apply_step(
     event records, with who had the message when the step was taken (a transfer changes it). The
     synthetic history goes through this too."""
     held = {"held_by": m.agency_code, "held_in": m.province_code}
-    recorded = RULES[step](session, m, actor, at, clock.local_date(at), cal, payload)
+    today, closes = clock.local_date(at), TRANSITIONS[step].closes
+    # The stage the step ends, judged before the rule moves the message on (forwarding measures its
+    # own stage from receipt; merging a message already accepted ends no stage).
+    closed = _late(m, closes, today) if closes is not None and m.stage == closes else {}
+    recorded = RULES[step](session, m, actor, at, today, cal, payload)
+    recorded.update(closed)
     recorded.update(held)
     target = TRANSITIONS[step].target
     if target is not None:
@@ -441,7 +446,7 @@ Rule = Callable[[Session, FeedbackMessage, Actor, datetime, date, WorkingCalenda
 def _late(m: FeedbackMessage, stage: str, today: date) -> dict[str, Any]:
     """The stage ``stage`` closes today: whether after its deadline (recorded on the event, which the
     fact tables count)."""
-    late = m.stage == stage and m.due_on is not None and today > m.due_on
+    late = m.due_on is not None and today > m.due_on
     if late and stage not in m.late_stages:
         m.late_stages = [*m.late_stages, stage]
     return {"late": late}
@@ -461,9 +466,8 @@ def _text(payload: dict[str, Any], name: str, limit: int = 10_000) -> str:
 def _accept(
     s: Session, m: FeedbackMessage, a: Actor, at: datetime, today: date, cal: WorkingCalendar, p: dict[str, Any]
 ) -> dict[str, Any]:
-    closed = _late(m, "classify", today)
     m.stage, m.due_on = "handle", m.handle_due_on
-    return closed
+    return {}
 
 
 def _decline(
@@ -477,7 +481,6 @@ def _decline(
     recorded = {"kind": kind, "reason": _text(p, "reason", 2000)}
     if kind == "complaint_or_denunciation":
         recorded["where"] = _text(p, "where", 500)  # the sender is told where to go
-    recorded.update(_late(m, "classify", today))
     m.stage, m.due_on = "done", None
     return recorded
 
@@ -513,9 +516,8 @@ def _merge(
         raise FeedbackError("bad_original", N_("{code} is not another feedback of your unit."), code=code)
     if original.status in FINAL:
         raise FeedbackError("bad_original", N_("{code} is not another feedback of your unit."), code=code)
-    closed = _late(m, "classify", today) if m.status == "received" else {}
     m.original_code, m.stage, m.due_on = original.code, "done", None
-    return {"original": original.code, **closed}
+    return {"original": original.code}
 
 
 def _split(
@@ -576,20 +578,18 @@ def _return_draft(
 def _approve(
     s: Session, m: FeedbackMessage, a: Actor, at: datetime, today: date, cal: WorkingCalendar, p: dict[str, Any]
 ) -> dict[str, Any]:
-    closed = _late(m, "handle", today)
     m.stage, m.due_on = "publish", cal.add_working_days(today, deadlines().publish)
-    return closed
+    return {}
 
 
 def _publish(
     s: Session, m: FeedbackMessage, a: Actor, at: datetime, today: date, cal: WorkingCalendar, p: dict[str, Any]
 ) -> dict[str, Any]:
     question = str(p.get("public_question", "")).strip() or redacted(m.body, m)
-    closed = _late(m, "publish", today)
     m.public_question = redacted(question, m)  # whatever the official wrote, the sender's data goes
     m.published_at, m.stage, m.due_on = at, "done", None
     m.search_text = search_text_of(m.title, m.public_question, m)
-    return {"public_question_sha256": _digest(m.public_question), **closed}
+    return {"public_question_sha256": _digest(m.public_question)}
 
 
 def _rate(

@@ -24,6 +24,8 @@ State = Literal[
     "declined",
     "merged",
 ]
+# The deadline stages of a message (domain.md §5), each ended by the steps that name it in the table.
+Stage = Literal["classify", "forward", "handle", "publish"]
 Role = Literal["citizen", "reception_officer", "processing_officer", "leader"]
 FINAL: frozenset[State] = frozenset({"declined", "merged"})
 OPEN: frozenset[State] = frozenset({"received", "handling", "info_requested", "answer_drafted", "answer_approved"})
@@ -38,19 +40,24 @@ Transition = Step[State, Role]
 
 
 def _t(
-    name: str, sources: set[State | None], target: State | None, roles: set[Role], reason: bool = False
+    name: str,
+    sources: set[State | None],
+    target: State | None,
+    roles: set[Role],
+    reason: bool = False,
+    closes: Stage | None = None,
 ) -> Transition:
-    return Transition(name, frozenset(sources), target, frozenset(roles), reason)
+    return Transition(name, frozenset(sources), target, frozenset(roles), reason, closes)
 
 
 TRANSITIONS: dict[str, Transition] = table(
     [
         _t("file", {None}, "received", ENTERING),
         # Classification, within the classification deadline of receipt or transfer.
-        _t("accept", {"received"}, "handling", OFFICIALS),
-        _t("decline", {"received"}, "declined", OFFICIALS, reason=True),
-        _t("forward", {"received", "handling"}, "received", OFFICIALS, reason=True),
-        _t("merge", {"received", "handling"}, "merged", OFFICIALS),
+        _t("accept", {"received"}, "handling", OFFICIALS, closes="classify"),
+        _t("decline", {"received"}, "declined", OFFICIALS, reason=True, closes="classify"),
+        _t("forward", {"received", "handling"}, "received", OFFICIALS, reason=True, closes="forward"),
+        _t("merge", {"received", "handling"}, "merged", OFFICIALS, closes="classify"),
         # A message raising two matters: the second becomes a message of its own (same sender).
         _t("split", {"received", "handling"}, None, OFFICIALS, reason=True),
         # Handling: more information from the sender stops the clock until they answer.
@@ -58,8 +65,8 @@ TRANSITIONS: dict[str, Transition] = table(
         _t("provide_info", {"info_requested"}, "handling", {"citizen", "processing_officer", "leader"}),
         _t("draft_answer", {"handling"}, "answer_drafted", OFFICIALS),
         _t("return_draft", {"answer_drafted"}, "handling", {"leader"}, reason=True),
-        _t("approve_answer", {"answer_drafted"}, "answer_approved", {"leader"}),
-        _t("publish", {"answer_approved"}, "published", OFFICIALS),
+        _t("approve_answer", {"answer_drafted"}, "answer_approved", {"leader"}, closes="handle"),
+        _t("publish", {"answer_approved"}, "published", OFFICIALS, closes="publish"),
         # After the answer: the sender rates it, and may ask to reopen within the window.
         _t("rate", {"published"}, None, {"citizen"}),
         _t("request_reopen", {"published"}, "reopen_requested", {"citizen"}, reason=True),

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
-from typing import Any, cast
+from typing import Any, cast, get_args
 
 from sqlalchemy import Table, case, exists, func, literal, select, text, union_all
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from motcua import clock
 from motcua.dossiers.models import Dossier
 from motcua.feedback.models import FeedbackEvent, FeedbackMessage, Rating
+from motcua.feedback.states import TRANSITIONS, Stage
 from motcua.feedback.subscribers import FeedbackChange
 from motcua.indicators import facts
 from motcua.indicators.models import FEEDBACK_COUNTERS, FEEDBACK_KEYS, FactFeedbackDay
@@ -30,7 +31,11 @@ Key = tuple[str, str, str, str]  # province, commune ("" when none), agency, abo
 Delta = tuple[date, Key, str, int]
 TABLE = cast(Table, FactFeedbackDay.__table__)
 CLASSIFYING = {"accept": "accepted", "decline": "declined", "merge": "merged"}
-CLOSING = {"approve_answer": "handle", "publish": "publish"}  # steps that close a stage, beside classification
+
+
+def ending(stage: str) -> tuple[str, ...]:
+    """The steps that end the deadline stage ``stage`` (the transition table says)."""
+    return tuple(name for name, t in TRANSITIONS.items() if t.closes == stage)
 
 
 def changes(step: str, at: datetime, payload: dict[str, Any], commune: str | None, about: str) -> list[Delta]:
@@ -41,23 +46,15 @@ def changes(step: str, at: datetime, payload: dict[str, Any], commune: str | Non
     def add(counter: str, where: Key = key) -> None:
         out.append((day, where, counter, 1))
 
-    def timeliness(stage: str) -> None:
-        if "late" in payload:  # merging a message already accepted closes no stage
-            add(f"{stage}_late" if payload["late"] else f"{stage}_on_time")
-
     if step == "file":
         add("received")
     elif step == "forward":
         add("forwarded")
-        timeliness("forward")
         add("transferred_in", (str(payload["province"]), commune or "", str(payload["agency"]), about))
     elif step in CLASSIFYING:
         add(CLASSIFYING[step])
-        timeliness("classify")
-    elif step in CLOSING:
-        timeliness(CLOSING[step])
-        if step == "publish":
-            add("published")
+    elif step == "publish":
+        add("published")
     elif step == "request_reopen":
         add("reopen_requested")
     elif step == "accept_reopen":
@@ -66,6 +63,9 @@ def changes(step: str, at: datetime, payload: dict[str, Any], commune: str | Non
         add("rated")
         if payload.get("value") == "dissatisfied":
             add("dissatisfied")
+    closes = TRANSITIONS[step].closes if step in TRANSITIONS else None
+    if closes is not None and "late" in payload:  # merging a message already accepted ends no stage
+        add(f"{closes}_late" if payload["late"] else f"{closes}_on_time")
     return out
 
 
@@ -131,14 +131,8 @@ def rebuild(session: Session) -> int:
         "received": when(step == "file"),
         "forwarded": when(step == "forward"),
         **{counter: when(step == name) for name, counter in CLASSIFYING.items()},
-        "classify_on_time": stage(tuple(CLASSIFYING), True),
-        "classify_late": stage(tuple(CLASSIFYING), False),
-        "forward_on_time": stage(("forward",), True),
-        "forward_late": stage(("forward",), False),
-        "handle_on_time": stage(("approve_answer",), True),
-        "handle_late": stage(("approve_answer",), False),
-        "publish_on_time": stage(("publish",), True),
-        "publish_late": stage(("publish",), False),
+        **{f"{name}_on_time": stage(ending(name), True) for name in get_args(Stage)},
+        **{f"{name}_late": stage(ending(name), False) for name in get_args(Stage)},
         "published": when(step == "publish"),
         "reopen_requested": when(step == "request_reopen"),
         "reopened": when(step == "accept_reopen"),
