@@ -2,9 +2,13 @@
 # one-off commands (motcua db upgrade, motcua check-config). Production is the default: the container
 # refuses to start without its secrets (see docs/deployment.md).
 FROM python:3.11-slim-bookworm AS build
+# The pages' stylesheet is built from the npm registry (GOV.UK Frontend, themed) into the wheel.
+RUN apt-get update -q && apt-get install -y -q --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY pyproject.toml README.md LICENSE ./
+COPY pyproject.toml setup.py README.md LICENSE ./
 COPY LICENSES LICENSES
+COPY assets/package.json assets/package-lock.json assets/*.scss assets/*.svg assets/*.mjs assets/*.js assets/
+COPY scripts/build_assets.py scripts/
 COPY src src
 RUN pip wheel --no-cache-dir --wheel-dir /wheels ".[s3]"
 

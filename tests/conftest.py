@@ -15,7 +15,7 @@ import pytest
 # Every test process keeps its generated keys and files in a folder of its own, and allows by name
 # what production refuses (the tests that check the refusals clear these).
 os.environ.setdefault("MOTCUA_DATA_DIR", tempfile.mkdtemp(prefix="motcua-tests-"))
-for _allowed in ("SANDBOX_PAYMENTS", "DEVELOPMENT_CA", "GENERATED_SECRET", "PUBLIC_METRICS"):
+for _allowed in ("SANDBOX_PAYMENTS", "DEVELOPMENT_CA", "GENERATED_SECRET", "PUBLIC_METRICS", "LOCAL_PUBLIC_URL"):
     os.environ.setdefault(f"MOTCUA_ALLOW_{_allowed}", "1")
 # Every log line of the run (this process and the servers it starts) lands here, and is scanned for
 # the test data's personal data when the run ends (pytest_sessionfinish).

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from motcua.cli import app, main
 from motcua.settings import Settings, UnsafeConfiguration, unsafe
 
-ALLOWANCES = ("SANDBOX_PAYMENTS", "DEVELOPMENT_CA", "GENERATED_SECRET", "PUBLIC_METRICS")
+ALLOWANCES = ("SANDBOX_PAYMENTS", "DEVELOPMENT_CA", "GENERATED_SECRET", "PUBLIC_METRICS", "LOCAL_PUBLIC_URL")
 
 
 @pytest.fixture
@@ -21,6 +21,7 @@ def production(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.delenv(f"MOTCUA_ALLOW_{name}", raising=False)
     monkeypatch.setenv("MOTCUA_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("MOTCUA_MODE", raising=False)
+    monkeypatch.delenv("MOTCUA_PUBLIC_URL", raising=False)
 
 
 def test_serve_refuses_each_unsafe_default_and_names_the_setting(production: None) -> None:
@@ -29,6 +30,7 @@ def test_serve_refuses_each_unsafe_default_and_names_the_setting(production: Non
     for allow in ALLOWANCES:
         assert f"MOTCUA_ALLOW_{allow}=1" in result.output
     assert "MOTCUA_PAYMENT_PROVIDER" in result.output and "MOTCUA_METRICS_TOKEN" in result.output
+    assert "MOTCUA_PUBLIC_URL" in result.output
 
 
 def test_create_app_refuses_too(production: None) -> None:
@@ -36,12 +38,13 @@ def test_create_app_refuses_too(production: None) -> None:
 
     with pytest.raises(UnsafeConfiguration) as refused:
         create_app("sqlite://")
-    assert len(refused.value.problems) == 4
+    assert len(refused.value.problems) == 5
 
 
 def test_each_allowance_lifts_only_its_own_refusal(production: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MOTCUA_ALLOW_SANDBOX_PAYMENTS", "1")
     monkeypatch.setenv("MOTCUA_METRICS_TOKEN", "t")
+    monkeypatch.setenv("MOTCUA_PUBLIC_URL", "https://dichvucong.example.gov.vn")
     left = {p.allow for p in unsafe(Settings())}
     assert left == {"MOTCUA_ALLOW_DEVELOPMENT_CA=1", "MOTCUA_ALLOW_GENERATED_SECRET=1"}
     monkeypatch.setenv("MOTCUA_MODE", "demo")
@@ -54,7 +57,7 @@ def test_check_config_masks_secrets_and_lists_the_unsafe(production: None, monke
     result = CliRunner().invoke(app, ["check-config"])
     assert result.exit_code == 1
     assert "very-secret-value" not in result.output and "pa55word" not in result.output
-    assert "MOTCUA_SECRET_KEY=********" in result.output and "unsafe in production (4)" in result.output
+    assert "MOTCUA_SECRET_KEY=********" in result.output and "unsafe in production (5)" in result.output
     assert "MOTCUA_DATA_DIR=" in result.output
 
 

@@ -175,6 +175,9 @@ class Settings(BaseSettings):
 
     metrics_token: SecretStr | None = Field(None, description="Bearer token required by /metrics.")
     allow_sandbox_payments: bool = Field(False, description="Allow the sandbox payment provider outside the demo.")
+    allow_local_public_url: bool = Field(
+        False, description="Allow a loopback public_url (localhost, 127.x) outside the demo: links nobody else reaches."
+    )
     allow_development_ca: bool = Field(False, description="Allow signing with a generated development CA.")
     allow_generated_secret: bool = Field(False, description="Allow secrets generated into data_dir.")
     allow_public_metrics: bool = Field(False, description="Allow /metrics without a token.")
@@ -285,9 +288,24 @@ def unsafe(s: Settings) -> list[Unsafe]:
                 "set " + ", ".join(generated),
             )
         )
+    if _loopback(s.public_url) and not s.allow_local_public_url:
+        found.append(
+            Unsafe(
+                f"QR codes and links in PDFs and messages would point to {s.public_url}, which citizens cannot reach",
+                "MOTCUA_ALLOW_LOCAL_PUBLIC_URL=1",
+                "set MOTCUA_PUBLIC_URL to the portal's public address",
+            )
+        )
     if s.metrics_token is None and not s.allow_public_metrics:
         found.append(Unsafe("/metrics would be public", "MOTCUA_ALLOW_PUBLIC_METRICS=1", "set MOTCUA_METRICS_TOKEN"))
     return found
+
+
+def _loopback(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("localhost", "::1") or host.startswith("127.") or host.endswith(".localhost")
 
 
 class UnsafeConfiguration(RuntimeError):

@@ -175,7 +175,11 @@ def test_a_citizen_submits_a_dossier_with_an_attachment_and_tracks_it(server: st
     scan.write_bytes(PDF)
     page.set_input_files("#files", str(scan))
     page.click("#dossier-form button[type=submit]")
-    expect(page.locator("#problems")).to_contain_text("capital_vnd")
+    expect(page.locator("#problems")).to_contain_text("Vốn kinh doanh (đồng): nhập một số.")
+    expect(page.locator("#f-capital_vnd-error")).to_contain_text("nhập một số")  # above the field too
+    page.screenshot(path=str(SCREENSHOTS / "form-errors-phone-vi.png"), full_page=True)
+    page.click("#problems a[href='#f-capital_vnd']")  # the summary leads to the field
+    expect(page.locator("#f-capital_vnd")).to_be_focused()
     expect(page.locator("#f-business_name")).to_have_value("Tạp hóa Cô Lan")
     page.fill("#f-capital_vnd", "50000000")
     page.set_input_files("#files", str(scan))

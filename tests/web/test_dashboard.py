@@ -48,7 +48,8 @@ def test_the_dashboard_draws_every_province_and_the_ranking(engine: Engine, data
     assert drawn_map.count('<a href="/dashboard/') == 34
     trend = r.text.split('<figure class="chart">', 1)[1].split("</figure>", 1)[0]
     assert trend.startswith("<svg") and "12 tháng gần nhất" in trend  # drawn on the server, in Vietnamese
-    assert "<h2>Ranking of the provinces</h2>" in client.get("/dashboard", params={"lang": "en"}).text
+    english = client.get("/dashboard", params={"lang": "en"}).text
+    assert '<h2 class="govuk-heading-m">Ranking of the provinces</h2>' in english
     assert colour(None) == "#e0e0e0" and colour(0.0) != colour(1.0)
 
 
@@ -70,7 +71,7 @@ def test_drill_down_to_the_late_dossiers_for_officials_only(
     period = {"start": "2026-01-01", "end": "2026-12-31"}
     province = client.get("/dashboard/79", params=period)
     assert province.status_code == 200 and "/dashboard/79?commune=26740" in province.text
-    assert 'class="summary"' in province.text and '<figure class="chart"><svg' in province.text
+    assert 'class="govuk-summary-list summary"' in province.text and '<figure class="chart"><svg' in province.text
     section = province.text.split('id="feedback"')[1]
     slowest = section.split('id="feedback-slowest"')[1].split("</table>")[0]
     assert 'id="feedback-topics"' in section and "<td>1</td>" in slowest  # the complaint, overdue

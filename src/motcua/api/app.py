@@ -11,6 +11,7 @@ from typing import Any
 
 from anyio import to_thread
 from fastapi import FastAPI, Response
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import event, make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -134,6 +135,17 @@ def _settle_long_lived(app: FastAPI) -> None:
 GC_THRESHOLD = 50_000
 
 
+# The API's documentation: Swagger UI from the assets built at install time, under the same CSP as
+# every page (its start-up script is a file, not inline).
+API_DOCS = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>motcua API</title><link rel="icon" href="/static/dist/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/static/dist/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div><script src="/static/dist/swagger-ui-bundle.js"></script>
+<script src="/static/dist/swagger-init.js"></script></body></html>
+"""
+
+
 def create_app(database_url: str | None = None) -> FastAPI:
     """The application. In production it refuses to start with an unsafe setting (``settings.unsafe``)."""
     settings = get_settings()
@@ -166,7 +178,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         version=__version__,
         description="One-stop public services for Vietnam's two-level local government.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # served below from the packaged Swagger UI (no CDN)
         redoc_url=None,
     )
     factory = db.session_factory(db.make_engine(url, bounded=True))
@@ -222,6 +234,10 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.add_middleware(admission.Admission, limit=settings.max_in_flight)
     app.add_middleware(request_log.RequestLog)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent.parent / "web" / "static"), name="static")
+
+    @app.get("/api/v1/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return HTMLResponse(API_DOCS)
 
     @app.get("/api/v1/health", tags=["health"], summary="Liveness: the process answers")
     def health() -> dict[str, str]:

@@ -69,8 +69,17 @@ def error_body(request: Request, error_code: str, message: str, params: dict[str
     return {"error": body}
 
 
+# Paths answered by machines (JSON errors); every other path is a page, and its errors are pages too.
+MACHINE_PREFIXES = ("/api/", "/exchange/", "/static/", "/metrics", "/payments/callback")
+
+
+def wants_page(request: Request) -> bool:
+    return not request.url.path.startswith(MACHINE_PREFIXES)
+
+
 def install(app: FastAPI) -> None:
     install_busy(app)
+    install_pages(app)
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> Response:
@@ -141,3 +150,51 @@ def install_busy(app: FastAPI) -> None:
         app.add_exception_handler(AsyncPoolTimeout, saturated)
     except ImportError:  # pragma: no cover
         pass
+
+
+def install_pages(app: FastAPI) -> None:
+    """An unknown address or an error on a page answers an HTML page in the visitor's language (the
+    API keeps its JSON). A crash is logged with its path only: no query, no form, no personal data."""
+    import logging
+
+    from fastapi.exception_handlers import http_exception_handler
+    from starlette.exceptions import HTTPException
+
+    log = logging.getLogger("motcua.errors")
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if not wants_page(request):
+            return await http_exception_handler(request, exc)
+        from motcua.web.rendering import message as translated
+        from motcua.web.rendering import render
+
+        if exc.status_code == 404:
+            return render(request, "not_found.html", status_code=404)
+        return render(
+            request,
+            "error.html",
+            status_code=exc.status_code,
+            message=translated(request, N_("The request cannot be answered.")),
+        )
+
+    async def crash(request: Request, exc: Exception) -> Response:
+        log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
+        if not wants_page(request):
+            body = error_body(request, "internal_error", N_("Something went wrong on our side; try again later."), {})
+            return JSONResponse(body, status_code=500)
+        from motcua.web.rendering import message as translated
+        from motcua.web.rendering import render
+
+        try:
+            return render(
+                request,
+                "error.html",
+                status_code=500,
+                message=translated(request, N_("Something went wrong on our side; try again later.")),
+            )
+        except Exception:  # the page itself cannot be rendered: plain text, still in no language's way
+            return Response("500", status_code=500, media_type="text/plain")
+
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(Exception, crash)

@@ -443,3 +443,9 @@ def _deciding_agency(
         None,
         "Decided by another agency named in the procedure",
     )
+
+
+def procedure_name(snapshot: CatalogSnapshot, code: str) -> str:
+    """A procedure's name as its latest version gives it, or its code if the catalog does not know it."""
+    p = snapshot.procedures.get(code)
+    return p.versions[-1].name_vi if p and p.versions else code

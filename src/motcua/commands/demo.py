@@ -27,6 +27,7 @@ def demo(
     # sandbox payments, development CA and generated keys are allowed because it is the demo.
     os.environ.setdefault("MOTCUA_SECURE_COOKIES", "0")
     os.environ["MOTCUA_MODE"] = "demo"
+    os.environ.setdefault("MOTCUA_PUBLIC_URL", f"http://{host}:{port}")  # the links of its PDFs reach it
     from motcua.cli import serve
     from motcua.demo import prepare_demo
     from motcua.settings import get_settings

@@ -115,24 +115,37 @@ def activate_account(
     return RedirectResponse("/signin", status_code=303)
 
 
+# Each import: its title, what the file holds, and its columns with their values where they are a
+# list (the file's own words: shown as written, never translated).
 IMPORTS = {
     "calendar": (
         N_("Import the year's calendar notices"),
         N_(
-            "CSV with the columns day, kind (day_off or working_day), reason, province (empty: the whole"
-            " country), reference."
+            "A CSV file, one notice per line, with these columns (the first line names them); an empty "
+            "province means the whole country."
         ),
+        (("day", "YYYY-MM-DD"), ("kind", "day_off | working_day"), ("reason", ""), ("province", ""), ("reference", "")),
     ),
     "centres": (
         N_("Import service centres"),
         N_(
-            "CSV with the columns identifier, name, level (province, commune or branch), province, commune,"
-            " address, opening_hours. A known identifier is updated; a new one is added."
+            "A CSV file, one centre per line, with these columns (the first line names them). A known "
+            "identifier is updated; a new one is added."
+        ),
+        (
+            ("identifier", ""),
+            ("name", ""),
+            ("level", "province | commune | branch"),
+            ("province", ""),
+            ("commune", ""),
+            ("address", ""),
+            ("opening_hours", ""),
         ),
     ),
     "catalog": (
         N_("Import procedures"),
         N_("The catalog interchange format: a JSON file, or a CSV of versions (docs/catalog-format.md)."),
+        (),
     ),
 }
 
@@ -144,8 +157,10 @@ def import_form(request: Request, what: str) -> Response:
         return RedirectResponse(f"/signin?next=/admin/import/{what}", status_code=303)
     if what not in IMPORTS:
         return render(request, "not_found.html", status_code=404)
-    title, help_text = IMPORTS[what]
-    return render(request, "admin_import.html", what=what, title=title, help_text=help_text, errors=[], done=None)
+    title, help_text, columns = IMPORTS[what]
+    return render(
+        request, "admin_import.html", what=what, title=title, help_text=help_text, columns=columns, errors=[], done=None
+    )
 
 
 @router.post("/admin/import/{what}", response_model=None)
@@ -158,7 +173,7 @@ async def import_file(request: Request, what: str) -> Response:
     actor = await run_in_threadpool(current_actor, request)
     if actor is None or actor.role != "admin" or what not in IMPORTS:
         return RedirectResponse("/signin", status_code=303)
-    title, help_text = IMPORTS[what]
+    title, help_text, columns = IMPORTS[what]
     upload = form.get("file")
     data = await upload.read(MAX_CSV_BYTES + 1) if isinstance(upload, UploadFile) else b""
     name = upload.filename or "" if isinstance(upload, UploadFile) else ""
@@ -172,7 +187,14 @@ async def import_file(request: Request, what: str) -> Response:
     else:
         done, errors = await run_in_threadpool(_import, request, what, name, text, actor.user_id)
     status = 422 if errors else 200
-    context = {"what": what, "title": title, "help_text": help_text, "errors": errors[:500], "done": done}
+    context = {
+        "what": what,
+        "title": title,
+        "help_text": help_text,
+        "columns": columns,
+        "errors": errors[:500],
+        "done": done,
+    }
     return render(request, "admin_import.html", status, total=len(errors), **context)
 
 

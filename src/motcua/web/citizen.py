@@ -29,10 +29,11 @@ from motcua.dossiers.states import TRANSITIONS
 from motcua.exchange.delivery import deliver_online
 from motcua.exchange.models import DossierMirror
 from motcua.feedback.service import RATEABLE, rate, rating_of
-from motcua.i18n import N_
+from motcua.i18n import N_, gettext_for
 from motcua.notifications.reading import of_dossier
 from motcua.units import get_registry
 from motcua.web.account import current_actor
+from motcua.web.form_errors import field_errors
 from motcua.web.rendering import flash_error, language_of, message, render
 from motcua.web.routes import STATUS_NAMES
 from motcua.web.schema_form import data_of, fields_of
@@ -165,10 +166,24 @@ async def submit_dossier(request: Request, code: str) -> Response:
     result = await _run(_create, request, actor, code, posted, uploads, context["version"].form_schema, channels)
     if isinstance(result, DossierError):
         details = {k: v for k, v in result.details.items() if k != "problems"}
-        problems = result.details.get("problems", [])
+        problems = [str(p) for p in result.details.get("problems", [])]
         error = message(request, result.template, **details)
         values = {**posted, "notify": channels}
-        return render(request, "new_dossier.html", 422, values=values, problems=problems, error=error, **context)
+        schema = context["version"].form_schema
+        translate = gettext_for(language_of(request)).gettext
+        told = field_errors(schema, data_of(schema, posted), context["fields"], problems, translate)
+        placed = {p.split(":", 1)[0] for p in problems if p.startswith("form.")} | set(told.by_name)
+        untold = [p for p in problems if not p.startswith("form.") and p.split(":", 1)[0] not in placed]
+        return render(
+            request,
+            "new_dossier.html",
+            422,
+            values=values,
+            problems=[*told.summary, *untold],
+            field_errors=told.by_name,
+            error=error,
+            **context,
+        )
     if result.startswith("track:"):  # delivered to its province by the national node
         return RedirectResponse(f"/track/{result.removeprefix('track:')}", status_code=303)
     if actor.role == "citizen":

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from motcua import clock
+from motcua.catalog.routing import procedure_name
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.service import visible
 from motcua.feedback.labels import ABOUT_NAMES
@@ -182,7 +183,7 @@ def drill_down(request: Request, province: str, commune: str = "", start: str = 
     snapshot = request.app.state.snapshots.get()
     labels = {c: communes.get(c, c) for c in communes}
     if commune:
-        labels = {code: _procedure_name(snapshot, code) for code in (sc.unit for sc in scores)}
+        labels = {code: procedure_name(snapshot, code) for code in (sc.unit for sc in scores)}
     return render(
         request,
         "drill_down.html",
@@ -211,8 +212,3 @@ def _procedures_of_commune(session: Session, province: str, commune: str, first:
     for rank, s in enumerate(ranked, start=1):
         s.rank = rank
     return ranked
-
-
-def _procedure_name(snapshot: Any, code: str) -> str:
-    p = snapshot.procedures.get(code)
-    return p.versions[-1].name_vi if p and p.versions else code

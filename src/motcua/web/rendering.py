@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 
 from motcua.i18n import LANGUAGE_NAMES, LANGUAGES, Language, gettext_for, jinja_environment, pick_language
 from motcua.web.security import csrf_token
@@ -21,7 +21,16 @@ def environment(language: Language) -> Environment:
     from motcua.notifications.reading import masked
 
     env = jinja_environment(TEMPLATES, language)
+    # The design system's macros (govuk-frontend-jinja) beside motcua's templates.
+    env.loader = ChoiceLoader(
+        [FileSystemLoader(TEMPLATES), PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})]
+    )
     env.filters["masked"] = masked  # an address shown without being read out in full
+    # (value, text) pairs for the select fields of ``_form.html``.
+    translations = gettext_for(language)
+    env.filters["zip_self"] = lambda values: [(v, v) for v in values]
+    env.filters["zip_with"] = lambda values, texts: list(zip(values, texts, strict=True))
+    env.filters["translated_pairs"] = lambda pairs: [(k, translations.gettext(v)) for k, v in pairs]
     return env
 
 

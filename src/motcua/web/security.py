@@ -164,7 +164,6 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        docs = path.startswith("/api/v1/docs")
 
         async def send_with_headers(message: Any) -> None:
             if message["type"] == "http.response.start":
@@ -175,8 +174,7 @@ class SecurityHeaders:
                     (b"x-frame-options", b"DENY"),
                     (b"referrer-policy", b"same-origin"),
                 ]
-                if not docs:  # the API's documentation page runs its own inline script
-                    extra.append((b"content-security-policy", CSP.encode()))
+                extra.append((b"content-security-policy", CSP.encode()))
                 if self.hsts:
                     extra.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
                 if b"cache-control" not in names and not path.startswith(PUBLIC_PREFIXES):

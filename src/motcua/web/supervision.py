@@ -20,7 +20,7 @@ from motcua.web.account import current_actor
 from motcua.web.rendering import render
 from motcua.web.routes import STATUS_NAMES
 from motcua.web.security import check_csrf
-from motcua.web.work import OFFICIALS
+from motcua.web.work import OFFICIALS, STEP_NAMES
 
 router = APIRouter(include_in_schema=False)
 OVERVIEW_ROLES = ("supervisor", "leader", "admin")
@@ -111,4 +111,5 @@ def audit_page(
         found=found[:PAGE],
         next_after=found[PAGE - 1].id if len(found) > PAGE else 0,
         status_names=STATUS_NAMES,
+        step_names=STEP_NAMES,
     )

@@ -22,6 +22,7 @@ from motcua.accounts.models import User
 from motcua.accounts.service import Actor
 from motcua.api.dossiers import attachment_response
 from motcua.catalog.models import ProcedureVersion
+from motcua.catalog.routing import procedure_name
 from motcua.dossiers.attachments import MAX_BYTES, add_attachment, read_attachment
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Attachment, Dossier
@@ -38,6 +39,7 @@ router = APIRouter(include_in_schema=False)
 OFFICIALS = ("reception_officer", "processing_officer", "leader", "supervisor", "inspector", "admin")
 DUE_SOON_DAYS = 3  # calendar days: what a queue shows as "due soon"
 STEP_NAMES = {
+    "submit": N_("Submit online"),
     "rate": N_("Rate the service"),
     "receive": N_("Receive at the counter"),
     "accept": N_("Accept and give a receipt"),
@@ -82,8 +84,25 @@ def capped_count(session: Session, query: Any) -> str:
     return f"{COUNT_CAP:,}+" if n > COUNT_CAP else str(n)
 
 
+# How the queue may be sorted: the officer's words for it and the columns behind it. New work first
+# by default: dossiers not yet received (no appointment) on top, then the nearest appointment.
+SORTS: dict[str, tuple[str, tuple[Any, ...]]] = {
+    "due": (N_("Appointment, nearest first"), (Dossier.due_on.is_not(None), Dossier.due_on, Dossier.id)),
+    "newest": (N_("Newest first"), (Dossier.submitted_at.desc(), Dossier.id.desc())),
+    "oldest": (N_("Oldest first"), (Dossier.submitted_at, Dossier.id)),
+}
+
+
 @router.get("/work", response_class=HTMLResponse, response_model=None)
-def queue(request: Request, view: str = "open", page: Annotated[int, Query(ge=1, le=200)] = 1) -> Response:
+def queue(
+    request: Request,
+    view: str = "open",
+    page: Annotated[int, Query(ge=1, le=200)] = 1,
+    sort: str = "due",
+    status: str = "",
+    procedure: str = "",
+    q: Annotated[str, Query(max_length=100)] = "",
+) -> Response:
     actor = current_actor(request)
     if actor is None or actor.role not in OFFICIALS:
         return RedirectResponse("/signin?next=/work", status_code=303)
@@ -97,14 +116,31 @@ def queue(request: Request, view: str = "open", page: Annotated[int, Query(ge=1,
         "overdue": base.where(Dossier.due_on < today, Dossier.finished_at.is_(None)),
     }
     view = view if view in views else "open"
+    sort = sort if sort in SORTS else "due"
+    shown = views[view]
+    if status in STATUS_NAMES:
+        shown = shown.where(Dossier.status == status)
+    if procedure:
+        shown = shown.where(Dossier.procedure_code == procedure)
+    if q.strip():
+        wanted = q.strip()
+        shown = shown.where(
+            (Dossier.code == wanted.upper())
+            | (Dossier.applicant_id_number == wanted)
+            | Dossier.applicant_name.ilike(f"%{wanted}%")
+        )
     with request.app.state.session_factory() as s:
-        counts = {k: capped_count(s, q) for k, q in views.items()}
-        rows = s.scalars(
-            views[view]
-            .order_by(Dossier.due_on.is_(None), Dossier.due_on, Dossier.submitted_at)
-            .limit(PAGE + 1)
-            .offset((page - 1) * PAGE)
-        ).all()
+        counts = {k: capped_count(s, query) for k, query in views.items()}
+        rows = s.scalars(shown.order_by(*SORTS[sort][1]).limit(PAGE + 1).offset((page - 1) * PAGE)).all()
+        assignees = dict(
+            s.execute(
+                select(User.id, func.coalesce(User.full_name, User.username)).where(
+                    User.id.in_({d.assigned_to for d in rows if d.assigned_to})
+                )
+            ).all()
+        )
+        snapshot = request.app.state.snapshots.get(s)
+    procedures = {code: procedure_name(snapshot, code) for code in {d.procedure_code for d in rows} | {procedure}}
     more = len(rows) > PAGE
     return render(
         request,
@@ -115,6 +151,15 @@ def queue(request: Request, view: str = "open", page: Annotated[int, Query(ge=1,
         view=view,
         page=page,
         more=more,
+        sort=sort,
+        sorts={k: v[0] for k, v in SORTS.items()},
+        status=status,
+        procedure=procedure,
+        q=q,
+        procedures=procedures,
+        assignees=assignees,
+        today=today,
+        soon=today + timedelta(days=DUE_SOON_DAYS),
         status_names=STATUS_NAMES,
     )
 

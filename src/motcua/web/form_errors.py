@@ -1,0 +1,117 @@
+"""A refused dossier form told field by field, in the page's language: the service's problems say
+which part was refused (``form.child.name: …``, ``applicant.id_number: …``); this module finds each
+field of the page they belong to and says what to do in words a citizen reads, for the error summary
+at the top (linked to the field) and the message above the field itself.
+
+The declaration is checked here against the JSON Schema of the version the page shows (the
+validator's kind and limit are what the page needs; the service's text is English, for logs and the
+API), whatever part the service stopped at."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from motcua.i18n import N_
+from motcua.web.schema_form import Field
+
+# The page's own fields, by the service's name for them.
+APPLICANT_FIELDS = {
+    "applicant.name": ("applicant_name", N_("Full name"), N_("Enter your full name.")),
+    "applicant.id_number": (
+        "applicant_id",
+        N_("Citizen ID number (12 digits)"),
+        N_("Enter the 12 digits of your citizen ID number."),
+    ),
+    "applicant.phone": ("applicant_phone", N_("Phone"), N_("Enter a Vietnamese phone number, e.g. 0912 345 678.")),
+    "applicant.email": ("applicant_email", N_("Email"), N_("Enter an e-mail address like name@example.vn.")),
+    "applicant.channels": (
+        "notify-email",
+        N_("Tell me at each step by"),
+        N_("Give an e-mail address or a phone number for the messages you chose."),
+    ),
+    "subject_address": (
+        "subject_address",
+        N_("Address concerned"),
+        N_("Enter the address concerned, with its commune and province."),
+    ),
+}
+
+# What each kind of schema check asks of the citizen.
+SCHEMA_MESSAGES = {
+    "required": N_("Enter {label}."),
+    "maxLength": N_("{label}: at most {limit} characters."),
+    "minLength": N_("{label}: at least {limit} characters."),
+    "maximum": N_("{label}: at most {limit}."),
+    "exclusiveMaximum": N_("{label}: less than {limit}."),
+    "minimum": N_("{label}: at least {limit}."),
+    "exclusiveMinimum": N_("{label}: more than {limit}."),
+    "type": N_("{label}: enter a number."),
+    "format": N_("{label}: enter a real date (day, month and year)."),
+    "pattern": N_("{label} is not in the expected form."),
+    "enum": N_("{label}: choose one of the options."),
+    "minItems": N_("{label}: give at least {limit}."),
+    "maxItems": N_("{label}: give at most {limit}."),
+}
+OTHER = N_("{label} is not valid.")
+
+
+@dataclass
+class FieldErrors:
+    """Messages by field name (``_field.html`` shows each above its field) and the summary's entries
+    (message, id of the field it links to), in the order of the page."""
+
+    by_name: dict[str, str]
+    summary: list[tuple[str, str]]
+
+
+def field_errors(
+    schema: dict[str, Any],
+    data: dict[str, Any],
+    fields: Iterable[Field],
+    problems: Iterable[str],
+    translate: Callable[[str], str],
+) -> FieldErrors:
+    labels = dict(_labels(fields))
+    by_name: dict[str, str] = {}
+    summary: list[tuple[str, str]] = []
+    for problem in problems:
+        where = str(problem).split(":", 1)[0]
+        if where in APPLICANT_FIELDS and where not in by_name:
+            field_id, _label, text = APPLICANT_FIELDS[where]
+            by_name[where] = translate(text)
+            summary.append((by_name[where], field_id))
+    # The declaration is checked too whatever the service stopped at (it checks the applicant before
+    # routing to the version whose form it then checks): every problem is told at once.
+    for name, kind, limit in _schema_problems(schema, data):
+        if name in by_name:
+            continue
+        label = labels.get(name, name.rsplit(".", 1)[-1])
+        by_name[name] = translate(SCHEMA_MESSAGES.get(kind, OTHER)).format(label=label, limit=limit)
+        summary.append((by_name[name], "f-" + name.replace(".", "-")))
+    return FieldErrors(by_name, summary)
+
+
+def _labels(fields: Iterable[Field]) -> Iterable[tuple[str, str]]:
+    for f in fields:
+        yield f.name, f.label
+        yield from _labels(f.children)
+
+
+def _schema_problems(schema: dict[str, Any], data: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """(field name, kind of check, its limit) for each check the data fails, a missing property named
+    by its own path."""
+    found = []
+    for e in Draft202012Validator(schema, format_checker=FormatChecker()).iter_errors(data):
+        path = [str(p) for p in e.absolute_path]
+        if e.validator == "required":
+            present = e.instance if isinstance(e.instance, dict) else {}
+            for key in e.validator_value:
+                if key not in present:
+                    found.append((".".join([*path, key]), "required", None))
+        else:
+            found.append((".".join(path), str(e.validator), e.validator_value))
+    return sorted(found, key=lambda f: f[0])
