@@ -53,4 +53,7 @@ def test_public_tracking_page_shows_status_and_appointment_without_personal_data
     assert page.status_code == 200 and "Đã tiếp nhận" in page.text and due.strftime("%d/%m/%Y") in page.text  # type: ignore[union-attr]
     assert "079123456789" not in page.text and "Nguyễn Văn An" not in page.text
     assert client.get("/track", params={"code": "nope"}).status_code == 404
+    typed = " ".join(code.lower().split("-"))  # read out over the phone: lower case, spaces for dashes
+    assert client.get("/track", params={"code": typed.replace(" ", " - ")}).status_code == 200
+    assert client.get("/track", params={"code": f"  {code.lower()}\n"}).status_code == 200
     assert "Result returned" not in client.get(f"/track/{code}", params={"lang": "en"}).text

@@ -27,3 +27,8 @@ def next_number(session: Session, centre_identifier: str, day: date) -> int:
 
 def dossier_code(centre_identifier: str, day: date, number: int) -> str:
     return f"{centre_identifier}-{day:%y%m%d}-{number:04d}"
+
+
+def as_typed(code: str) -> str:
+    """A dossier code as someone typed or read it out (lower case, spaces, a line break): the code."""
+    return "".join(code.split()).upper()[:60]

@@ -18,7 +18,7 @@ from starlette.datastructures import UploadFile
 from motcua import clock, db
 from motcua.accounts.service import Actor
 from motcua.catalog.models import ProcedureVersion
-from motcua.catalog.routing import CatalogSnapshot
+from motcua.catalog.routing import CatalogSnapshot, procedure_name
 from motcua.catalog.search import fields, in_force, search
 from motcua.documents.forms import FormName
 from motcua.dossiers.attachments import MAX_BYTES, add_attachment
@@ -267,7 +267,11 @@ def my_dossiers(request: Request) -> Response:
             if request.app.state.exchange_node is not None
             else []
         )
-    return render(request, "my_dossiers.html", dossiers=rows, delivered=delivered, status_names=STATUS_NAMES)
+        snapshot = request.app.state.snapshots.get(s)
+    names = {code: procedure_name(snapshot, code) for code in {d.procedure_code for d in rows}}
+    return render(
+        request, "my_dossiers.html", dossiers=rows, delivered=delivered, procedures=names, status_names=STATUS_NAMES
+    )
 
 
 @router.get("/my/dossiers/{code}", response_class=HTMLResponse, response_model=None)

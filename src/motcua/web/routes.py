@@ -83,10 +83,11 @@ def _tracked(s: Session, code: str) -> tuple[Dossier, str] | None:
 @router.get("/track/{code}", response_class=HTMLResponse)
 def track(request: Request, code: str = "") -> HTMLResponse:
     """Public tracking: status and appointment only, never personal data."""
+    from motcua.dossiers.codes import as_typed
     from motcua.i18n import gettext_for
     from motcua.web.rendering import language_of
 
-    code = (code or request.query_params.get("code", "")).strip()[:60]
+    code = as_typed(code or request.query_params.get("code", ""))
     dossier = name = status = None
     if code:
         found: tuple[Any, str] | None = request.app.state.reads.run(lambda s: _tracked(s, code))  # the replica if any

@@ -24,6 +24,7 @@ from motcua.api.dossiers import attachment_response
 from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.routing import procedure_name
 from motcua.dossiers.attachments import MAX_BYTES, add_attachment, read_attachment
+from motcua.dossiers.codes import as_typed
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.service import act, assignable, can_read, get_dossier, readable, visible
@@ -125,7 +126,7 @@ def queue(
     if q.strip():
         wanted = q.strip()
         shown = shown.where(
-            (Dossier.code == wanted.upper())
+            (Dossier.code == as_typed(wanted))
             | (Dossier.applicant_id_number == wanted)
             | Dossier.applicant_name.ilike(f"%{wanted}%")
         )
