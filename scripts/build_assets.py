@@ -55,10 +55,10 @@ def build(force: bool = False) -> bool:
         return False
     env = {**os.environ, "SCARF_ANALYTICS": "false", "npm_config_fund": "false", "npm_config_audit": "false"}
     lock_stamp = MODULES / ".motcua-lock"
-    lock = (ASSETS / "package-lock.json").read_bytes()
-    if force or not lock_stamp.exists() or lock_stamp.read_bytes() != hashlib.sha256(lock).hexdigest().encode():
+    lock = hashlib.sha256((ASSETS / "package-lock.json").read_bytes()).hexdigest()
+    if force or not lock_stamp.exists() or lock_stamp.read_text() != lock:
         subprocess.run([_npm(), "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=ASSETS, env=env, check=True)
-        lock_stamp.write_bytes(hashlib.sha256(lock).hexdigest().encode())
+        lock_stamp.write_text(lock)
     DIST.mkdir(parents=True, exist_ok=True)
     sass = MODULES / ".bin" / "sass"
     subprocess.run(

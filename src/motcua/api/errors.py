@@ -162,37 +162,28 @@ def install_pages(app: FastAPI) -> None:
 
     log = logging.getLogger("motcua.errors")
 
+    def error_page(request: Request, status: int, msgid: str) -> Response:
+        from motcua.web.rendering import message, render
+
+        return render(request, "error.html", status_code=status, message=message(request, msgid))
+
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if not wants_page(request):
             return await http_exception_handler(request, exc)
-        from motcua.web.rendering import message as translated
-        from motcua.web.rendering import render
-
         if exc.status_code == 404:
+            from motcua.web.rendering import render
+
             return render(request, "not_found.html", status_code=404)
-        return render(
-            request,
-            "error.html",
-            status_code=exc.status_code,
-            message=translated(request, N_("The request cannot be answered.")),
-        )
+        return error_page(request, exc.status_code, N_("The request cannot be answered."))
 
     async def crash(request: Request, exc: Exception) -> Response:
         log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
+        sorry = N_("Something went wrong on our side; try again later.")
         if not wants_page(request):
-            body = error_body(request, "internal_error", N_("Something went wrong on our side; try again later."), {})
-            return JSONResponse(body, status_code=500)
-        from motcua.web.rendering import message as translated
-        from motcua.web.rendering import render
-
+            return JSONResponse(error_body(request, "internal_error", sorry, {}), status_code=500)
         try:
-            return render(
-                request,
-                "error.html",
-                status_code=500,
-                message=translated(request, N_("Something went wrong on our side; try again later.")),
-            )
+            return error_page(request, 500, sorry)
         except Exception:  # the page itself cannot be rendered: plain text, still in no language's way
             return Response("500", status_code=500, media_type="text/plain")
 

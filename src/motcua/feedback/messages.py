@@ -444,9 +444,13 @@ Rule = Callable[[Session, FeedbackMessage, Actor, datetime, date, WorkingCalenda
 
 
 def _late(m: FeedbackMessage, stage: str, today: date) -> dict[str, Any]:
-    """The stage ``stage`` closes today: whether after its deadline (recorded on the event, which the
-    fact tables count)."""
-    late = m.due_on is not None and today > m.due_on
+    """The stage ``stage`` closes today: whether after its deadline."""
+    return _ended(m, stage, m.due_on is not None and today > m.due_on)
+
+
+def _ended(m: FeedbackMessage, stage: str, late: bool) -> dict[str, Any]:
+    """The stage ended, late or not: kept on the message and recorded on the event (the fact tables
+    count it)."""
     if late and stage not in m.late_stages:
         m.late_stages = [*m.late_stages, stage]
     return {"late": late}
@@ -494,9 +498,7 @@ def _forward(
     if target.code == m.agency_code:
         raise FeedbackError("same_agency", N_("The feedback is already with {code}."), code=target.code)
     d = deadlines()
-    late = cal.working_days_between(clock.local_date(m.received_at), today) > d.forward
-    if late and "forward" not in m.late_stages:
-        m.late_stages = [*m.late_stages, "forward"]
+    ended = _ended(m, "forward", cal.working_days_between(clock.local_date(m.received_at), today) > d.forward)
     previous = m.agency_code
     m.agency_code, m.competent_reason = target.code, str(p["reason"]).strip()[:2000]
     m.province_code = target.province_code
@@ -504,7 +506,7 @@ def _forward(
     m.stage, m.due_on = "classify", cal.due(at, d.classify).due
     m.handle_due_on = cal.due(at, d.handle).due  # 15 working days from the transfer
     recorded = {"from": previous, "agency": target.code, "province": target.province_code}
-    return {**recorded, "reason": m.competent_reason, "late": late}
+    return {**recorded, "reason": m.competent_reason, **ended}
 
 
 def _merge(

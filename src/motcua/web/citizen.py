@@ -172,14 +172,12 @@ async def submit_dossier(request: Request, code: str) -> Response:
         schema = context["version"].form_schema
         translate = gettext_for(language_of(request)).gettext
         told = field_errors(schema, data_of(schema, posted), context["fields"], problems, translate)
-        placed = {p.split(":", 1)[0] for p in problems if p.startswith("form.")} | set(told.by_name)
-        untold = [p for p in problems if not p.startswith("form.") and p.split(":", 1)[0] not in placed]
         return render(
             request,
             "new_dossier.html",
             422,
             values=values,
-            problems=[*told.summary, *untold],
+            problems=[*told.summary, *told.untold],
             field_errors=told.by_name,
             error=error,
             **context,

@@ -18,26 +18,14 @@ from jsonschema import Draft202012Validator, FormatChecker
 from motcua.i18n import N_
 from motcua.web.schema_form import Field
 
-# The page's own fields, by the service's name for them.
+# The page's own fields, by the service's name for them: the field's id and what to do.
 APPLICANT_FIELDS = {
-    "applicant.name": ("applicant_name", N_("Full name"), N_("Enter your full name.")),
-    "applicant.id_number": (
-        "applicant_id",
-        N_("Citizen ID number (12 digits)"),
-        N_("Enter the 12 digits of your citizen ID number."),
-    ),
-    "applicant.phone": ("applicant_phone", N_("Phone"), N_("Enter a Vietnamese phone number, e.g. 0912 345 678.")),
-    "applicant.email": ("applicant_email", N_("Email"), N_("Enter an e-mail address like name@example.vn.")),
-    "applicant.channels": (
-        "notify-email",
-        N_("Tell me at each step by"),
-        N_("Give an e-mail address or a phone number for the messages you chose."),
-    ),
-    "subject_address": (
-        "subject_address",
-        N_("Address concerned"),
-        N_("Enter the address concerned, with its commune and province."),
-    ),
+    "applicant.name": ("applicant_name", N_("Enter your full name.")),
+    "applicant.id_number": ("applicant_id", N_("Enter the 12 digits of your citizen ID number.")),
+    "applicant.phone": ("applicant_phone", N_("Enter a Vietnamese phone number, e.g. 0912 345 678.")),
+    "applicant.email": ("applicant_email", N_("Enter an e-mail address like name@example.vn.")),
+    "applicant.channels": ("notify-email", N_("Give an e-mail address or a phone number for the messages you chose.")),
+    "subject_address": ("subject_address", N_("Enter the address concerned, with its commune and province.")),
 }
 
 # What each kind of schema check asks of the citizen.
@@ -61,11 +49,13 @@ OTHER = N_("{label} is not valid.")
 
 @dataclass
 class FieldErrors:
-    """Messages by field name (``_field.html`` shows each above its field) and the summary's entries
-    (message, id of the field it links to), in the order of the page."""
+    """Messages by field name (``_field.html`` shows each above its field), the summary's entries
+    (message, id of the field it links to) in the order of the page, and the service's problems that
+    belong to no field of the page (shown as they are)."""
 
     by_name: dict[str, str]
     summary: list[tuple[str, str]]
+    untold: list[str]
 
 
 def field_errors(
@@ -78,12 +68,16 @@ def field_errors(
     labels = dict(_labels(fields))
     by_name: dict[str, str] = {}
     summary: list[tuple[str, str]] = []
+    untold: list[str] = []
     for problem in problems:
-        where = str(problem).split(":", 1)[0]
-        if where in APPLICANT_FIELDS and where not in by_name:
-            field_id, _label, text = APPLICANT_FIELDS[where]
-            by_name[where] = translate(text)
-            summary.append((by_name[where], field_id))
+        where = problem.split(":", 1)[0]
+        if where in APPLICANT_FIELDS:
+            if where not in by_name:
+                field_id, text = APPLICANT_FIELDS[where]
+                by_name[where] = translate(text)
+                summary.append((by_name[where], field_id))
+        elif not where.startswith("form."):  # the declaration's problems are told from the schema below
+            untold.append(problem)
     # The declaration is checked too whatever the service stopped at (it checks the applicant before
     # routing to the version whose form it then checks): every problem is told at once.
     for name, kind, limit in _schema_problems(schema, data):
@@ -92,7 +86,7 @@ def field_errors(
         label = labels.get(name, name.rsplit(".", 1)[-1])
         by_name[name] = translate(SCHEMA_MESSAGES.get(kind, OTHER)).format(label=label, limit=limit)
         summary.append((by_name[name], "f-" + name.replace(".", "-")))
-    return FieldErrors(by_name, summary)
+    return FieldErrors(by_name, summary, untold)
 
 
 def _labels(fields: Iterable[Field]) -> Iterable[tuple[str, str]]:
