@@ -58,7 +58,7 @@ def build() -> tuple[list[ProcedureRecord], list[str]]:
             if row["time_limit_kind"]:
                 current.time_limit = float(row["time_limit"])
                 current.time_limit_kind = row["time_limit_kind"]  # type: ignore[assignment]
-                current.time_limit_text = f"{row['time_limit']} ({row['time_limit_kind']}, curated)"
+                current.time_limit_text = ""  # the portal gives none: the amount is the curation's
             else:
                 texts = [c.time_limit_text for c in current.channels if c.channel == "in_person"] or [
                     c.time_limit_text for c in current.channels
@@ -71,7 +71,7 @@ def build() -> tuple[list[ProcedureRecord], list[str]]:
                     problems.append(f"{code}: no time limit and none curated")
                     continue
                 current.time_limit, current.time_limit_kind = amount, "working_days"
-                current.time_limit_text = f"{bare} (the portal gives no unit; read as working days)"
+                current.time_limit_text = bare  # as the portal gives it: a number without its unit
             current.unverified.append("time_limit")
         form = FORMS / f"{code}.json"
         if form.exists():
@@ -113,7 +113,8 @@ def build() -> tuple[list[ProcedureRecord], list[str]]:
             ]
         else:
             current.valid_from = None
-            current.unverified.append("valid_from")
+            if "valid_from" not in current.unverified:
+                current.unverified.append("valid_from")
             current.notes = (
                 f"{current.notes} Level before 1 July 2025 ({row['level_before']}) from the pre-2025 "
                 "rules as generally known, unchanged by the reform."

@@ -9,13 +9,13 @@ import pytest
 
 from motcua.catalog.national import (
     import_national,
-    parse_documents,
     parse_fee,
     parse_legal_basis,
     parse_results,
     parse_time_limit,
     read_national,
 )
+from motcua.catalog.national_documents import read_documents, split_row
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "procedures"
 
@@ -76,16 +76,73 @@ def test_legal_basis_numbers_are_cut_from_their_glued_titles() -> None:
 
 
 def test_documents_and_results() -> None:
-    docs = parse_documents(
-        "* Giấy tờ phải nộp:Tên giấy tờMẫu đơn, tờ khaiSố lượngTờ khai đăng ký khai sinh"
-        "Tờ khai.docx1 bản chínhGiấy chứng sinh1 bản chính,1 bản sao"
+    table = read_documents(
+        "* Giấy tờ phải nộp:Tên giấy tờMẫu đơn, tờ khaiSố lượngTờ khai đăng ký khai sinh theo mẫu"
+        "Tờ khai.docx1 bản chínhGiấy chứng sinh; trường hợp không có Giấy chứng sinh thì nộp văn bản của "
+        "người làm chứng.1 bản chính,1 bản sao- Trường hợp trẻ em bị bỏ rơi thì phải có biên bản về việc trẻ bị "
+        "bỏ rơi.1 bản chính* Giấy tờ phải xuất trình:Tên giấy tờMẫu đơn, tờ khaiSố lượng- Hộ chiếu hoặc thẻ "
+        "Căn cước.1 bản chính* Lưu ý:Tên giấy tờMẫu đơn, tờ khaiSố lượngNgười tiếp nhận không được yêu cầu nộp "
+        "thêm giấy tờ.0 bản chính"
     )
-    assert [(d.name, d.originals, d.copies, d.form) for d in docs] == [
-        ("Tờ khai đăng ký khai sinhTờ khai.docx", 1, 0, "Tờ khai đăng ký khai sinhTờ khai.docx"),
-        ("Giấy chứng sinh", 1, 1, None),
+    assert table.problems == []
+    assert [(d.section, d.name, d.originals, d.copies, d.form, d.condition) for d in table.documents] == [
+        ("submit", "Tờ khai đăng ký khai sinh theo mẫu", 1, 0, "Tờ khai.docx", None),
+        ("submit", "Giấy chứng sinh", 1, 1, None, None),
+        ("submit", "Biên bản về việc trẻ bị bỏ rơi", 1, 0, None, "trẻ em bị bỏ rơi"),
+        ("show", "Hộ chiếu hoặc thẻ Căn cước", 1, 0, None, None),
+        ("note", "Người tiếp nhận không được yêu cầu nộp thêm giấy tờ", 0, 0, None, None),
     ]
+    # What follows the name is folded under it, and nothing of the row is lost.
+    birth = table.documents[1]
+    assert birth.notes == ["Trường hợp không có Giấy chứng sinh thì nộp văn bản của người làm chứng."]
+    assert "người làm chứng" in birth.text
     results = parse_results("Giấy khai sinhMã: KQ.G15.000031Từ khóaKhông có thông tin")
     assert [(r.name, r.code) for r in results] == [("Giấy khai sinh", "KQ.G15.000031")]
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        # A case first, then what it asks for.
+        (
+            "Trường hợp khai sinh cho trẻ em sinh ra do mang thai hộ phải có văn bản xác nhận của cơ sở y tế.",
+            ("Văn bản xác nhận của cơ sở y tế", "khai sinh cho trẻ em sinh ra do mang thai hộ", []),
+        ),
+        # A case after the name, in brackets.
+        (
+            "- Tờ khai theo mẫu (nếu người có yêu cầu nộp hồ sơ trực tiếp);",
+            ("Tờ khai theo mẫu", "người có yêu cầu nộp hồ sơ trực tiếp", []),
+        ),
+        # The official form it follows, then a remark.
+        (
+            "Văn bản đề nghị theo Mẫu số 01 Phụ lục I ban hành kèm theo Nghị định số 144/2025/NĐ-CP. Nộp bản chính.",
+            (
+                "Văn bản đề nghị theo Mẫu số 01 Phụ lục I ban hành kèm theo Nghị định số 144/2025/NĐ-CP",
+                None,
+                ["Nộp bản chính."],
+            ),
+        ),
+    ],
+)
+def test_a_row_splits_into_name_case_and_remarks(row: str, expected: tuple[str, str | None, list[str]]) -> None:
+    assert split_row(row) == expected
+
+
+def test_what_cannot_be_structured_is_reported() -> None:
+    assert read_documents("Hồ sơ gồm đơn và bản sao giấy tờ.").problems == ["no document table found in the text"]
+    trailing = read_documents("Tên giấy tờMẫu đơn, tờ khaiSố lượngĐơn1 bản chínhGiấy tờ khác chưa rõ số lượng")
+    assert [d.name for d in trailing.documents] == ["Đơn"]
+    assert trailing.problems == ["text after the last document not understood: 'Giấy tờ khác chưa rõ số lượng'"]
+
+
+def test_fee_conditions_are_kept_apart_from_the_amount() -> None:
+    fee, problem = parse_fee(
+        "150,000 Việt Nam Đồng(- Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh quyết định.)", "online"
+    )
+    assert (fee.amount_vnd, fee.set_by_province, problem) == (150_000, True, None)
+    assert fee.conditions == "Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh quyết định."
+    free, problem = parse_fee("Miễn phí", "online")
+    assert (free.free, free.conditions, problem) == (True, "", None)
 
 
 @pytest.mark.skipif(not SHARED.exists(), reason="../shared is not beside the checkout")

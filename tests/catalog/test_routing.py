@@ -44,7 +44,7 @@ def test_commune_level_is_decided_where_the_subject_lives_not_where_it_is_receiv
     }
     assert r.handled_by is not None and r.handled_by["name"] == "Phòng Kinh tế, Hạ tầng và Đô thị"
     assert [s.step for s in r.path] == ["reception", "transfer", "processing", "return"]
-    assert r.time_limit == {"amount": 3.0, "kind": "working_days", "text": "3 (working_days, curated)"}
+    assert r.time_limit == {"amount": 3.0, "kind": "working_days", "text": ""}  # curated: the portal gives none
     assert r.fees and r.fees[0]["amount_vnd"] == 150000
     same = do(snap, "1.001612", SAI_GON, centre_of(session, SAI_GON))
     assert [s.step for s in same.path] == ["reception", "processing", "return"]

@@ -18,11 +18,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from motcua.catalog.national_documents import read_documents
 from motcua.catalog.records import (
     ApplicantType,
     Channel,
     ChannelSpec,
-    DocumentSpec,
     FeeSpec,
     LegalDocument,
     Level,
@@ -47,14 +47,12 @@ NO_INFO = {"", "không có thông tin"}
 
 TIME_LIMIT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(ngày làm việc|ngày|giờ|tháng)?\s*$", re.IGNORECASE)
 MONEY = re.compile(r"(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:Việt Nam Đồng|VNĐ|VND|đồng)", re.IGNORECASE)
-COPIES = re.compile(r"(\d+)\s*bản chính(?:\s*,\s*(\d+)\s*bản sao)?|(\d+)\s*bản sao")
 # A number like 76/2025/QH15 or 123/2015/NĐ-CP. The flattened text glues it to its title, which
 # may end in a year ('Luật Doanh nghiệp 2020' + '76/2025/QH15') and to the next title's capital.
 LEGAL_NUMBER = re.compile(
     r"(?:(?<!\d)|(?<=(?:19|20)\d\d))\d{1,4}/(?:\d{4}/)?[A-ZĐ]+(?:\d+(?!\d*/))?(?:-(?:TTg|[A-ZĐ]+(?:\d+(?!\d*/))?))*(?![a-zà-ỹđ])"
 )
 RESULT = re.compile(r"(.+?)Mã:\s*(KQ[\w.]+)")
-FORM_FILE = re.compile(r"[\w\-. ()]+\.(?:docx?|pdf|xlsx?|odt)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -107,6 +105,23 @@ def parse_time_limit(text: str) -> tuple[float | None, TimeLimitKind, str | None
     return amount, UNITS[m.group(2).lower()], None
 
 
+def fee_conditions(text: str) -> str:
+    """What the portal says about a fee beyond its amount: the bracketed explanation after it, or the
+    rest of the text after the amount."""
+    opening = text.find("(")
+    if opening >= 0:
+        depth, end = 0, len(text)
+        for i in range(opening, len(text)):
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            if depth == 0:
+                end = i
+                break
+        return " ".join(text[opening + 1 : end].split()).strip(" -")
+    m = MONEY.search(text)
+    rest = text[m.end() :] if m else ""
+    return " ".join(rest.split()).strip(" -.;,")
+
+
 def parse_fee(text: str, channel: Channel | None) -> tuple[FeeSpec, str | None]:
     clean = " ".join(text.split())
     lower = clean.lower()
@@ -114,41 +129,20 @@ def parse_fee(text: str, channel: Channel | None) -> tuple[FeeSpec, str | None]:
     if lower in NO_INFO or lower.startswith("không có thông tin"):
         return FeeSpec(channel=channel, text=clean), "no fee information"
     amounts = [int(re.sub(r"[.,]", "", m.group(1))) for m in MONEY.finditer(clean)]
+    conditions = fee_conditions(clean)
     if lower.startswith("miễn phí"):
         problem = None
         if any(a > 0 for a in amounts):
             problem = "says free but also gives an amount"
-        return FeeSpec(channel=channel, free=True, set_by_province=by_province, text=clean), problem
+        spec = FeeSpec(channel=channel, free=True, set_by_province=by_province, text=clean, conditions=conditions)
+        return spec, problem
     if amounts:
-        return FeeSpec(channel=channel, amount_vnd=amounts[0], set_by_province=by_province, text=clean), None
-    return FeeSpec(channel=channel, set_by_province=by_province, text=clean), f"fee not understood: {clean[:80]!r}"
-
-
-def parse_documents(text: str) -> list[DocumentSpec]:
-    body = re.sub(r"Tên giấy tờ\s*Mẫu đơn, tờ khai\s*Số lượng", "\n", text)
-    body = re.sub(r"\*\s*Giấy tờ phải nộp:?", "\n", body)
-    docs: list[DocumentSpec] = []
-    last = 0
-    for m in COPIES.finditer(body):
-        name = " ".join(body[last : m.start()].split()).strip(" :;-+*")
-        last = m.end()
-        if not name:
-            continue
-        originals = int(m.group(1) or 0)
-        copies = int(m.group(2) or m.group(3) or 0)
-        form = FORM_FILE.search(name)
-        lower = name.lower()
-        reusable = "cơ sở dữ liệu" in lower or "dữ liệu điện tử" in lower or "không phải nộp" in lower
-        docs.append(
-            DocumentSpec(
-                name=name[:600],
-                originals=originals,
-                copies=copies,
-                reusable=reusable,
-                form=form.group(0).strip() if form else None,
-            )
+        spec = FeeSpec(
+            channel=channel, amount_vnd=amounts[0], set_by_province=by_province, text=clean, conditions=conditions
         )
-    return docs
+        return spec, None
+    spec = FeeSpec(channel=channel, set_by_province=by_province, text=clean, conditions=conditions or clean)
+    return spec, f"fee not understood: {clean[:80]!r}"
 
 
 def parse_legal_basis(text: str) -> list[LegalDocument]:
@@ -244,7 +238,10 @@ def to_record(raw: dict[str, Any], issues: list[Issue]) -> ProcedureRecord:
     if main and {(c.time_limit, c.time_limit_kind) for c in channels} != {(main.time_limit, main.time_limit_kind)}:
         note("thoi_han", "time limits differ by channel; the in-person one is the version's")
 
-    documents = parse_documents(str(raw.get("thanh_phan_ho_so", "")))
+    table = read_documents(str(raw.get("thanh_phan_ho_so", "")))
+    documents = table.documents
+    for problem in table.problems:
+        note("thanh_phan_ho_so", problem)
     if not documents:
         note("thanh_phan_ho_so", "no document could be read from the flattened table")
     applicants = parse_applicants(str(raw.get("doi_tuong_thuc_hien", "")))

@@ -19,13 +19,23 @@ Channel = Literal["in_person", "online", "postal"]
 TimeLimitKind = Literal["working_days", "days", "hours", "months", "same_day", "unknown"]
 ApplicantType = Literal["citizen", "business", "organisation", "foreigner"]
 ChangeKind = Literal["moved", "time_limit", "abolished", "amended", "created"]
+# Where a document row sits on the procedure's page: to hand in, to show (the original is looked at
+# and given back), or a legal remark that asks for no paper.
+DocumentSection = Literal["submit", "show", "note"]
 
 GENERIC_FORM: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
     "title": "Đơn đề nghị",
+    "x-translations": {"en": {"title": "Application"}, "fr": {"title": "Demande"}},
     "properties": {
-        "request": {"type": "string", "title": "Nội dung đề nghị", "minLength": 1, "maxLength": 4000},
+        "request": {
+            "type": "string",
+            "title": "Nội dung đề nghị",
+            "minLength": 1,
+            "maxLength": 4000,
+            "x-translations": {"en": {"title": "What you ask for"}, "fr": {"title": "Objet de la demande"}},
+        },
     },
     "required": ["request"],
 }
@@ -36,11 +46,16 @@ class Strict(BaseModel):
 
 
 class DocumentSpec(Strict):
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1)  # the document's short name
     originals: int = Field(0, ge=0)
     copies: int = Field(0, ge=0)
     reusable: bool = False  # can be taken from digitised data instead of paper
     form: str | None = None  # name of the template file (mẫu đơn, tờ khai)
+    section: DocumentSection = "submit"
+    case: str | None = None  # the heading of the case its table belongs to ("Trường hợp ủy quyền…")
+    condition: str | None = None  # when it applies (None: always, within its case)
+    notes: list[str] = Field(default_factory=list)  # the remarks that follow the name in its row
+    text: str = ""  # the row as the source gives it
 
 
 class ChannelSpec(Strict):
@@ -57,6 +72,7 @@ class FeeSpec(Strict):
     free: bool = False
     set_by_province: bool = False  # the provincial People's Council decides the amount
     text: str = ""
+    conditions: str = ""  # what the text says beyond the amount (who pays, exemptions, when)
 
 
 class LegalDocument(Strict):
