@@ -45,7 +45,7 @@ def test_bad_applicant_and_unknown_procedure(world: World) -> None:
     with pytest.raises(DossierError) as err:
         world.submit(applicant=Applicant("citizen", "123", "", "abc"))
     assert err.value.details["problems"] == [
-        "applicant.id_number: a citizen ID number has 12 digits",
+        "applicant.id_number: a personal identification number has 12 digits",
         "applicant.name: empty",
         "applicant.phone: not a phone number",
     ]

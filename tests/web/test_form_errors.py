@@ -25,8 +25,9 @@ def _sign_in(c: TestClient) -> None:
     ("lang", "required", "number", "id_number"),
     [
         ("vi", "Nhập Địa chỉ trụ sở.", "Vốn kinh doanh (đồng): nhập một số.", "Nhập đủ 12 chữ số"),
-        ("fr", "Saisissez Địa chỉ trụ sở.", "Vốn kinh doanh (đồng) : saisissez un nombre.", "Saisissez les 12"),
-        ("en", "Enter Địa chỉ trụ sở.", "Vốn kinh doanh (đồng): enter a number.", "Enter the 12 digits"),
+        # The form's labels in the page's language (the form's own translations).
+        ("fr", "Saisissez Adresse du siège.", "Capital (dongs) : saisissez un nombre.", "Saisissez les 12"),
+        ("en", "Enter Address of its premises.", "Business capital (dong): enter a number.", "Enter the 12 digits"),
     ],
 )
 def test_each_problem_is_told_at_its_field_in_the_pages_language(

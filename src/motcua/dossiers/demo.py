@@ -14,6 +14,7 @@ from faker import Faker
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from motcua.accounts.identity import generated_personal_id
 from motcua.accounts.models import User
 from motcua.accounts.service import Actor, actor_of, create_user, issue_token
 from motcua.calendar.working import WorkingCalendar
@@ -151,7 +152,7 @@ def generate(
             subject_commune_code=commune,
             applicant=Applicant(
                 "citizen",
-                f"0{rng.randint(10**10, 10**11 - 1)}",
+                generated_personal_id(rng),
                 fake.name(),
                 f"09{rng.choice('01368')}{rng.randint(10**6, 10**7 - 1)}",
             ),

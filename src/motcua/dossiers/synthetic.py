@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from motcua import clock as vn_clock
 from motcua import db
+from motcua.accounts.identity import generated_personal_id
 from motcua.accounts.models import User
 from motcua.calendar.working import WorkingCalendar
 from motcua.cases.bulk import BulkWriter
@@ -235,7 +236,7 @@ class Simulator:
             "owner_id": None,
             "created_by": None,
             "applicant_kind": "business" if business else "citizen",
-            "applicant_id_number": f"{rng.randrange(10**9, 10**10)}" if business else f"0{rng.randrange(10**11):011d}",
+            "applicant_id_number": f"{rng.randrange(10**9, 10**10)}" if business else generated_personal_id(rng),
             "applicant_name": rng.choice(self.companies if business else self.names),
             "applicant_phone": f"09{rng.randrange(10**8):08d}",
             "applicant_email": "",

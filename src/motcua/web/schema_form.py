@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from motcua.catalog.declaration import choice_labels, title_in
+
 ROWS_PER_LIST = 3  # rows offered for a list of objects (empty rows are dropped)
 
 
@@ -21,6 +23,7 @@ class Field:
     kind: str  # text | date | integer | number | boolean | choice | lines | group
     required: bool = False
     choices: list[str] = field(default_factory=list)
+    choice_labels: list[str] = field(default_factory=list)  # in the page's language
     children: list[Field] = field(default_factory=list)
     hint: str = ""
     minimum: float | None = None
@@ -28,22 +31,24 @@ class Field:
     max_length: int | None = None
 
 
-def fields_of(schema: dict[str, Any], prefix: str = "") -> list[Field]:
+def fields_of(schema: dict[str, Any], prefix: str = "", language: str = "vi") -> list[Field]:
+    """The fields of a form, labelled in ``language`` where the form gives its translations."""
     required = set(schema.get("required", []))
     out = []
     for key, prop in (schema.get("properties") or {}).items():
-        out.extend(_field(f"{prefix}{key}", prop, key in required))
+        out.extend(_field(f"{prefix}{key}", prop, key in required, language))
     return out
 
 
-def _field(name: str, prop: dict[str, Any], required: bool) -> list[Field]:
-    label = str(prop.get("title") or name.rsplit(".", 1)[-1])
+def _field(name: str, prop: dict[str, Any], required: bool, language: str) -> list[Field]:
+    label = title_in(prop, language, name.rsplit(".", 1)[-1])
     kind = prop.get("type")
     common: dict[str, Any] = {"name": name, "label": label, "required": required, "hint": prop.get("description", "")}
     if "enum" in prop:
-        return [Field(kind="choice", choices=[str(c) for c in prop["enum"]], **common)]
+        choices = [str(c) for c in prop["enum"]]
+        return [Field(kind="choice", choices=choices, choice_labels=choice_labels(prop, language), **common)]
     if kind == "object":
-        return [Field(kind="group", children=fields_of(prop, f"{name}."), **common)]
+        return [Field(kind="group", children=fields_of(prop, f"{name}.", language), **common)]
     if kind == "array":
         items = prop.get("items") or {}
         if items.get("type") == "object":
@@ -52,7 +57,7 @@ def _field(name: str, prop: dict[str, Any], required: bool) -> list[Field]:
                     name=f"{name}.{i}",
                     label=f"{label} ({i + 1})",
                     kind="group",
-                    children=fields_of(items, f"{name}.{i}."),
+                    children=fields_of(items, f"{name}.{i}.", language),
                 )
                 for i in range(ROWS_PER_LIST)
             ]
