@@ -102,6 +102,7 @@ class World:
             "submitted": [],
             "accepted": ["accept"],
             "processing": ["accept", "transfer"],
+            "awaiting_signature": ["accept", "transfer", ("submit_for_signature", {"proposal": "approve"})],
             "rejected": [("reject", {"reason": "Không đúng thẩm quyền"})],
             "supplement_requested": [
                 "accept",

@@ -25,6 +25,8 @@ PAYLOADS = {
     "stop": {"reason": "Công dân rút hồ sơ"},
     "request_payment": {"amount_vnd": 100_000},
     "pay": {"payment_reference": "1.001612:5", "amount_vnd": 100_000},
+    "submit_for_signature": {"proposal": "approve", "note": "Hồ sơ đủ điều kiện"},
+    "send_back": {"reason": "Bổ sung ý kiến thẩm định"},
 }
 SOURCE = {
     name: sorted(s for s in t.sources if s is not None)[0]
@@ -180,4 +182,10 @@ def test_a_stale_action_is_refused_with_who_acted(world: World) -> None:
 
 
 def test_national_status_codes_cover_every_state() -> None:
-    assert sorted(NATIONAL_STATUS.values()) == list(range(1, 11))
+    assert sorted(set(NATIONAL_STATUS.values())) == list(range(1, 11))
+    # A state of motcua's own inside a national status is reported under that status's name.
+    from motcua.dossiers.states import exchanged_status
+
+    for state, code in NATIONAL_STATUS.items():
+        assert NATIONAL_STATUS[exchanged_status(state)] == code  # type: ignore[index]
+    assert exchanged_status("awaiting_signature") == "processing"

@@ -34,6 +34,7 @@ STATUS_VI = {
     "accepted": "Được tiếp nhận",
     "rejected": "Không được tiếp nhận",
     "processing": "Đang xử lý",
+    "awaiting_signature": "Đang xử lý (chờ lãnh đạo ký)",
     "supplement_requested": "Yêu cầu bổ sung giấy tờ",
     "payment_requested": "Yêu cầu thực hiện nghĩa vụ tài chính",
     "withdrawal_requested": "Công dân yêu cầu rút hồ sơ",
@@ -54,12 +55,17 @@ STEP_VI = {
     "request_payment": "Yêu cầu thực hiện nghĩa vụ tài chính",
     "pay": "Thực hiện nghĩa vụ tài chính",
     "extend": "Xin lỗi và hẹn lại",
+    "submit_for_signature": "Trình lãnh đạo ký",
+    "send_back": "Trả lại chuyên viên xử lý",
     "approve": "Phê duyệt kết quả",
     "refuse": "Từ chối giải quyết",
     "request_withdrawal": "Yêu cầu rút hồ sơ",
     "stop": "Dừng xử lý",
     "return_result": "Trả kết quả",
 }
+
+
+LIMIT_UNITS_VI = {"working_days": "ngày làm việc", "days": "ngày", "hours": "giờ", "months": "tháng"}
 
 
 @dataclass
@@ -114,13 +120,27 @@ class _Pdf(FPDF):
         self.multi_cell(0, 7, text, align=align, new_x="LMARGIN", new_y="NEXT")
 
 
+PREVIEW = "BẢN XEM TRƯỚC - CHƯA KÝ, KHÔNG CÓ GIÁ TRỊ PHÁP LÝ"
+
+
 def render(
-    form: FormName, dossier: Dossier, ctx: Context, payload: dict[str, Any] | None = None, event_hash: str | None = None
+    form: FormName,
+    dossier: Dossier,
+    ctx: Context,
+    payload: dict[str, Any] | None = None,
+    event_hash: str | None = None,
+    draft: bool = False,
 ) -> bytes:
+    """A form of the dossier; ``draft`` marks a result shown to the leader before signing (its
+    subject names no dossier, so it can never pass for the issued result)."""
     payload = payload or {}
     pdf = _Pdf()
-    pdf.set_title(f"{TITLES[form][1]} {dossier.code}")
-    pdf.set_subject(binding(dossier.code, event_hash))
+    pdf.set_title(f"{PREVIEW + ': ' if draft else ''}{TITLES[form][1]} {dossier.code}")
+    pdf.set_subject("preview" if draft else binding(dossier.code, event_hash))
+    if draft:
+        pdf.set_text_color(180, 0, 0)
+        pdf.line_text(PREVIEW, 11, "B", "C")
+        pdf.set_text_color(0, 0, 0)
     pdf.set_creator("motcua")
     # Header: the issuing centre on the left, the national motto on the right.
     top = pdf.get_y()
@@ -153,13 +173,10 @@ def _receipt(pdf: _Pdf, d: Dossier, ctx: Context, _p: dict[str, Any]) -> None:
     pdf.line_text("Thành phần hồ sơ nộp gồm:")
     for i, doc in enumerate(ctx.documents[:12], start=1):
         pdf.line_text(f"{i}. {doc[:200]}", 10)
-    limit = (
-        f"{d.time_limit:g} ngày làm việc"
-        if d.time_limit_kind == "working_days" and d.time_limit
-        else "trong ngày"
-        if d.time_limit_kind == "same_day"
-        else f"{d.time_limit or 0:g} ({d.time_limit_kind})"
-    )
+    if d.time_limit_kind == "same_day" or not d.time_limit:
+        limit = "trong ngày"
+    else:
+        limit = f"{d.time_limit:g} {LIMIT_UNITS_VI.get(d.time_limit_kind, 'ngày làm việc')}".replace(".", ",")
     pdf.line_text(f"Thời gian giải quyết hồ sơ theo quy định là: {limit}")
     received = next((e.at for e in ctx.events if e.transition in ("receive", "accept")), d.submitted_at)
     pdf.line_text(f"Thời gian nhận hồ sơ: {_time(received)}")
@@ -225,14 +242,15 @@ def _control(pdf: _Pdf, d: Dossier, ctx: Context, _p: dict[str, Any]) -> None:
 
 
 def _result(pdf: _Pdf, d: Dossier, ctx: Context, p: dict[str, Any]) -> None:
-    outcome = "CHẤP THUẬN" if d.outcome == "approved" else "TỪ CHỐI"
+    decided = p.get("outcome", d.outcome)  # a preview names the outcome the leader is about to sign
+    outcome = "CHẤP THUẬN" if decided == "approved" else "TỪ CHỐI"
     pdf.line_text(f"{ctx.agency_name} đã giải quyết hồ sơ đề nghị: {ctx.procedure_name}")
     pdf.line_text(f"Người đề nghị: {d.applicant_name}")
     pdf.line_text(f"Địa chỉ: {d.subject_address}")
     pdf.line_text(f"Kết quả: {outcome}", 13, "B")
-    if d.outcome == "refused":
+    if decided == "refused":
         pdf.line_text(f"Lý do: {p.get('reason', '')}")
-    pdf.line_text(f"Ngày giải quyết: {_vi_date(d.finished_at)}")
+    pdf.line_text(f"Ngày giải quyết: {_vi_date(p.get('finished_at', d.finished_at))}")
     pdf.line_text(
         "Văn bản này được ký số; kiểm tra chữ ký bằng phần mềm đọc PDF hoặc lệnh `motcua documents verify`.", 9, "I"
     )

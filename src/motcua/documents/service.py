@@ -70,6 +70,24 @@ def document(
     return signed
 
 
+def preview_result(session: Session, actor: Actor, d: Dossier, outcome: str, reason: str, at: datetime) -> bytes:
+    """The result the decision would issue now, for the leader to read before signing: the same
+    rendering, marked as a preview, neither signed nor stored. Only while the agency decides."""
+    from motcua.dossiers.states import DECIDING
+
+    if not can_read(actor, d):
+        raise NotFound("unknown_dossier", N_("No dossier with code {code}."), code=d.code)
+    if d.status not in DECIDING:
+        raise DossierError(
+            "document_not_available",
+            N_("There is no {form} for this dossier in its state ({status})."),
+            form="result",
+            status=d.status,
+        )
+    payload = {"outcome": outcome, "reason": reason, "finished_at": at}
+    return render("result", d, context(session, d), payload, draft=True)
+
+
 _checked: TTLCache[tuple[str, str, str], bool] = TTLCache(maxsize=4096, ttl=600)
 
 

@@ -16,17 +16,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
 
-from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import Select, Table, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached, selectinload, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 from motcua import clock, db
+from motcua.accounts.identity import personal_id_problem
 from motcua.accounts.models import User
 from motcua.accounts.service import PROVINCE_ROLES, Actor
 from motcua.calendar.working import WorkingCalendar
 from motcua.cases.chain import GENESIS, event_hash
+from motcua.catalog.declaration import validator_for
 from motcua.catalog.routing import CatalogSnapshot, RoutingRefused, route
 from motcua.dossiers.chain import RECORD_FIELDS, record_digest
 from motcua.dossiers.codes import dossier_code, next_number
@@ -42,8 +43,8 @@ from motcua.units.address import convert_address
 from motcua.validation import value_problems
 
 CalendarFor = Callable[[str], WorkingCalendar]
+PROPOSALS = ("approve", "refuse")  # what a specialist may submit to the leader for signature
 SUPPLEMENT_RESTART_DAYS = 3  # a supplement request within 3 working days restarts the clock
-CITIZEN_ID = re.compile(r"^\d{12}$")
 BUSINESS_CODE = re.compile(r"^\d{10}(-\d{3})?$")
 
 
@@ -181,8 +182,8 @@ def applicant_problems(a: Applicant) -> list[str]:
     problems = []
     if a.kind not in ("citizen", "business"):
         problems.append("applicant.kind: must be citizen or business")
-    elif a.kind == "citizen" and not CITIZEN_ID.match(a.id_number):
-        problems.append("applicant.id_number: a citizen ID number has 12 digits")
+    elif a.kind == "citizen" and (problem := personal_id_problem(a.id_number)):
+        problems.append(f"applicant.id_number: {problem}")
     elif a.kind == "business" and not BUSINESS_CODE.match(a.id_number):
         problems.append("applicant.id_number: a business code has 10 digits (13 for a branch)")
     if not a.name.strip():
@@ -201,7 +202,7 @@ def applicant_problems(a: Applicant) -> list[str]:
     return problems
 
 
-_VALIDATORS: dict[int, tuple[dict[str, Any], Draft202012Validator]] = {}
+_VALIDATORS: dict[int, tuple[dict[str, Any], Any]] = {}
 
 
 def validate_form(schema: dict[str, Any], data: dict[str, Any]) -> list[str]:
@@ -211,7 +212,7 @@ def validate_form(schema: dict[str, Any], data: dict[str, Any]) -> list[str]:
     if cached is not None and cached[0] is schema:
         validator = cached[1]
     else:
-        validator = Draft202012Validator(schema, format_checker=FormatChecker())
+        validator = validator_for(schema)
         if len(_VALIDATORS) > 10_000:
             _VALIDATORS.clear()
         _VALIDATORS[id(schema)] = (schema, validator)
@@ -532,6 +533,15 @@ def _rules(
         if not isinstance(amount, int) or amount <= 0:
             raise DossierError("amount_required", N_("Say the amount to pay in dong (amount_vnd)."))
         payload["amount_vnd"] = amount
+    elif name == "submit_for_signature":
+        proposal = payload.get("proposal")
+        if proposal not in PROPOSALS:
+            raise DossierError(
+                "proposal_required",
+                N_("Say what you propose to the leader: approve or refuse (proposal)."),
+            )
+        if proposal == "refuse" and not str(payload.get("reason", "")).strip():
+            raise DossierError("reason_required", N_("{transition} needs a reason."), transition="refuse")
     elif name in ("approve", "refuse"):
         # Recorded in the event for the digitisation indicator: the components were digital (sent
         # online, or scanned at the counter); the result is always a signed PDF.

@@ -17,6 +17,7 @@ State = Literal[
     "accepted",
     "rejected",
     "processing",
+    "awaiting_signature",
     "supplement_requested",
     "payment_requested",
     "withdrawal_requested",
@@ -33,6 +34,7 @@ NATIONAL_STATUS: dict[State, int] = {
     "accepted": 2,  # Được tiếp nhận
     "rejected": 3,  # Không được tiếp nhận
     "processing": 4,  # Đang xử lý
+    "awaiting_signature": 4,  # Đang xử lý: the specialist's draft waits for the leader's signature (trình ký)
     "supplement_requested": 5,  # Yêu cầu bổ sung giấy tờ
     "payment_requested": 6,  # Yêu cầu thực hiện nghĩa vụ tài chính
     "withdrawal_requested": 7,  # Công dân yêu cầu rút hồ sơ
@@ -41,6 +43,13 @@ NATIONAL_STATUS: dict[State, int] = {
     "returned": 10,  # Đã trả kết quả
 }
 FINAL: frozenset[State] = frozenset({"rejected", "stopped", "returned"})
+
+
+def exchanged_status(state: str) -> str:
+    """The state as the exchange contract and the national portal name it: the states motcua
+    distinguishes inside one national status (awaiting a signature is still 'processing') take the
+    national status's name."""
+    return "processing" if state == "awaiting_signature" else state
 
 
 # A dossier's step in the shared form of transition tables (``motcua.cases.machine``).
@@ -61,7 +70,15 @@ def _t(
     return Transition(name, frozenset(sources), target, frozenset(roles), needs_reason)
 
 
-ACTIVE: set[State | None] = {"submitted", "accepted", "processing", "supplement_requested", "payment_requested"}
+ACTIVE: set[State | None] = {
+    "submitted",
+    "accepted",
+    "processing",
+    "awaiting_signature",
+    "supplement_requested",
+    "payment_requested",
+}
+DECIDING: set[State | None] = {"processing", "awaiting_signature"}  # the agency holds the dossier
 
 TRANSITIONS: dict[str, Transition] = table(
     [
@@ -92,9 +109,14 @@ TRANSITIONS: dict[str, Transition] = table(
         _t("supplement", {"supplement_requested"}, None, {"citizen", "reception_officer"}),
         _t("request_payment", {"processing"}, "payment_requested", {"processing_officer", "leader"}),
         _t("pay", {"payment_requested"}, "processing", {"citizen", "reception_officer"}),
-        _t("extend", {"processing"}, None, {"processing_officer", "leader"}, needs_reason=True),
-        _t("approve", {"processing"}, "processed", {"leader"}),
-        _t("refuse", {"processing"}, "processed", {"leader"}, needs_reason=True),
+        _t("extend", DECIDING, None, {"processing_officer", "leader"}, needs_reason=True),
+        # The specialist submits the draft decision to the leader for signature (trình ký); the leader
+        # signs it, refuses with the reason, or sends it back. A leader who examines a dossier
+        # themself decides it directly.
+        _t("submit_for_signature", {"processing"}, "awaiting_signature", {"processing_officer"}),
+        _t("send_back", {"awaiting_signature"}, "processing", {"leader"}, needs_reason=True),
+        _t("approve", DECIDING, "processed", {"leader"}),
+        _t("refuse", DECIDING, "processed", {"leader"}, needs_reason=True),
         # The applicant may ask to withdraw; the agency (or the centre before transfer) stops it.
         _t("request_withdrawal", ACTIVE - {None}, "withdrawal_requested", {"citizen"}),
         _t(

@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.states import exchanged_status
 from motcua.exchange.models import Delivery, DossierMirror
 from motcua.exchange.outbox import stamp
 
@@ -42,7 +43,7 @@ def _status(held: Dossier | DossierMirror, code: str, reference: str | None, las
         **({"reference": reference} if reference else {}),
         "procedureCode": held.procedure_code,
         "statusCode": held.status_code,
-        "status": held.status,
+        "status": exchanged_status(held.status),
         "lastSequence": last_sequence,
         "receivedOn": held.received_on.isoformat() if held.received_on else None,
         "dueOn": held.due_on.isoformat() if held.due_on else None,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from motcua import clock
 from motcua.dossiers.models import Attachment, Dossier
+from motcua.dossiers.states import exchanged_status
 from motcua.exchange.models import OutboxMessage
 from motcua.exchange.node import NATIONAL, this_node
 
@@ -84,7 +85,7 @@ def status_change(
         "procedureCode": d.procedure_code,
         "sequence": sequence,
         "statusCode": d.status_code,
-        "status": d.status,
+        "status": exchanged_status(d.status),
         "at": stamp(at),
         "receivedOn": d.received_on.isoformat() if d.received_on else None,
         "dueOn": d.due_on.isoformat() if d.due_on else None,
