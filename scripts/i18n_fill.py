@@ -1,6 +1,7 @@
 """Fill the empty entries of the Vietnamese and French catalogs from a translations file and copy
 English msgids into the English catalog. Usage, after `pybabel update`:
-``python scripts/i18n_fill.py data/i18n/translations.json`` (msgid → [vi, fr])."""
+``python scripts/i18n_fill.py data/i18n/translations.json`` (msgid → [vi, fr]; for a message with a
+plural, its singular msgid → [vi, [fr singular, fr plural]]: Vietnamese has one form)."""
 
 from __future__ import annotations
 
@@ -21,14 +22,25 @@ def main() -> int:
         with path.open("rb") as f:
             catalog = read_po(f, locale=lang)
         for message in catalog:
-            if not message.id or message.string:
+            if not message.id:
                 continue
+            plural = isinstance(message.id, (tuple, list))
+            if any(message.string or ()) if plural else message.string:
+                continue
+            key = message.id[0] if plural else message.id
             if index is None:
-                message.string = message.id
-            elif isinstance(message.id, str) and message.id in table:
-                message.string = table[message.id][index]
+                message.string = tuple(message.id) if plural else message.id
+            elif key in table:
+                found = table[key][index]
+                if plural:
+                    forms = [found] if isinstance(found, str) else list(found)
+                    message.string = tuple(forms[: catalog.num_plurals]) if len(forms) >= catalog.num_plurals else ()
+                    if not message.string:
+                        missing.append(f"{lang}: {key!r} needs {catalog.num_plurals} plural forms")
+                else:
+                    message.string = found
             else:
-                missing.append(f"{lang}: {message.id!r}")
+                missing.append(f"{lang}: {key!r}")
         with path.open("wb") as f:
             write_po(f, catalog, width=100)
     for m in missing:

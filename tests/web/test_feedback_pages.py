@@ -50,7 +50,10 @@ def test_a_citizen_files_and_the_leader_answers_in_the_pages(
         "phone": "12",
     }
     wrong = client.post("/feedback/new", data=fields)
-    assert wrong.status_code == 422 and "sender.phone" in wrong.text and "Rác thải ở hẻm 45" in wrong.text
+    assert wrong.status_code == 422 and "Rác thải ở hẻm 45" in wrong.text  # what was typed is kept
+    # The problem told at its field, in the page's language (Vietnamese), never the service's "sender.phone".
+    assert 'id="phone-error"' in wrong.text and 'href="#phone"' in wrong.text and "sender.phone" not in wrong.text
+    assert "Nhập số điện thoại" in wrong.text
     filed = client.post("/feedback/new", data={**fields, "phone": "0901234567"}, follow_redirects=False)
     assert filed.status_code == 303
     code = filed.headers["location"].split("/")[-1].split("?")[0]

@@ -96,6 +96,14 @@ class CatalogSnapshot:
     commune_agencies: dict[str, list[AgencyView]] = field(default_factory=dict)
     province_agencies: dict[str, list[AgencyView]] = field(default_factory=dict)
     centres: dict[str, CentreView] = field(default_factory=dict)
+    agencies: dict[str, AgencyView] = field(default_factory=dict)
+
+    def unit_name(self, code: str | None) -> str:
+        """The name of an agency or a centre by its code (the code itself when unknown)."""
+        if not code:
+            return ""
+        found = self.agencies.get(code) or self.centres.get(code)
+        return found.name if found else code
 
     @classmethod
     def load(cls, session: Session) -> CatalogSnapshot:
@@ -130,6 +138,7 @@ class CatalogSnapshot:
             )
         for a in session.scalars(select(Agency)):
             view = AgencyView(a.code, a.name_vi, a.kind, a.province_code, a.commune_code, frozenset(a.fields))
+            snap.agencies[a.code] = view
             if a.commune_code:
                 snap.commune_agencies.setdefault(a.commune_code, []).append(view)
             else:
@@ -445,7 +454,49 @@ def _deciding_agency(
     )
 
 
-def procedure_name(snapshot: CatalogSnapshot, code: str) -> str:
-    """A procedure's name as its latest version gives it, or its code if the catalog does not know it."""
+def procedure_name(snapshot: CatalogSnapshot, code: str, language: str = "vi") -> str:
+    """A procedure's name as its latest version gives it, in ``language`` where the catalog has it
+    (Vietnamese otherwise), or its code if the catalog does not know it."""
     p = snapshot.procedures.get(code)
-    return p.versions[-1].name_vi if p and p.versions else code
+    if not p or not p.versions:
+        return code
+    latest = p.versions[-1]
+    return {"en": latest.name_en, "fr": latest.name_fr}.get(language, "") or latest.name_vi
+
+
+@dataclass(frozen=True)
+class Deciding:
+    """Who decides a procedure for a person, as far as what is known of them tells."""
+
+    agency: dict[str, Any] | None  # None: it depends on the person's commune, not yet known
+    handled_by: dict[str, Any] | None
+    level: str
+
+
+def who_decides(
+    snapshot: CatalogSnapshot, procedure_code: str, province_code: str, commune_code: str | None, at: date
+) -> Deciding | None:
+    """The deciding agency of the version in force for a person of ``province_code`` (and of
+    ``commune_code`` when known): the same rules as ``route``, without a receiving centre. None when
+    the procedure has no version in force."""
+    procedure = snapshot.procedures.get(procedure_code)
+    version = next((v for v in procedure.versions if v.in_force(at)), None) if procedure else None
+    if procedure is None or version is None:
+        return None
+    if commune_code is not None:
+        try:
+            commune, province = _subject(commune_code, at)
+            agency, handled_by, _why = _deciding_agency(snapshot, procedure, version, commune, province, at)
+        except RoutingRefused:
+            return Deciding(None, None, version.level)
+        return Deciding(agency, handled_by, version.level)
+    if version.level == "province":
+        agencies = snapshot.province_agencies.get(province_code, [])
+        chosen = next((a for a in agencies if procedure.field in a.fields), None) or next(
+            (a for a in agencies if a.kind == "provincial_people_committee"), None
+        )
+        return Deciding(chosen.to_dict() if chosen else None, None, version.level)
+    if version.level == "central":
+        name = procedure.ministry or "the competent ministry"
+        return Deciding({"code": f"ministry:{name}", "name": name, "kind": "ministry"}, None, version.level)
+    return Deciding(None, None, version.level)

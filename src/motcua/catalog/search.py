@@ -46,8 +46,12 @@ def search(
     *,
     field: str | None = None,
     level: str | None = None,
-    limit: int = 30,
+    limit: int | None = 30,
+    language: str = "vi",
 ) -> list[Hit]:
+    """Procedures in force matching ``query`` (any of the catalog's names: Vietnamese, or the
+    language of the page), best first; ``limit`` None: all of them. Names are given in ``language``
+    where the catalog has them."""
     wanted = fold(query).strip()
     hits = []
     for p in snapshot.procedures.values():
@@ -56,15 +60,17 @@ def search(
         v = in_force(p, at)
         if v is None or (field and p.field != field) or (level and v.level != level):
             continue
+        translated = {"en": v.name_en, "fr": v.name_fr}.get(language, "")
         if wanted:
-            score = max(match_score(wanted, fold(v.name_vi)), 100.0 if wanted == p.code else 0)
+            names = (v.name_vi, translated) if translated else (v.name_vi,)
+            score = max(*(match_score(wanted, fold(n)) for n in names), 100.0 if wanted == p.code else 0)
             if score < MIN_SCORE:
                 continue
         else:
             score = 0.0
-        hits.append(Hit(p.code, v.name_vi, p.field, v.level, score, v))
+        hits.append(Hit(p.code, translated or v.name_vi, p.field, v.level, score, v))
     hits.sort(key=lambda h: (-h.score, len(h.name), h.name))  # equal scores: the shorter, plainer name first
-    return hits[:limit]
+    return hits if limit is None else hits[:limit]
 
 
 def fields(snapshot: CatalogSnapshot) -> list[str]:

@@ -28,10 +28,11 @@ def checked_type(name: str, data: bytes) -> str:
     if len(data) > MAX_BYTES:
         raise DossierError(
             "attachment_too_large",
-            N_("{name} is {size} bytes; the limit is {limit} bytes."),
+            N_("{name} is larger than {limit_mb} MB, the limit for each file. Send a smaller scan or photo."),
             name=name,
             size=len(data),
             limit=MAX_BYTES,
+            limit_mb=f"{MAX_BYTES / (1024 * 1024):g}",
         )
     if not data:
         raise DossierError("attachment_empty", N_("{name} is empty."), name=name)

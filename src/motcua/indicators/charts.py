@@ -27,6 +27,7 @@ class TrendData:
     on_time_rate: tuple[float | None, ...]
     online_rate: tuple[float | None, ...]
     labels: tuple[str, str, str, str]  # received, online, on-time rate, online rate
+    language: str = "vi"  # of the numbers on the axes (3.000 in Vietnamese, 3,000 in English)
 
 
 @dataclass(frozen=True)
@@ -52,16 +53,32 @@ def _export(fig: Figure, fmt: Format) -> bytes:
     return buf.getvalue()
 
 
+# Text sizes in points for a chart drawn 6 inches wide and shown at most about 700 px wide: the
+# labels stay at least 12 px on a desktop and readable when a phone shows it at its width.
+TICK, TITLE, LEGEND = 11, 13, 11
+
+
+def _numbers(ax: object, language: str) -> None:
+    """The y axis's numbers grouped as the page's language writes them."""
+    from babel.numbers import format_decimal
+    from matplotlib.ticker import FuncFormatter
+
+    ax.yaxis.set_major_formatter(  # type: ignore[attr-defined]
+        FuncFormatter(lambda v, _pos: format_decimal(v, format="#,##0", locale=language))
+    )
+
+
 def trend(data: TrendData, fmt: Format = "svg") -> bytes:
     """Dossiers received per month (bars, online darker) and the on-time and online rates (lines)."""
-    fig = _figure(7.2, 3.6)
+    fig = _figure(6.0, 3.8)
     ax = fig.subplots()
     x = range(len(data.months))
     ax.bar(x, data.received, color=RECEIVED, label=data.labels[0])
     ax.bar(x, data.online, color=ONLINE, width=0.5, label=data.labels[1])
-    ax.set_xticks(list(x), data.months, rotation=45, ha="right", fontsize=8)
-    ax.tick_params(axis="y", labelsize=8)
-    ax.set_title(data.title, fontsize=10)
+    ax.set_xticks(list(x), data.months, rotation=45, ha="right", fontsize=TICK)
+    ax.tick_params(axis="y", labelsize=TICK)
+    _numbers(ax, data.language)
+    ax.set_title(data.title, fontsize=TITLE)
     ax.spines[["top"]].set_visible(False)
     rates = ax.twinx()
     for values, colour, style, label in (
@@ -70,30 +87,30 @@ def trend(data: TrendData, fmt: Format = "svg") -> bytes:
     ):
         rates.plot(x, [100 * v if v is not None else float("nan") for v in values], style, color=colour, label=label)
     rates.set_ylim(0, 105)
-    rates.set_ylabel("%", fontsize=8)
-    rates.tick_params(axis="y", labelsize=8)
+    rates.set_ylabel("%", fontsize=TICK)
+    rates.tick_params(axis="y", labelsize=TICK)
     handles = ax.get_legend_handles_labels()
     more = rates.get_legend_handles_labels()
     fig.legend(
-        handles[0] + more[0], handles[1] + more[1], fontsize=7, loc="outside lower center", ncols=4, frameon=False
+        handles[0] + more[0], handles[1] + more[1], fontsize=LEGEND, loc="outside lower center", ncols=2, frameon=False
     )
     return _export(fig, fmt)
 
 
 def bars(data: BarData, fmt: Format = "svg") -> bytes:
     """Grouped horizontal bars: one group per category, one bar per series."""
-    fig = _figure(7.2, 0.5 + 0.45 * max(len(data.categories), 2))
+    fig = _figure(6.0, 0.8 + 0.5 * max(len(data.categories), 2))
     ax = fig.subplots()
     height = 0.8 / max(len(data.series), 1)
     colours = (ONLINE, RECEIVED, "#ef8a62", "#999999")
     for i, (label, values) in enumerate(data.series):
         ys = [c + i * height for c in range(len(data.categories))]
         ax.barh(ys, values, height=height, label=label, color=colours[i % len(colours)])
-    ax.set_yticks([c + 0.4 - height / 2 for c in range(len(data.categories))], data.categories, fontsize=8)
+    ax.set_yticks([c + 0.4 - height / 2 for c in range(len(data.categories))], data.categories, fontsize=TICK)
     ax.invert_yaxis()
-    ax.tick_params(axis="x", labelsize=8)
-    ax.set_title(data.title, fontsize=10)
-    ax.legend(fontsize=7, frameon=False, loc="lower right")
+    ax.tick_params(axis="x", labelsize=TICK)
+    ax.set_title(data.title, fontsize=TITLE)
+    ax.legend(fontsize=LEGEND, frameon=False, loc="lower right")
     ax.spines[["top", "right"]].set_visible(False)
     return _export(fig, fmt)
 

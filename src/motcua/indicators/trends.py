@@ -65,7 +65,9 @@ def monthly(
     return [MonthPoint(m, c) for m, c in sorted(months.items())]
 
 
-def trend_data(points: list[MonthPoint], title: str, labels: tuple[str, str, str, str]) -> TrendData:
+def trend_data(
+    points: list[MonthPoint], title: str, labels: tuple[str, str, str, str], language: str = "vi"
+) -> TrendData:
     return TrendData(
         title=title,
         months=tuple(f"{p.month.month:02d}/{p.month.year}" for p in points),
@@ -74,4 +76,5 @@ def trend_data(points: list[MonthPoint], title: str, labels: tuple[str, str, str
         on_time_rate=tuple(p.on_time_rate for p in points),
         online_rate=tuple(p.online_rate for p in points),
         labels=labels,
+        language=language,
     )

@@ -37,12 +37,17 @@ def current_actor(request: Request) -> Actor | None:
         return actor_of(user, "web") if user is not None else None
 
 
+# What a visitor chose before signing in and expects to find after (not who they are).
+KEPT_ACROSS_SIGN_IN = ("province",)
+
+
 def start_session(request: Request, user: User, session: Session) -> None:
     """A new session on sign-in (no fixation), recorded server-side."""
     csrf_value = request.session.get("csrf")
+    kept = {k: request.session[k] for k in KEPT_ACROSS_SIGN_IN if k in request.session}
     request.session.clear()
     sid = open_session(session, user, get_settings().session_max_age)
-    request.session.update({"uid": user.id, "sid": sid, "csrf": csrf_value, "role": user.role})
+    request.session.update({"uid": user.id, "sid": sid, "csrf": csrf_value, "role": user.role, **kept})
 
 
 def safe_next(target: str | None) -> str:

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
 from motcua import clock, db
 from motcua.accounts.service import Actor
+from motcua.catalog.declaration import is_translated
 from motcua.catalog.models import ProcedureVersion
-from motcua.catalog.routing import CatalogSnapshot, procedure_name
+from motcua.catalog.nearby import centres_near
+from motcua.catalog.routing import CatalogSnapshot, procedure_name, who_decides
 from motcua.catalog.search import fields, in_force, search
+from motcua.catalog.sheet import localized_name, sheet
 from motcua.documents.forms import FormName
 from motcua.dossiers.attachments import MAX_BYTES, add_attachment
 from motcua.dossiers.errors import DossierError
@@ -32,6 +36,7 @@ from motcua.feedback.service import RATEABLE, rate, rating_of
 from motcua.i18n import N_, gettext_for
 from motcua.notifications.reading import of_dossier
 from motcua.units import get_registry
+from motcua.units.address import convert_address
 from motcua.web.account import current_actor
 from motcua.web.form_errors import field_errors
 from motcua.web.rendering import flash_error, language_of, message, render
@@ -62,20 +67,39 @@ def _provinces() -> list[tuple[str, str]]:
 
 
 def _sign_in(request: Request) -> Response:
-    return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
+    """To the sign-in page, coming back afterwards to this very page (its query, e.g. the province, kept)."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/signin?{urlencode({'next': here})}", status_code=303)
+
+
+PROCEDURES_PER_PAGE = 30
 
 
 @router.get("/procedures", response_class=HTMLResponse)
-def procedures(request: Request, q: str = "", field: str = "", level: str = "", counter: int = 0) -> HTMLResponse:
+def procedures(
+    request: Request,
+    q: str = "",
+    field: str = "",
+    level: str = "",
+    counter: int = 0,
+    page: Annotated[int, Query(ge=1, le=1000)] = 1,
+) -> HTMLResponse:
     snapshot = _snapshot(request)
-    hits = search(snapshot, q[:200], clock.today(), field=field or None, level=level or None)
+    language = language_of(request)
+    found = search(
+        snapshot, q[:200], clock.today(), field=field or None, level=level or None, limit=None, language=language
+    )
+    start = (page - 1) * PROCEDURES_PER_PAGE
     return render(
         request,
         "procedures.html",
         q=q,
         field=field,
         level=level,
-        hits=hits,
+        hits=found[start : start + PROCEDURES_PER_PAGE],
+        total=len(found),
+        page=page,
+        more=len(found) > start + PROCEDURES_PER_PAGE,
         fields=fields(snapshot),
         levels=LEVELS,
         counter=bool(counter),
@@ -83,30 +107,71 @@ def procedures(request: Request, q: str = "", field: str = "", level: str = "", 
 
 
 @router.get("/procedures/{code}", response_class=HTMLResponse)
-def procedure(request: Request, code: str, province: str = DEFAULT_PROVINCE) -> HTMLResponse:
+def procedure(
+    request: Request,
+    code: str,
+    province: Annotated[str, Query(max_length=2)] = "",
+    address: Annotated[str, Query(max_length=300)] = "",
+    centre_q: Annotated[str, Query(max_length=100)] = "",
+) -> HTMLResponse:
+    """The procedure as a person reads it before going: what to bring, fees, time limit, who decides
+    for them and every centre of their province, nearest first from their address."""
     snapshot = _snapshot(request)
     p = snapshot.procedures.get(code)
-    version = in_force(p, clock.today()) if p else None
+    today = clock.today()
+    version = in_force(p, today) if p else None
     if p is None or version is None:
         return render(request, "not_found.html", status_code=404)
+    province = chosen_province(request, province)
+    conversion = convert_address(address, today) if address.strip() else None
+    communes: list[str] = []
+    if conversion is not None and conversion.commune_code and conversion.province_code:
+        communes, province = [conversion.commune_code], conversion.province_code
+    elif conversion is not None and conversion.candidates:
+        communes = [c.code for c in conversion.candidates]
+        province = conversion.candidates[0].province_code
+    remember_province(request, province)
     with request.app.state.session_factory() as s:
         row = s.get(ProcedureVersion, version.id)
-        details = {"documents": row.documents, "online": row.online, "steps": row.steps} if row else {}
-    centres = sorted(
-        (c for c in snapshot.centres.values() if c.province_code == province),
-        key=lambda c: (c.level != "province", c.name),
-    )
+        info = sheet(row, language_of(request)) if row else None
+        steps = row.steps if row else ""
+    if info is None:
+        return render(request, "not_found.html", status_code=404)
+    deciding = who_decides(snapshot, code, province, communes[0] if len(communes) == 1 else None, today)
+    centres = centres_near(snapshot, province, communes, centre_q)
     return render(
         request,
         "procedure.html",
         p=p,
         version=version,
-        details=details,
+        info=info,
+        steps=steps,
+        deciding=deciding,
+        conversion=conversion,
+        address=address,
+        centre_q=centre_q,
         centres=centres,
+        nearest=[] if centre_q else [c for c in centres if c.nearness in ("own_commune", "former_district")][:5],
         province=province,
+        province_name=dict(_provinces()).get(province, province),
         provinces=_provinces(),
         levels=LEVELS,
     )
+
+
+def chosen_province(request: Request, asked: str) -> str:
+    """The province asked for, else the one chosen earlier in this session, else the default."""
+    known = dict(_provinces())
+    if asked in known:
+        return asked
+    remembered = request.session.get("province") if "session" in request.scope else None
+    return remembered if remembered in known else DEFAULT_PROVINCE
+
+
+def remember_province(request: Request, province: str) -> None:
+    """Kept in the session so that signing in or coming back does not lose it."""
+    if "session" in request.scope and request.session.get("province") != province:
+        request.session["province"] = province
 
 
 def _form_context(request: Request, code: str, province: str, actor: Actor) -> dict[str, Any] | None:
@@ -123,10 +188,15 @@ def _form_context(request: Request, code: str, province: str, actor: Actor) -> d
             (c for c in snapshot.centres.values() if c.province_code == province),
             key=lambda c: (c.level != "province", c.name),
         )
+    language = language_of(request)
+    name, name_language = localized_name(version, language)
     return {
         "p": p,
         "version": version,
-        "fields": fields_of(version.form_schema),
+        "name": name,
+        "name_language": name_language,
+        "form_translated": is_translated(version.form_schema, language),
+        "fields": fields_of(version.form_schema, language=language),
         "centres": centres,
         "province": province,
         "provinces": _provinces(),
@@ -136,10 +206,12 @@ def _form_context(request: Request, code: str, province: str, actor: Actor) -> d
 
 
 @router.get("/dossiers/new/{code}", response_class=HTMLResponse, response_model=None)
-def new_dossier(request: Request, code: str, province: str = DEFAULT_PROVINCE) -> Response:
+def new_dossier(request: Request, code: str, province: str = "") -> Response:
     actor = current_actor(request)
     if actor is None or actor.role not in SUBMITTERS:
         return _sign_in(request)
+    province = chosen_province(request, province)
+    remember_province(request, province)
     context = _form_context(request, code, province, actor)
     if context is None:
         return render(request, "not_found.html", status_code=404)
@@ -266,7 +338,8 @@ def my_dossiers(request: Request) -> Response:
             else []
         )
         snapshot = request.app.state.snapshots.get(s)
-    names = {code: procedure_name(snapshot, code) for code in {d.procedure_code for d in rows}}
+    language = language_of(request)
+    names = {code: procedure_name(snapshot, code, language) for code in {d.procedure_code for d in rows}}
     return render(
         request, "my_dossiers.html", dossiers=rows, delivered=delivered, procedures=names, status_names=STATUS_NAMES
     )
@@ -297,7 +370,7 @@ def my_dossier(request: Request, code: str, sent: int = 0) -> Response:
         notifications=notifications,
         events=events,
         attachments=attachments,
-        procedure_name=version.name_vi if version else d.procedure_code,
+        procedure_name=localized_name(version, language_of(request))[0] if version else d.procedure_code,
         status_names=STATUS_NAMES,
         documents=documents,
         sent=bool(sent),

@@ -19,7 +19,7 @@ from motcua.catalog.routing import procedure_name
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.service import visible
 from motcua.feedback.labels import ABOUT_NAMES
-from motcua.i18n import N_
+from motcua.i18n import N_, LocaleFormats
 from motcua.indicators.charts import trend_svg
 from motcua.indicators.feedback_stats import agency_names, section
 from motcua.indicators.index import Score, index
@@ -27,7 +27,7 @@ from motcua.indicators.maps import province_map_svg, strip_prolog
 from motcua.indicators.trends import MonthPoint, last_months, monthly, trend_data
 from motcua.units import get_registry
 from motcua.web.account import current_actor
-from motcua.web.rendering import message, render
+from motcua.web.rendering import language_of, message, render
 from motcua.web.routes import STATUS_NAMES
 
 router = APIRouter(include_in_schema=False)
@@ -66,8 +66,10 @@ def dashboard(request: Request, measure: str = "percent", start: str = "", end: 
         values[sc.unit] = sc.percent / 100 if measure == "percent" else sc.rates.get(measure)
     no_data = message(request, N_("no data"))
 
+    formats = LocaleFormats(language_of(request))
+
     def label(value: float | None) -> str:
-        return f"{value * 100:.1f} %" if value is not None else no_data
+        return formats.percent(value) if value is not None else no_data
 
     map_svg = province_map_svg(
         values,
@@ -141,11 +143,11 @@ def _trend(request: Request, province: str | None, place: str, commune: str | No
     labels = (
         message(request, N_("Received")),
         message(request, N_("of which online")),
-        message(request, N_("On-time rate")),
+        message(request, N_("On-time rate (decided in the month)")),
         message(request, N_("Online submission rate")),
     )
     title = message(request, N_("{place}: the last twelve months"), place=place)
-    return strip_prolog(trend_svg(trend_data(points, title, labels)))
+    return strip_prolog(trend_svg(trend_data(points, title, labels, language_of(request))))
 
 
 @router.get("/dashboard/{province}", response_class=HTMLResponse)
@@ -183,7 +185,7 @@ def drill_down(request: Request, province: str, commune: str = "", start: str = 
     snapshot = request.app.state.snapshots.get()
     labels = {c: communes.get(c, c) for c in communes}
     if commune:
-        labels = {code: procedure_name(snapshot, code) for code in (sc.unit for sc in scores)}
+        labels = {code: procedure_name(snapshot, code, language_of(request)) for code in (sc.unit for sc in scores)}
     return render(
         request,
         "drill_down.html",

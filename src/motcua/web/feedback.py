@@ -22,8 +22,9 @@ from motcua.feedback.labels import ABOUT_NAMES, DECLINE_NAMES, STATUS_NAMES, STE
 from motcua.feedback.models import FeedbackMessage
 from motcua.feedback.published import published
 from motcua.feedback.states import DECLINE_REASONS, TRANSITIONS
-from motcua.i18n import N_
+from motcua.i18n import N_, gettext_for
 from motcua.web.account import current_actor
+from motcua.web.form_errors import FEEDBACK_FIELDS, known_field_errors
 from motcua.web.rendering import flash_error, language_of, message, render
 from motcua.web.security import check_csrf
 
@@ -97,7 +98,8 @@ async def feedback_file(request: Request) -> Response:
         channel=channel,
         language=language_of(request),
     )
-    problems: list[str] = []
+    problems: list[str | tuple[str, str]] = []  # a text, or (text, the field it links to)
+    field_errors: dict[str, str] = {}
     uploads = [u for u in form.getlist("files") if isinstance(u, StarletteUpload) and u.filename]
     files = [(u.filename or "file", await u.read(MAX_BYTES + 1)) for u in uploads[: MAX_FILES + 1]]
     node = request.app.state.exchange_node
@@ -124,10 +126,21 @@ async def feedback_file(request: Request) -> Response:
             for name, data in files:
                 add_file(s, request.app.state.storage, actor, m, name, data, now)
             code = m.code
-    except DossierError as exc:  # each problem of the form on its own line, or the one error
-        problems = list(exc.details.get("problems", [])) or [message(request, exc.template, **exc.details)]
+    except DossierError as exc:  # each problem at its field, or the one error
+        found = [str(p) for p in exc.details.get("problems", [])] or [exc.code]
+        told = known_field_errors(found, FEEDBACK_FIELDS, gettext_for(language_of(request)).gettext)
+        field_errors = told.by_name
+        problems = [*told.summary, *(message(request, exc.template, **exc.details) for _ in told.untold[:1])]
     if problems:  # what the sender typed is kept
-        return render(request, "feedback_new.html", status_code=422, values=values, problems=problems, **_names())
+        return render(
+            request,
+            "feedback_new.html",
+            status_code=422,
+            values=values,
+            problems=problems,
+            field_errors=field_errors,
+            **_names(),
+        )
     return RedirectResponse(f"/feedback/track/{code}?filed=1", status_code=303)
 
 

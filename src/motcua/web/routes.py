@@ -41,12 +41,25 @@ STATUS_NAMES = {
     "accepted": N_("Received"),
     "rejected": N_("Not accepted"),
     "processing": N_("Being processed"),
+    "awaiting_signature": N_("Awaiting the leader's signature"),
     "supplement_requested": N_("Documents to supplement"),
     "payment_requested": N_("Fees to pay"),
     "withdrawal_requested": N_("Withdrawal requested"),
     "stopped": N_("Processing stopped"),
     "processed": N_("Processed, result ready"),
     "returned": N_("Result returned"),
+}
+
+
+ROLE_NAMES = {
+    "citizen": N_("Applicant"),
+    "reception_officer": N_("Reception officer"),
+    "processing_officer": N_("Processing officer"),
+    "leader": N_("Leader"),
+    "supervisor": N_("Supervisor"),
+    "inspector": N_("Inspector"),
+    "admin": N_("Administrator"),
+    "system": N_("System"),
 }
 
 
@@ -71,12 +84,14 @@ def _held_by_a_province(session: Session, code: str) -> tuple[Any, str] | None:
     ), procedure or mirror.procedure_code
 
 
-def _tracked(s: Session, code: str) -> tuple[Dossier, str] | None:
+def _tracked(s: Session, code: str, language: str) -> tuple[Dossier, str] | None:
+    from motcua.catalog.sheet import localized_name
+
     dossier = s.scalars(select(Dossier).where(Dossier.code == code)).first()
     if dossier is None:
         return None
     version = s.get(ProcedureVersion, dossier.procedure_version_id)
-    return dossier, version.name_vi if version else dossier.procedure_code
+    return dossier, localized_name(version, language)[0] if version else dossier.procedure_code
 
 
 @router.get("/track", response_class=HTMLResponse)
@@ -90,7 +105,10 @@ def track(request: Request, code: str = "") -> HTMLResponse:
     code = as_typed(code or request.query_params.get("code", ""))
     dossier = name = status = None
     if code:
-        found: tuple[Any, str] | None = request.app.state.reads.run(lambda s: _tracked(s, code))  # the replica if any
+        language = language_of(request)
+        found: tuple[Any, str] | None = request.app.state.reads.run(
+            lambda s: _tracked(s, code, language)  # the replica if any
+        )
         node = request.app.state.exchange_node
         if found is None and node is not None and node.is_national:
             with request.app.state.session_factory() as s:

@@ -23,17 +23,19 @@ from motcua.accounts.service import Actor
 from motcua.api.dossiers import attachment_response
 from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.routing import procedure_name
+from motcua.catalog.sheet import localized_name
 from motcua.dossiers.attachments import MAX_BYTES, add_attachment, read_attachment
 from motcua.dossiers.codes import as_typed
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.service import act, assignable, can_read, get_dossier, readable, visible
 from motcua.dossiers.states import FINAL, TRANSITIONS
-from motcua.i18n import N_
+from motcua.i18n import N_, gettext_for
 from motcua.notifications.reading import of_dossier
 from motcua.web.account import current_actor
-from motcua.web.rendering import flash_error, render
-from motcua.web.routes import STATUS_NAMES
+from motcua.web.dossier_view import declaration, history
+from motcua.web.rendering import flash_error, language_of, render
+from motcua.web.routes import ROLE_NAMES, STATUS_NAMES
 from motcua.web.security import check_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -53,6 +55,8 @@ STEP_NAMES = {
     "request_payment": N_("Ask for the fees"),
     "pay": N_("Pay the fees"),
     "extend": N_("Postpone the appointment, with an apology"),
+    "submit_for_signature": N_("Submit to the leader for signature"),
+    "send_back": N_("Send back to the processing officer"),
     "approve": N_("Approve and sign the result"),
     "refuse": N_("Refuse, with the reason"),
     "request_withdrawal": N_("Withdraw the dossier"),
@@ -63,6 +67,10 @@ STEP_NAMES = {
 
 def now() -> datetime:
     return clock.now()
+
+
+# Steps a page asks the official to confirm, with the box ticked: they end the dossier or sign it.
+CONFIRMED = frozenset({"approve", "refuse", "reject", "stop"})
 
 
 def steps_for(actor: Actor, d: Dossier) -> list[str]:
@@ -116,6 +124,8 @@ def queue(
         ),
         "overdue": base.where(Dossier.due_on < today, Dossier.finished_at.is_(None)),
     }
+    if actor.role == "leader":  # the dossiers their officers submitted for signature
+        views["to_sign"] = base.where(Dossier.status == "awaiting_signature")
     view = view if view in views else "open"
     sort = sort if sort in SORTS else "due"
     shown = views[view]
@@ -141,7 +151,10 @@ def queue(
             ).all()
         )
         snapshot = request.app.state.snapshots.get(s)
-    procedures = {code: procedure_name(snapshot, code) for code in {d.procedure_code for d in rows} | {procedure}}
+    language = language_of(request)
+    procedures = {
+        code: procedure_name(snapshot, code, language) for code in {d.procedure_code for d in rows} | {procedure}
+    }
     more = len(rows) > PAGE
     return render(
         request,
@@ -174,33 +187,48 @@ def work_dossier(request: Request, code: str, error: str = "") -> Response:
 
 
 def _dossier_page(request: Request, actor: Actor, code: str, template: str, **extra: Any) -> Response:
+    language = language_of(request)
     with request.app.state.session_factory() as s:
         d = readable(s, actor, code)
         if d is None:
             return render(request, "not_found.html", status_code=404)
         attachments = s.scalars(select(Attachment).where(Attachment.dossier_id == d.id).order_by(Attachment.id)).all()
         officials = assignable(s, d) if "assign" in steps_for(actor, d) else []
-        holder = s.get(User, d.assigned_to) if d.assigned_to else None
         version = s.get(ProcedureVersion, d.procedure_version_id)
-        titles = {
-            k: str(v.get("title", k))
-            for k, v in ((version.form_schema if version else {}).get("properties") or {}).items()
-        }
         events = list(d.events)
+        people = {e.actor_id for e in events if e.actor_id} | ({d.assigned_to} if d.assigned_to else set())
+        names = dict(
+            s.execute(select(User.id, func.coalesce(User.full_name, User.username)).where(User.id.in_(people))).all()
+        )
         notifications = of_dossier(s, d.code)
+        snapshot = request.app.state.snapshots.get(s)
+    translate = gettext_for(language).gettext
+    proposal = next((e for e in reversed(events) if e.transition == "submit_for_signature"), None)
     return render(
         request,
         template,
         d=d,
+        procedure_name=localized_name(version, language)[0] if version else d.procedure_code,
+        declaration=declaration(version.form_schema if version else {}, d.form_data or {}, language),
+        history=history(
+            events,
+            names,
+            {**{c: snapshot.unit_name(c) for c in {e.actor_unit for e in events if e.actor_unit}}},
+            {k: translate(v) for k, v in ROLE_NAMES.items()},
+            show_names=True,
+        ),
+        centre_name=snapshot.unit_name(d.centre_identifier),
+        agency_name=snapshot.unit_name(d.deciding_agency_code),
+        handler_name=snapshot.unit_name(d.handling_unit_code) if d.handling_unit_code else "",
+        proposal=proposal if d.status == "awaiting_signature" else None,
+        proposer=names.get(proposal.actor_id or 0, "") if proposal else "",
         notifications=notifications,
-        events=events,
         attachments=attachments,
         steps=steps_for(actor, d),
         step_names=STEP_NAMES,
         transitions=TRANSITIONS,
         officials=officials,
-        holder=(holder.full_name or holder.username) if holder else None,
-        titles=titles,
+        holder=names.get(d.assigned_to) if d.assigned_to else None,
         status_names=STATUS_NAMES,
         error=request.session.pop("flash_error", None),
         done=request.session.pop("flash_done", None),
@@ -243,6 +271,10 @@ def _payload(name: str, posted: dict[str, str], uploaded: list[str]) -> dict[str
         payload["amount_vnd"] = int(amount)
     if name == "assign" and posted.get("user_id", "").isdigit():
         payload["user_id"] = int(posted["user_id"])
+    if name == "submit_for_signature":
+        payload["proposal"] = posted.get("proposal", "")
+        if posted.get("note", "").strip():
+            payload["note"] = posted["note"].strip()
     if name == "supplement":
         if uploaded:
             payload["documents"] = uploaded
@@ -255,6 +287,12 @@ def _step(
     request: Request, actor: Actor, code: str, name: str, posted: dict[str, str], uploads: list[tuple[str, bytes]]
 ) -> None:
     """The step and the files it brings, as one whole."""
+    if name in CONFIRMED and posted.get("confirm") != "yes":
+        raise DossierError(
+            "confirmation_required",
+            N_("Tick the box to confirm: {step} cannot be undone."),
+            step=gettext_for(language_of(request)).gettext(STEP_NAMES.get(name, name)),
+        )
     state = request.app.state
     expected = int(posted["expected_events"]) if posted.get("expected_events", "").isdigit() else None
     with db.transaction(state.session_factory) as s:
@@ -271,7 +309,9 @@ def _step(
 
 
 @router.get("/dossiers/{code}/files/{attachment_id}", response_model=None)
-def download(request: Request, code: str, attachment_id: int) -> Response:
+def download(request: Request, code: str, attachment_id: int, view: int = 0) -> Response:
+    """A file of the dossier: downloaded, or (``view=1``) shown in the browser; only PDF, JPEG and
+    PNG are ever stored (sniffed on upload), and a shown file runs nothing (a sandbox CSP)."""
     actor = current_actor(request)
     if actor is None:
         return RedirectResponse("/signin", status_code=303)
@@ -281,4 +321,37 @@ def download(request: Request, code: str, attachment_id: int) -> Response:
             row, data = read_attachment(s, request.app.state.storage, actor, d, attachment_id)
     except DossierError:
         return render(request, "not_found.html", status_code=404)
-    return attachment_response(row, data)
+    response = attachment_response(row, data)
+    if view:
+        response.headers["Content-Disposition"] = "inline"
+        response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; object-src 'self'"
+    return response
+
+
+@router.get("/work/dossiers/{code}/preview", response_model=None)
+def preview(request: Request, code: str, outcome: str = "approved", reason: str = "") -> Response:
+    """The result as it will be issued, before the leader signs: rendered, marked as a preview, neither
+    signed nor kept."""
+    from motcua.documents.service import preview_result
+
+    actor = current_actor(request)
+    if actor is None or actor.role not in ("processing_officer", "leader"):
+        return RedirectResponse(f"/signin?next=/work/dossiers/{code}", status_code=303)
+    try:
+        with request.app.state.session_factory() as s:
+            d = readable(s, actor, code)
+            if d is None:
+                return render(request, "not_found.html", status_code=404)
+            data = preview_result(s, actor, d, "refused" if outcome == "refused" else "approved", reason[:4000], now())
+    except DossierError as exc:
+        flash_error(request, exc)
+        return RedirectResponse(f"/work/dossiers/{code}", status_code=303)
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="preview-{code}.pdf"',
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
