@@ -24,6 +24,8 @@ PUBLIC = [
     "/procedures",
     "/procedures?q=khai+sinh",
     "/procedures/1.001612",
+    "/procedures/1.001193?address=12+L%C3%AA+L%E1%BB%A3i%2C+P.+B%E1%BA%BFn+Ngh%C3%A9%2C+Q.1%2C+TP.HCM",
+    "/procedures?page=2",
     "/track",
     "/track?code=NOT-A-CODE",
     "/address?q=12+L%C3%AA+L%E1%BB%A3i%2C+P.+B%E1%BA%BFn+Ngh%C3%A9%2C+Q.1%2C+TP.HCM",
@@ -35,8 +37,16 @@ PUBLIC = [
     "/activate",
     "/no-such-page",
 ]
-CITIZEN = ["/dossiers/new/1.001612", "/my/dossiers", "/feedback/new", "/my/dossiers/{code}"]
-LEADER = ["/work", "/inbox", "/work/feedback", "/supervision", "/work/dossiers/{code}", "/dashboard/79?commune=26740"]
+CITIZEN = ["/dossiers/new/1.001612", "/dossiers/new/1.001193", "/my/dossiers", "/feedback/new", "/my/dossiers/{code}"]
+LEADER = [
+    "/work",
+    "/work?view=to_sign",
+    "/inbox",
+    "/work/feedback",
+    "/supervision",
+    "/work/dossiers/{code}",
+    "/dashboard/79?commune=26740",
+]
 ADMIN = ["/admin/officials", "/admin/import/centres", "/admin/import/catalog", "/admin/exchange", "/supervision/audit"]
 # Words that are English and no Vietnamese syllable; a Vietnamese page that shows one is untranslated.
 ENGLISH_WORDS = """

@@ -145,6 +145,8 @@ def step(page: Page, name: str, **fields: str) -> None:
     form = page.locator(f"form[action$='/steps/{name}']")
     for field, value in fields.items():
         form.locator(f"[name={field}]").fill(value)
+    if form.locator("[name=confirm]").count():  # a step that cannot be undone is confirmed first
+        form.locator("[name=confirm]").check()
     form.locator("button[type=submit]").click()
     expect(page.locator(".sent")).to_be_visible()
 
@@ -153,8 +155,8 @@ def test_a_citizen_submits_a_dossier_with_an_attachment_and_tracks_it(server: st
     page.goto(f"{server}/procedures?q=dang+ky+ho+kinh+doanh")  # no accents
     page.click("text=Đăng ký thành lập hộ kinh doanh")
     expect(page.locator("h1")).to_contain_text("hộ kinh doanh")
-    page.click("a.button")  # submit online → sign in first
-    expect(page).to_have_url(f"{server}/signin?next=/dossiers/new/1.001612")
+    page.click("a.button")  # submit online → sign in first, coming back to the same page and province
+    expect(page).to_have_url(f"{server}/signin?next=%2Fdossiers%2Fnew%2F1.001612%3Fprovince%3D79")
     page.fill("#username", "lan")
     page.fill("#password", "mật-khẩu-đủ-dài")
     page.click("main button[type=submit]")
@@ -169,7 +171,11 @@ def test_a_citizen_submits_a_dossier_with_an_attachment_and_tracks_it(server: st
     page.fill("#f-business_address", "12 Lê Lợi, Phường Sài Gòn")
     page.fill("#f-activities", "Bán lẻ hàng tạp hóa")
     page.fill("#f-capital_vnd", "50 triệu")  # not a number: refused, nothing lost
-    page.reload()  # the draft survives a reload
+    page.reload()  # the draft survives a reload, and comes back only when asked
+    expect(page.locator("#draft-panel")).to_be_visible()
+    expect(page.locator("#f-business_name")).to_have_value("")
+    page.click("#draft-restore")
+    expect(page.locator("#draft-restored")).to_be_visible()
     expect(page.locator("#f-business_name")).to_have_value("Tạp hóa Cô Lan")
     scan = tmp_path / "giay-to.pdf"
     scan.write_bytes(PDF)
@@ -245,6 +251,7 @@ def test_an_official_journey_from_reception_to_a_verified_signed_result(
         "Yêu cầu bổ sung giấy tờ",
         "Yêu cầu nộp phí, lệ phí",
         "Gia hạn, xin lỗi và hẹn lại",
+        "Trình lãnh đạo ký",
     ]  # exactly what the table allows a processing officer in processing
     page.select_option("#assignee", label="chuyen-vien")
     step(page, "assign")
@@ -317,7 +324,7 @@ def test_a_paper_dossier_is_received_at_the_counter_with_its_scan(server: str, p
     page.set_input_files("#files", str(scan))
     page.click("#dossier-form button[type=submit]")
     expect(page.locator("#status")).to_have_text("Đã tiếp nhận")  # received at once, due date set
-    expect(page.locator("text=scan.pdf")).to_be_visible()
+    expect(page.locator("#files td:first-child", has_text="scan.pdf")).to_be_visible()
     with page.expect_download() as download:
         page.click("text=Giấy tiếp nhận và hẹn trả kết quả (PDF)")
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
@@ -349,7 +356,7 @@ def test_a_citizen_pays_the_fees_online_through_the_sandbox(server: str, page: P
     sign_in(page, server, f"/my/dossiers/{code}")
     expect(page.locator("#status")).to_have_text("Cần thực hiện nghĩa vụ tài chính")
     page.click("text=Nộp phí trực tuyến")
-    expect(page.locator("#amount")).to_have_text("100.000 đ")
+    expect(page.locator("#amount")).to_have_text("100.000 ₫")
     page.click("button[value=cancel]")  # cancelled: nothing changes
     expect(page.locator(".notice")).to_be_visible()
     expect(page.locator("#status")).to_have_text("Cần thực hiện nghĩa vụ tài chính")
@@ -429,4 +436,128 @@ def test_dashboards_and_the_report_show_their_charts_and_map(
     expect(page.locator("#map path")).to_have_count(34)
     expect(page.locator("#ranking tbody tr")).to_have_count(34)
     page.screenshot(path=str(SCREENSHOTS / "report.png"), full_page=True)
+    context.close()
+
+
+def test_a_procedure_page_says_what_to_bring_what_it_costs_and_where_to_go(
+    server: str, browser: Browser, page: Page
+) -> None:
+    """The procedure page from the national data: documents as a table (always needed first, the
+    cases after, the legal remarks folded), fees and time limit in words, who decides for the
+    address typed, every centre of the province nearest first; on a phone in Vietnamese, on a
+    desktop in English and French."""
+    page.goto(f"{server}/procedures/1.001193")
+    expect(page.locator("h1")).to_have_text("Thủ tục đăng ký khai sinh")
+    facts = page.locator("#facts")
+    expect(facts).to_contain_text("1 ngày làm việc")
+    expect(facts).to_contain_text("không có đơn vị")  # the portal's bare "1", said to be unconfirmed
+    expect(facts).to_contain_text("Miễn phí")
+    expect(facts).not_to_contain_text("; ;")
+    first = page.locator("#documents-1 tbody tr").first
+    expect(first).to_contain_text("Giấy chứng sinh")
+    expect(first).to_contain_text("Bắt buộc")
+    expect(page.locator("#documents-1")).to_contain_text("Chỉ khi: trẻ em bị bỏ rơi")
+    expect(page.locator("#document-notes")).not_to_have_attribute("open", "")  # remarks folded away
+    page.fill("#address", "12 Lê Lợi, P. Bến Nghé, Q.1, TP.HCM")  # an old address
+    page.click(".app-where button")
+    expect(page.locator("#converted")).to_contain_text("Phường Sài Gòn")
+    expect(facts).to_contain_text("Ủy ban nhân dân Phường Sài Gòn")
+    expect(page.locator("#nearest li").first).to_contain_text("Phường Sài Gòn")
+    page.screenshot(path=str(SCREENSHOTS / "procedure-phone-vi.png"), full_page=True)
+    total = page.locator("#all-centres summary").inner_text()
+    page.fill("#centre_q", "ben thanh")  # without accents
+    page.click(".app-where button")
+    expect(page.locator("#centres tbody tr")).to_have_count(1)
+    expect(page.locator("#centres")).to_contain_text("Phường Bến Thành")
+    assert int("".join(ch for ch in total if ch.isdigit())) > 100  # every centre of the city, not 30
+
+    desktop = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    wide = desktop.new_page()
+    wide.goto(f"{server}/procedures/1.001612?lang=en")
+    expect(wide.locator("h1")).to_have_text("Registration of a business household")
+    expect(wide.locator("#facts")).to_contain_text("3 working days")
+    expect(wide.locator("#facts")).to_contain_text("₫150,000")
+    expect(wide.locator("#facts")).to_contain_text("the provincial People's Council sets the amount")
+    expect(wide.locator("#documents-1")).to_contain_text("Giấy đề nghị đăng ký hộ kinh doanh")  # marked lang=vi
+    assert wide.locator("#documents-1 td [lang=vi]").count() > 0
+    wide.screenshot(path=str(SCREENSHOTS / "procedure-desktop-en.png"), full_page=True)
+    wide.goto(f"{server}/procedures/1.001612?lang=fr")
+    expect(wide.locator("#facts")).to_contain_text("150 000 ₫")
+    expect(wide.locator("#facts")).to_contain_text("3 jours ouvrables")
+    wide.goto(f"{server}/procedures?lang=fr")
+    expect(wide.locator(".count")).to_contain_text("45 démarches")  # all of them, in pages of 30
+    expect(wide.locator(".hits li")).to_have_count(30)
+    wide.click("text=Page suivante")
+    expect(wide.locator(".hits li")).to_have_count(15)
+    desktop.close()
+
+
+def test_the_province_chosen_is_kept_through_sign_in(server: str, page: Page) -> None:
+    page.goto(f"{server}/procedures/1.001612?province=46")  # Huế
+    page.click("a.button")
+    page.fill("#username", "lan")
+    page.fill("#password", "mật-khẩu-đủ-dài")
+    page.click("main button[type=submit]")
+    expect(page.locator("#province-pick")).to_have_value("46")
+    expect(page.locator("#centre")).to_contain_text("Huế")
+
+
+def test_the_declaration_is_checked_and_labelled_in_the_pages_language(server: str, page: Page) -> None:
+    sign_in(page, server, "/dossiers/new/1.001193?lang=en", keep_cookies=False)
+    expect(page.locator("label[for=f-child_name]")).to_contain_text("Child's full name")
+    expect(page.locator("#f-child_sex option[value='nữ']")).to_have_text("female")
+    page.fill("#applicant_name", "Trần Thị Lan")
+    page.fill("#applicant_id", "003190000123")  # 003 is no province's code
+    page.fill("#subject_address", "Phường Sài Gòn, Thành phố Hồ Chí Minh")
+    page.fill("#f-child_name", "Trần Minh An")
+    page.select_option("#f-child_sex", "nam")
+    page.fill("#f-child_date_of_birth", "2030-01-15")  # in the future
+    page.fill("#f-place_of_birth", "Bệnh viện Từ Dũ")
+    page.fill("#f-mother-full_name", "Trần Thị Lan")
+    page.select_option("#f-relation_to_child", "mẹ")
+    page.click("#dossier-form button[type=submit]")
+    expect(page.locator("#problems")).to_contain_text("Date of birth: this date is in the future.")
+    expect(page.locator("#problems")).to_contain_text("personal identification number")
+    expect(page.locator("#f-child_name")).to_have_value("Trần Minh An")  # nothing typed is lost
+
+
+def test_the_leader_reads_a_preview_and_confirms_before_signing(server: str, browser: Browser, tmp_path: Path) -> None:
+    """The one-stop flow at the agency: the specialist submits the draft decision for signature with
+    an assessment; the leader sees it, reads the result before signing, confirms, signs; the
+    history names who did what, with their notes."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    scan = tmp_path / "cccd.pdf"
+    scan.write_bytes(PDF)
+    code = submit_dossier(page, server, (SERVER_HOME[server] / "centre").read_text(), scan)
+    sign_in(page, server, f"/work/dossiers/{code}", user="tiep-nhan")
+    step(page, "accept")
+    step(page, "transfer")
+    sign_in(page, server, f"/work/dossiers/{code}", user="chuyen-vien")
+    expect(page.locator("#procedure-name")).to_have_text("Đăng ký thành lập hộ kinh doanh")
+    expect(page.locator("#applicant-id")).to_have_text("079190000123")
+    expect(page.locator("#declaration")).to_contain_text("Vốn kinh doanh (đồng)")
+    expect(page.locator("#facts")).not_to_contain_text(".UBND")  # agencies by name, not code
+    step(page, "submit_for_signature", note="Hồ sơ đầy đủ, đề nghị cấp đăng ký.")
+    expect(page.locator("#status")).to_have_text("Chờ lãnh đạo ký")
+
+    sign_in(page, server, "/work?view=to_sign", user="chu-tich")
+    page.click(f"text={code}")
+    expect(page.locator("#proposal")).to_contain_text("chuyen-vien đề xuất: Phê duyệt và ký kết quả")
+    expect(page.locator("#proposal")).to_contain_text("Hồ sơ đầy đủ, đề nghị cấp đăng ký.")
+    preview = page.request.get(f"{server}/work/dossiers/{code}/preview?outcome=approved")
+    assert preview.ok and preview.headers["content-type"] == "application/pdf"
+    assert b"/Subject (preview)" in preview.body() and b"/Sig" not in preview.body()  # not signed
+    # Without the box ticked the server refuses too (a page whose 'required' was bypassed).
+    page.evaluate("document.querySelector('#confirm-approve').removeAttribute('required')")
+    page.locator("form[action$='/steps/approve'] button[type=submit]").click()
+    expect(page.locator(".notice")).to_contain_text("đánh dấu ô xác nhận")
+    expect(page.locator("#status")).to_have_text("Chờ lãnh đạo ký")
+    page.screenshot(path=str(SCREENSHOTS / "sign-desktop-vi.png"), full_page=True)
+    step(page, "approve")
+    expect(page.locator("#status")).to_have_text("Đã xử lý xong, có kết quả")
+    history = page.locator("#history")
+    expect(history).to_contain_text("chuyen-vien (Chuyên viên xử lý)")
+    expect(history).to_contain_text("Hồ sơ đầy đủ, đề nghị cấp đăng ký.")
+    expect(history).to_contain_text("chu-tich (Lãnh đạo)")
     context.close()

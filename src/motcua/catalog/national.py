@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -76,19 +77,31 @@ class NationalImport:
 
 
 def read_national(path: Path) -> Iterator[dict[str, Any]]:
-    """The raw records of a details file (JSON Lines, optionally gzip) or subset file (JSON array)."""
+    """The raw records of a details file (JSON Lines, optionally gzip) or subset file (JSON array),
+    their text in Unicode's composed form (the portal mixes decomposed letters such as "Thẻ" written
+    e + a combining hook, which would not match, fold or display alike)."""
     if path.suffix == ".gz":
         with gzip.open(path, "rt", encoding="utf-8") as f:
             for line in f:
                 if line.strip():
-                    yield json.loads(line)
+                    yield _composed(json.loads(line))
     elif path.suffix == ".jsonl":
         with path.open(encoding="utf-8") as f:
             for line in f:
                 if line.strip():
-                    yield json.loads(line)
+                    yield _composed(json.loads(line))
     else:
-        yield from json.loads(path.read_text(encoding="utf-8"))
+        yield from (_composed(r) for r in json.loads(path.read_text(encoding="utf-8")))
+
+
+def _composed(value: Any) -> Any:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [_composed(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _composed(v) for k, v in value.items()}
+    return value
 
 
 def parse_time_limit(text: str) -> tuple[float | None, TimeLimitKind, str | None]:

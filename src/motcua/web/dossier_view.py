@@ -23,6 +23,7 @@ class Entry:
     label: str
     value: str | None = None
     children: list[Entry] = field(default_factory=list)
+    number: float | None = None  # a number, written in the page's language by the page
 
 
 def declaration(schema: dict[str, Any], data: Mapping[str, Any], language: str) -> list[Entry]:
@@ -52,6 +53,8 @@ def _entry(node: dict[str, Any], key: str, value: Any, language: str) -> Entry:
         return Entry(label, "; ".join(str(v) for v in value))
     if isinstance(value, bool):
         return Entry(label, "✓" if value else "✗")
+    if isinstance(value, int | float):
+        return Entry(label, str(value), number=value)
     if "enum" in node:
         labels = dict(zip([str(v) for v in node["enum"]], choice_labels(node, language), strict=True))
         return Entry(label, labels.get(str(value), str(value)))

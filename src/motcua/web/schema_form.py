@@ -48,7 +48,10 @@ def _field(name: str, prop: dict[str, Any], required: bool, language: str) -> li
         choices = [str(c) for c in prop["enum"]]
         return [Field(kind="choice", choices=choices, choice_labels=choice_labels(prop, language), **common)]
     if kind == "object":
-        return [Field(kind="group", children=fields_of(prop, f"{name}.", language), **common)]
+        children = fields_of(prop, f"{name}.", language)
+        if not required:  # an optional group (the father): its fields are needed only if it is given
+            _optional(children)
+        return [Field(kind="group", children=children, **common)]
     if kind == "array":
         items = prop.get("items") or {}
         if items.get("type") == "object":
@@ -69,6 +72,12 @@ def _field(name: str, prop: dict[str, Any], required: bool, language: str) -> li
         return [Field(kind="boolean", **common)]
     text_kind = "date" if prop.get("format") == "date" else "text"
     return [Field(kind=text_kind, max_length=prop.get("maxLength"), **common)]
+
+
+def _optional(fields: list[Field]) -> None:
+    for f in fields:
+        f.required = False
+        _optional(f.children)
 
 
 def data_of(schema: dict[str, Any], posted: dict[str, str]) -> dict[str, Any]:
