@@ -39,8 +39,6 @@ PUBLIC = [
 ]
 CITIZEN = ["/dossiers/new/1.001612", "/dossiers/new/1.001193", "/my/dossiers", "/feedback/new", "/my/dossiers/{code}"]
 LEADER = [
-    ,
-]
     "/work",
     "/work?view=to_sign",
     "/inbox",
