@@ -36,7 +36,10 @@ def test_a_citizen_files_feedback_and_the_leader_publishes_the_answer(server: st
     page.fill("#address", "3 Hàm Nghi, Phường Sài Gòn")
     page.fill("#phone", "123")
     page.click("main form button[type=submit]")
-    expect(page.locator("#problems")).to_contain_text("sender.phone")
+    expect(page.locator("#problems")).to_contain_text("Nhập số điện thoại Việt Nam")  # the page's words
+    expect(page.locator("#phone-error")).to_contain_text("Nhập số điện thoại Việt Nam")  # at the field too
+    page.click("#problems a[href='#phone']")
+    expect(page.locator("#phone")).to_be_focused()
     expect(page.locator("#body")).to_have_value("Đèn đường trước chợ Bến Thành hỏng đã hai tuần, buổi tối rất tối.")
     page.fill("#phone", "0912345678")
     photo = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -38,9 +38,10 @@ from motcua.notifications.reading import of_dossier
 from motcua.units import get_registry
 from motcua.units.address import convert_address
 from motcua.web.account import current_actor
+from motcua.web.dossier_view import history
 from motcua.web.form_errors import field_errors
 from motcua.web.rendering import flash_error, language_of, message, render
-from motcua.web.routes import STATUS_NAMES
+from motcua.web.routes import ROLE_NAMES, STATUS_NAMES
 from motcua.web.schema_form import data_of, fields_of
 from motcua.web.security import RateLimit, check_csrf
 from motcua.web.work import STEP_NAMES, steps_for
@@ -360,6 +361,10 @@ def my_dossier(request: Request, code: str, sent: int = 0) -> Response:
         rating = rating_of(s, d)
         notifications = of_dossier(s, d.code)
         rateable = actor.role == "citizen" and d.status in RATEABLE and rating is None
+        snapshot = request.app.state.snapshots.get(s)
+    translate = gettext_for(language_of(request)).gettext
+    units = {e.actor_unit: snapshot.unit_name(e.actor_unit) for e in events if e.actor_unit}
+    steps_taken = history(events, {}, units, {k: translate(v) for k, v in ROLE_NAMES.items()}, show_names=False)
     documents: list[FormName] = ["receipt"] if d.received_on else []
     if d.outcome == "approved":
         documents.append("result")
@@ -369,6 +374,7 @@ def my_dossier(request: Request, code: str, sent: int = 0) -> Response:
         d=d,
         notifications=notifications,
         events=events,
+        history=steps_taken,
         attachments=attachments,
         procedure_name=localized_name(version, language_of(request))[0] if version else d.procedure_code,
         status_names=STATUS_NAMES,
