@@ -43,7 +43,9 @@ def test_a_citizen_files_feedback_and_the_leader_publishes_the_answer(server: st
     expect(page.locator("#body")).to_have_value("Đèn đường trước chợ Bến Thành hỏng đã hai tuần, buổi tối rất tối.")
     page.fill("#phone", "0912345678")
     photo = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-    page.set_input_files("#files", files=[{"name": "den-duong.png", "mimeType": "image/png", "buffer": photo}])
+    page.set_input_files(
+        "input[type=file][name=files]", files=[{"name": "den-duong.png", "mimeType": "image/png", "buffer": photo}]
+    )
     page.click("main form button[type=submit]")
     expect(page.locator("#filed")).to_be_visible()
     expect(page.locator("#files")).to_contain_text("den-duong.png")

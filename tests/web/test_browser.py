@@ -135,7 +135,7 @@ def submit_dossier(page: Page, base: str, centre: str, scan: Path, keep_cookies:
     page.fill("#f-business_address", "3 Hàm Nghi, Phường Sài Gòn")
     page.fill("#f-activities", "Ăn uống")
     page.fill("#f-capital_vnd", "80000000")
-    page.set_input_files("#files", str(scan))
+    page.set_input_files("input[type=file][name=files]", str(scan))
     page.click("#dossier-form button[type=submit]")
     expect(page.locator(".sent")).to_be_visible()
     return page.locator("#dossier-code").inner_text()
@@ -179,7 +179,7 @@ def test_a_citizen_submits_a_dossier_with_an_attachment_and_tracks_it(server: st
     expect(page.locator("#f-business_name")).to_have_value("Tạp hóa Cô Lan")
     scan = tmp_path / "giay-to.pdf"
     scan.write_bytes(PDF)
-    page.set_input_files("#files", str(scan))
+    page.set_input_files("input[type=file][name=files]", str(scan))
     page.click("#dossier-form button[type=submit]")
     expect(page.locator("#problems")).to_contain_text("Vốn kinh doanh (đồng): nhập một số.")
     expect(page.locator("#f-capital_vnd-error")).to_contain_text("nhập một số")  # above the field too
@@ -188,7 +188,7 @@ def test_a_citizen_submits_a_dossier_with_an_attachment_and_tracks_it(server: st
     expect(page.locator("#f-capital_vnd")).to_be_focused()
     expect(page.locator("#f-business_name")).to_have_value("Tạp hóa Cô Lan")
     page.fill("#f-capital_vnd", "50000000")
-    page.set_input_files("#files", str(scan))
+    page.set_input_files("input[type=file][name=files]", str(scan))
     page.click("#dossier-form button[type=submit]")
 
     expect(page.locator(".sent")).to_be_visible()
@@ -260,7 +260,7 @@ def test_an_official_journey_from_reception_to_a_verified_signed_result(
 
     sign_in(page, server, f"/my/dossiers/{code}")
     expect(page.locator("#status")).to_have_text("Cần bổ sung giấy tờ")
-    page.set_input_files("#supplement-files", str(scan))
+    page.set_input_files("input[type=file][name=files]", str(scan))
     step(page, "supplement", note="Đã bổ sung hợp đồng")
 
     sign_in(page, server, user="chu-tich")
@@ -321,7 +321,7 @@ def test_a_paper_dossier_is_received_at_the_counter_with_its_scan(server: str, p
     page.fill("#f-business_address", "5 Pasteur, Phường Sài Gòn")
     page.fill("#f-activities", "Sửa chữa xe máy")
     page.fill("#f-capital_vnd", "30000000")
-    page.set_input_files("#files", str(scan))
+    page.set_input_files("input[type=file][name=files]", str(scan))
     page.click("#dossier-form button[type=submit]")
     expect(page.locator("#status")).to_have_text("Đã tiếp nhận")  # received at once, due date set
     expect(page.locator("#files td:first-child", has_text="scan.pdf")).to_be_visible()

@@ -10,6 +10,7 @@ language where the catalog has them, with the language they are actually in.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,6 +90,7 @@ class ProcedureSheet:
     legal_basis: list[dict[str, Any]]
     announcing_decision: str
     source: str
+    source_url: str  # the national portal's page of the procedure, where its forms are downloaded
     unverified: list[str]
 
 
@@ -174,6 +176,11 @@ def time_limits_of(channels: list[dict[str, Any]]) -> list[TimeLimitLine]:
     ]
 
 
+def _url(source: str) -> str:
+    found = re.search(r"https://[^\s]+", source)
+    return found.group(0) if found else ""
+
+
 def sheet(version: ProcedureVersion, language: str) -> ProcedureSheet:
     name, name_language = localized_name(version, language)
     channels = tuple(c for c in CHANNEL_ORDER if any(ch.get("channel") == c for ch in version.channels))
@@ -194,5 +201,6 @@ def sheet(version: ProcedureVersion, language: str) -> ProcedureSheet:
         legal_basis=list(version.legal_basis or []),
         announcing_decision=version.announcing_decision or "",
         source=version.source or "",
+        source_url=_url(version.source or ""),
         unverified=list(version.unverified or []),
     )
