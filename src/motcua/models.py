@@ -4,6 +4,7 @@ import motcua.accounts.models
 import motcua.audit.models
 import motcua.calendar.models
 import motcua.catalog.models
+import motcua.digitisation.models
 import motcua.dossiers.models
 import motcua.exchange.models
 import motcua.feedback.models

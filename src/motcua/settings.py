@@ -150,6 +150,28 @@ class Settings(BaseSettings):
         24.0, gt=0, description="How long a temporary failure is retried before the message counts as failed."
     )
     notify_lease_seconds: float = Field(60.0, gt=0, description="How long a sending worker holds a message.")
+    ocr_command: str = Field(
+        "ocrmypdf",
+        description="OCRmyPDF from the distribution (apt-get install ocrmypdf tesseract-ocr-vie): makes a "
+        "searchable PDF/A of a scanned component, offline.",
+    )
+    ocr_languages: str = Field("vie", description="Tesseract's languages for the scans, e.g. vie or vie+eng.")
+    ocr_timeout_seconds: float = Field(
+        300.0, gt=0, description="How long the OCR of one component may run before it is stopped (then retried)."
+    )
+    ocr_memory_mb: int = Field(
+        2048, ge=256, description="Address space the OCR of one component may use (its processes are stopped past it)."
+    )
+    ocr_max_pages: int = Field(50, ge=1, le=1000, description="Pages one scanned component may have.")
+    ocr_max_pixels: int = Field(
+        60_000_000,
+        ge=1_000_000,
+        description="Pixels one scanned image may have (an A4 page at 600 dpi has 35 million).",
+    )
+    ocr_lease_seconds: float = Field(
+        600.0, gt=0, description="How long a worker holds an OCR job; a job whose worker died is taken over after it."
+    )
+    ocr_attempts: int = Field(3, ge=1, le=20, description="Tries of an OCR job before it counts as failed.")
     supervision_hour: int = Field(
         7,
         ge=0,

@@ -27,6 +27,7 @@ PAYLOADS = {
     "pay": {"payment_reference": "1.001612:5", "amount_vnd": 100_000},
     "submit_for_signature": {"proposal": "approve", "note": "Hồ sơ đủ điều kiện"},
     "send_back": {"reason": "Bổ sung ý kiến thẩm định"},
+    "digitise": {"digitisation": 1, "component": "Đơn đề nghị"},  # as digitisation.jobs.confirm takes it
 }
 SOURCE = {
     name: sorted(s for s in t.sources if s is not None)[0]

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from motcua.accounts.models import User
 from motcua.accounts.service import actor_of
 from motcua.catalog.routing import CatalogSnapshot
-from motcua.clock import local_date
+from motcua.clock import aware, local_date
+from motcua.digitisation.models import Digitisation, DocumentReuse, StoredDocument
 from motcua.dossiers.demo import generate
-from motcua.dossiers.models import Attachment, Dossier, DossierEvent
+from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.service import submit
 from motcua.dossiers.states import FINAL
 from motcua.dossiers.timeliness import classify
@@ -79,21 +80,22 @@ def _independent(session: Session) -> tuple[Counter[tuple[object, ...]], Counter
     """From the dossier rows and ratings alone: no event, no projection, no fact code."""
     days: Counter[tuple[object, ...]] = Counter()
     opens: Counter[tuple[object, ...]] = Counter()
-    attachments: dict[int, list[Attachment]] = {}
-    for a in session.scalars(select(Attachment)):
-        attachments.setdefault(a.dossier_id, []).append(a)
+    confirmed: dict[int, list[datetime]] = {}  # components digitised at the counter, by dossier
+    for job in session.scalars(select(Digitisation).where(Digitisation.status == "confirmed")):
+        confirmed.setdefault(job.dossier_id, []).append(job.confirmed_at)  # type: ignore[arg-type]
+    reusing = set(session.scalars(select(DocumentReuse.dossier_id)))
     for d in session.scalars(select(Dossier)):
         place = place_of(d)
         days[(local_date(d.submitted_at), *place, "received")] += 1
         if d.channel == "online":
             days[(local_date(d.submitted_at), *place, "online")] += 1
+        if d.id in reusing:
+            days[(local_date(d.submitted_at), *place, "reused")] += 1
         if d.outcome and d.finished_at:
             when = classify(d.status, d.outcome, d.due_on, d.finished_at, d.supplement_count, TODAY)
             days[(local_date(d.finished_at), *place, when)] += 1
-            scanned = any(
-                a.kind in ("applicant", "scan") and a.uploaded_at <= d.finished_at for a in attachments.get(d.id, [])
-            )
-            if d.channel == "online" or scanned:
+            digitised = any(at <= d.finished_at for at in confirmed.get(d.id, []))
+            if d.channel == "online" or digitised:
                 days[(local_date(d.finished_at), *place, "digitised")] += 1
         for e in d.events:
             if e.transition == "request_payment":
@@ -140,31 +142,35 @@ def test_facts_kept_live_equal_the_rebuild_and_an_independent_count(
         complaint = fb.FeedbackRequest("dossier", "Hồ sơ trễ hạn", "Hồ sơ của tôi được trả chậm.", SENDER, d.code)
         fb.file_feedback(session, citizen, complaint, datetime(2026, 11, 25 + i % 3, 10), calendar_for, snapshot)
     world = World(session, "digitised")
-    for scanned in (True, False):  # paper dossiers received at the counter, scanned or not
+    for scanned in (True, False):  # paper dossiers received at the counter, digitised or not
         at = datetime(2026, 11, 2, 9)
         d = submit(session, world.reception, world.request(channel="in_person"), at, snapshot, calendar_for)[0]
-        if scanned:
-            session.add(
-                Attachment(
-                    dossier_id=d.id,
-                    kind="scan",
-                    name="scan.pdf",
-                    content_type="application/pdf",
-                    size=4,
-                    sha256="0" * 64,
-                    storage_key=f"{d.code}/scan",
-                    uploaded_at=at,
-                )
-            )
+        if scanned:  # read and checked (motcua.digitisation.jobs.confirm takes this step)
+            job = Digitisation(
+                dossier_id=d.id, component="Đơn", status="confirmed", next_attempt_at=at, requested_at=at,
+                originals=[], suggestions=[], confirmed={}, pages=1, text="", error_code="", attempts=1,
+                confirmed_at=aware(at),
+            )  # fmt: skip
+            session.add(job)
             session.flush()
+            world.act(d, "digitise", world.reception, at=at, digitisation=job.id, component="Đơn")
         world.act(d, "transfer", world.reception, at=at + timedelta(hours=1))
         world.act(d, "approve", at=at + timedelta(days=1))
         assert d.events[-1].payload["digitised"] is scanned
+        if scanned:  # its result, in the applicant's store, reused by their next dossier
+            kept = session.scalars(select(StoredDocument).where(StoredDocument.dossier_code == d.code)).one()
+            kept.doc_type = "land_use_right_certificate"  # as if the approved result were one
+            session.flush()
+            permit = {"site_address": "12 Lê Lợi", "works_type": "nhà ở riêng lẻ", "floor_area_m2": 120, "floors": 3}
+            later = world.request(procedure_code="1.013225", form=permit, reuse=[kept.id])
+            again = submit(session, world.citizen, later, at + timedelta(days=2), snapshot, calendar_for)[0]
+            assert again.events[0].payload["reused"] is True
     live = _tables(session)
     assert sum(n for k, n in live[0].items() if k[-1] == "dissatisfied") >= 13
     complained = sum(n for k, n in live[0].items() if k[-1] == "complained")
     assert complained == len(_disliked(session) | {d.id for d in returned[:6]})
     assert sum(n for k, n in live[0].items() if k[-1] == "digitised") > 0
+    assert sum(n for k, n in live[0].items() if k[-1] == "reused") == 1
     assert sum(n for k, n in live[0].items() if k[-1] == "late") > 0
     live_grains = {grain: _tables(session, grain) for grain in GRAINS}
     independent = _independent(session)

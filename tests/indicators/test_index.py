@@ -34,14 +34,21 @@ def test_a_unit_scores_what_can_be_measured() -> None:
         paid_online=5,
         dissatisfied=2,
         complained=3,  # the 2 dislikes and a complaint about a third dossier
+        reused=10,
     )
     s = score("79", counts, config())
     assert s.rates["online_rate"] == 0.3 and s.groups["online_service"] == 0.3 * 12 / 0.5
     assert s.rates["on_time_rate"] == 0.8 and s.groups["progress"] == 16
     assert s.rates["satisfaction_rate"] == 1 - (20 / 100 + 3 / 100)
-    assert s.rates["digitisation_rate"] == 0.4 and s.groups["digitisation"] == 0.4 * 22 / 0.8
+    # Digitisation: half the points for digitised dossiers, half for reuse (each full at 80%).
+    assert s.rates["digitisation_rate"] == 0.4 and s.rates["reuse_rate"] == 0.1
+    assert s.groups["digitisation"] == 0.4 * 11 / 0.8 + 0.1 * 11 / 0.8
     assert s.groups["transparency"] is None  # no data: left out of the total and of the reachable points
     assert s.reachable == 20 + 22 + 18 + 12 + 10 and 0 < s.percent < 100
+    # Transparency from the catalog and the exchange; an indicator without a source stays unmeasured.
+    extra = {"catalog_published_rate": 0.9, "status_reported_rate": 0.5, "results_published_rate": None}
+    t = score("79", counts, config(), extra)
+    assert t.groups["transparency"] == 0.9 * 6 + 0.5 * 6 and t.reachable == s.reachable + 12
 
 
 def test_ranking_from_the_facts_matches_a_hand_count(session: Session, snapshot: CatalogSnapshot) -> None:

@@ -224,14 +224,17 @@ def worker(
     parallel: Annotated[int, typer.Option(min=1, max=64, help="Messages sent at once.")] = 8,
     url: UrlOption = None,
 ) -> None:
-    """Background jobs: seal each day's logs once it is over, send the notifications, run each
-    working day's supervision alerts and digests, and relay the outbox to the members of the
+    """Background jobs: seal each day's logs once it is over, send the notifications, read the scanned
+    components (OCR), run each working day's supervision alerts and digests, and relay the outbox to the members of the
     exchange (when MOTCUA_EXCHANGE_MEMBER and MOTCUA_EXCHANGE_KEY say who this node is)."""
     import httpx
     from sqlalchemy.exc import SQLAlchemyError
 
     from motcua import db
     from motcua.audit.seals import seal_pending
+    from motcua.digitisation.jobs import run_once as read_scans
+    from motcua.digitisation.jobs import start_reader
+    from motcua.dossiers.storage import configured_storage
     from motcua.exchange.node import NodeMisconfigured, this_node
     from motcua.exchange.relay import relay_once
     from motcua.logs import configure_logging
@@ -252,6 +255,9 @@ def worker(
     except ProviderError as exc:
         raise typer.BadParameter(str(exc)) from None
     supervision = SupervisionJob(factory, settings.supervision_hour)
+    storage = configured_storage()
+    if not once:
+        start_reader(factory, storage, settings, interval)
     log = logging.getLogger("motcua.worker")
     next_seal = 0.0
     with httpx.Client(limits=httpx.Limits(max_connections=parallel * 2)) as client:
@@ -272,6 +278,8 @@ def worker(
                         f"notifications: delivered {tally.delivered}, sending {tally.sending}, "
                         f"retried {tally.retried}, failed {tally.failed}, fallbacks {tally.fallbacks}"
                     )
+                if once:  # otherwise the reader's own thread reads them (minutes each: the rest goes on)
+                    read_scans(factory, storage, settings)
                 if node is not None:
                     report = relay_once(factory, client, node, parallel=parallel)
                     sent = sent or bool(report.sent)

@@ -49,6 +49,7 @@ STEP_VI = {
     "reject": "Từ chối tiếp nhận",
     "request_supplement_at_reception": "Yêu cầu bổ sung (tiếp nhận)",
     "transfer": "Chuyển hồ sơ đến cơ quan giải quyết",
+    "digitise": "Số hóa thành phần hồ sơ",
     "assign": "Phân công xử lý",
     "request_supplement": "Yêu cầu bổ sung hồ sơ",
     "supplement": "Bổ sung hồ sơ",

@@ -32,7 +32,7 @@ from motcua.catalog.routing import CatalogSnapshot, RoutingRefused, route
 from motcua.dossiers.chain import RECORD_FIELDS, record_digest
 from motcua.dossiers.codes import dossier_code, next_number
 from motcua.dossiers.errors import Conflict, DossierError, Forbidden, NotFound
-from motcua.dossiers.models import Attachment, Dossier, DossierEvent
+from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.projection import PROJECTED, Projection, project
 from motcua.dossiers.states import ROLE_SCOPE, TRANSITIONS, State
 from motcua.dossiers.subscribers import Change, publish
@@ -71,6 +71,8 @@ class SubmitRequest:
     channel: str = "online"
     idempotency_key: str | None = None
     language: str = "vi"  # of the applicant's notifications
+    # Documents of the applicant's store the dossier reuses instead of new papers (their consent).
+    reuse: list[int] = field(default_factory=list)
 
     def fingerprint(self) -> str:
         data = json.dumps(self.__dict__, default=lambda o: o.__dict__, sort_keys=True, ensure_ascii=False)
@@ -285,6 +287,13 @@ def submit(
         raise DossierError(
             "invalid_form", N_("The form has {count} problem(s)."), count=len(form_problems), problems=form_problems
         )
+    reused: list[dict[str, Any]] = []
+    if req.reuse:  # checked against the applicant's store (motcua.digitisation), all or nothing
+        from motcua.catalog.models import ProcedureVersion
+        from motcua.digitisation.reuse import checked_reuse
+
+        documents = session.scalar(select(ProcedureVersion.documents).where(ProcedureVersion.id == version.id)) or []
+        reused = checked_reuse(session, req.applicant.id_number, documents, req.reuse, clock.local_date(at))
     number = next_number(session, req.centre_identifier, clock.local_date(at))
     dossier = Dossier(
         code=dossier_code(req.centre_identifier, clock.local_date(at), number),
@@ -337,9 +346,17 @@ def submit(
         at,
         None,
         transition.target or "submitted",
-        {"channel": dossier.channel, "record": record_digest({k: getattr(dossier, k) for k in RECORD_FIELDS})},
+        {
+            "channel": dossier.channel,
+            "record": record_digest({k: getattr(dossier, k) for k in RECORD_FIELDS}),
+            **({"reuse": reused, "reused": True} if reused else {}),
+        },
         calendar_for(dossier.province_code),
     )
+    if reused:
+        from motcua.digitisation.reuse import record
+
+        record(session, dossier, reused, at)
     return dossier, True
 
 
@@ -542,12 +559,18 @@ def _rules(
             )
         if proposal == "refuse" and not str(payload.get("reason", "")).strip():
             raise DossierError("reason_required", N_("{transition} needs a reason."), transition="refuse")
+    elif name == "digitise":
+        # Taken by motcua.digitisation once the officer checked the OCR's fields: it names them.
+        if not isinstance(payload.get("digitisation"), int) or not str(payload.get("component", "")).strip():
+            raise DossierError(
+                "digitisation_required",
+                N_("Digitise a component from its scan, read and checked (digitisation, component)."),
+            )
     elif name in ("approve", "refuse"):
         # Recorded in the event for the digitisation indicator: the components were digital (sent
-        # online, or scanned at the counter); the result is always a signed PDF.
-        payload["digitised"] = (
-            d.channel == "online" or session.connection().execute(SCANNED, {"id": d.id}).first() is not None
-        )
+        # online, or scanned at the counter, read and checked: a digitise step); the result is
+        # always a signed PDF.
+        payload["digitised"] = d.channel == "online" or any(e.transition == "digitise" for e in d.events)
     elif name == "pay":
         payload["online"] = actor.role == "citizen"
         if actor.role == "citizen" and not payload.get("payment_reference"):
@@ -566,12 +589,6 @@ UPDATE_PROJECTION = (
 )
 USERS = cast(Table, User.__table__)
 ASSIGNEE = select(USERS.c.role, USERS.c.unit_code).where(USERS.c.id == bindparam("id"))
-ATTACHMENTS = cast(Table, Attachment.__table__)
-SCANNED = (
-    select(ATTACHMENTS.c.id)
-    .where(ATTACHMENTS.c.dossier_id == bindparam("id"), ATTACHMENTS.c.kind.in_(("applicant", "scan")))
-    .limit(1)
-)
 
 
 def _append(

@@ -95,6 +95,9 @@ TRANSITIONS: dict[str, Transition] = table(
             {"reception_officer"},
             needs_reason=True,
         ),
+        # A paper component scanned at the counter and its fields checked by the officer (the OCR ran in
+        # the background): the component is digitised (motcua.digitisation).
+        _t("digitise", ACTIVE - {None}, None, {"reception_officer"}),
         # Transfer to the deciding agency the same working day.
         _t("transfer", {"accepted"}, "processing", {"reception_officer"}),
         # Processing by the deciding agency.

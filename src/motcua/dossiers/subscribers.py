@@ -36,6 +36,7 @@ SUBSCRIBERS: Subscribers[Change] = Subscribers(
     "motcua.indicators.facts:on_dossier_change",  # count it
     "motcua.exchange.outbox:on_dossier_change",  # report it to the national node
     "motcua.notifications.events:on_dossier_change",  # tell the people concerned
+    "motcua.digitisation.store:on_dossier_change",  # an approved result in its holder's store
 )
 
 

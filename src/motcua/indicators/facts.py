@@ -75,6 +75,8 @@ def changes(
         days.append((clock.local_date(at), place, "received", 1))
         if place[5] == "online":
             days.append((clock.local_date(at), place, "online", 1))
+        if payload.get("reused"):
+            days.append((clock.local_date(at), place, "reused", 1))
     elif name in ("approve", "refuse"):
         when = classify(
             after.status, after.outcome, after.due_on, after.finished_at, after.supplement_count, clock.local_date(at)
@@ -212,15 +214,17 @@ def rebuild(session: Session) -> tuple[int, int]:
     # What only the log holds: payment requests, online payments, decisions on digital dossiers.
     payment = events.c.transition.in_(("request_payment", "pay"))
     digitised = events.c.transition.in_(("approve", "refuse")) & events.c.payload["digitised"].as_boolean()
+    reused = events.c.transition.in_(("submit", "receive")) & events.c.payload["reused"].as_boolean()
     from_events = (
         counted(
             local_day(events.c.at),
             digitised=when(digitised & dossiers.c.due_on.is_not(None)),
             fee_due=when(events.c.transition == "request_payment"),
             paid_online=when((events.c.transition == "pay") & events.c.payload["online"].as_boolean()),
+            reused=when(reused),
         )
         .select_from(events.join(dossiers, dossiers.c.id == events.c.dossier_id))
-        .where(payment | digitised)
+        .where(payment | digitised | reused)
     )
     from_ratings = counted(
         local_day(ratings.c.at), rated=literal(1), dissatisfied=when(ratings.c.value == "dissatisfied")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from motcua import clock
 from motcua.datafiles import read_toml
+from motcua.indicators import transparency
 from motcua.indicators.models import DAY_COUNTERS, DAY_TABLES, OPEN_TABLES, FactCommuneMonth
 
 Level = Literal["province", "commune", "procedure"]
@@ -27,6 +28,8 @@ class Indicator:
     key: str
     threshold: float
     max_points: float
+    source: str = "facts"  # facts | catalog | exchange | none (no data source: not measured)
+    within_hours: float | None = None  # exchange: the deadline of a status report
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,16 @@ def config(path: str | None = None) -> tuple[Group, ...]:
         Group(
             g["key"],
             float(g["max_points"]),
-            tuple(Indicator(i["key"], float(i["threshold"]), float(i["max_points"])) for i in g.get("indicator", [])),
+            tuple(
+                Indicator(
+                    i["key"],
+                    float(i["threshold"]),
+                    float(i["max_points"]),
+                    i.get("source", "facts"),
+                    float(i["within_hours"]) if "within_hours" in i else None,
+                )
+                for i in g.get("indicator", [])
+            ),
         )
         for g in raw["group"]
     )
@@ -63,6 +75,7 @@ class Counts:
     rated: int = 0
     dissatisfied: int = 0
     complained: int = 0  # dossiers with a complaint or a dislike (counted once)
+    reused: int = 0  # received reusing documents of the applicant's store
     open: int = 0
     open_not_due: int = 0
 
@@ -81,6 +94,7 @@ class Counts:
             "online_rate": ratio(self.online, self.received),
             "online_payment_rate": ratio(self.paid_online, self.fee_due),
             "digitisation_rate": ratio(self.digitised, decided),
+            "reuse_rate": ratio(self.reused, self.received),
         }
 
 
@@ -109,8 +123,10 @@ def points(rate: float | None, indicator: Indicator) -> float | None:
     return rate * indicator.max_points / indicator.threshold
 
 
-def score(unit: str, counts: Counts, groups: tuple[Group, ...]) -> Score:
-    rates = counts.rates()
+def score(unit: str, counts: Counts, groups: tuple[Group, ...], extra: dict[str, float | None] | None = None) -> Score:
+    """A unit's points: the rates from its facts, and ``extra`` rates from other sources (the
+    transparency group's); a rate that is None is not measured."""
+    rates = {**counts.rates(), **(extra or {})}
     by_group: dict[str, float | None] = {}
     total = reachable = 0.0
     for g in groups:
@@ -165,7 +181,13 @@ def index(
         c = counts.setdefault(key, Counts())
         c.open, c.open_not_due = int(total_open or 0), int(not_due or 0)
     groups = config()
-    scores = sorted((score(k, c, groups) for k, c in counts.items()), key=lambda s: (-s.percent, s.unit))
+    others = [i for g in groups for i in g.indicators if i.source != "facts"]
+    common, per_unit = transparency.rates(session, others, start, end, level, filters) if others else ({}, {})
+
+    def extra(unit: str) -> dict[str, float | None]:
+        return {**common, **{key: rates.get(unit) for key, rates in per_unit.items()}}
+
+    scores = sorted((score(k, c, groups, extra(k)) for k, c in counts.items()), key=lambda s: (-s.percent, s.unit))
     for rank, s in enumerate(scores, start=1):
         s.rank = rank
     return scores

@@ -31,6 +31,7 @@ DAY_COUNTERS = (
     "rated",
     "dissatisfied",
     "complained",
+    "reused",
 )
 
 
@@ -65,7 +66,8 @@ class Counters:
     early: Mapped[int] = mapped_column(Integer, default=0)
     on_time: Mapped[int] = mapped_column(Integer, default=0)
     late: Mapped[int] = mapped_column(Integer, default=0)
-    # Decided with digital components (online, or scanned at the counter); every result is a signed PDF.
+    # Decided with digital components (online, or scanned, read and checked at the counter); every
+    # result is a signed PDF.
     digitised: Mapped[int] = mapped_column(Integer, default=0)
     fee_due: Mapped[int] = mapped_column(Integer, default=0)  # payment requested (fee-bearing dossiers)
     paid_online: Mapped[int] = mapped_column(Integer, default=0)
@@ -74,6 +76,8 @@ class Counters:
     # Dossiers with a complaint or a dislike (Decision 766's satisfaction): counted once, on the day of
     # the first feedback message about the dossier or its dissatisfied rating, whichever came first.
     complained: Mapped[int] = mapped_column(Integer, default=0)
+    # Received reusing documents of the applicant's store instead of new papers (motcua.digitisation).
+    reused: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class DayCounters(Counters):

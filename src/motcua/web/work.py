@@ -49,6 +49,7 @@ STEP_NAMES = {
     "reject": N_("Refuse to accept"),
     "request_supplement_at_reception": N_("Ask for missing documents"),
     "transfer": N_("Transfer to the deciding agency"),
+    "digitise": N_("Digitise a paper component"),
     "assign": N_("Assign to an official"),
     "request_supplement": N_("Ask for missing documents"),
     "supplement": N_("Send the missing documents"),
@@ -69,6 +70,8 @@ def now() -> datetime:
     return clock.now()
 
 
+# Steps not offered as a form of their own on a dossier's page (creation; digitisation has its panel).
+PAGE_ELSEWHERE = frozenset({"submit", "receive", "digitise"})
 # Steps a page asks the official to confirm, with the box ticked: they end the dossier or sign it.
 CONFIRMED = frozenset({"approve", "refuse", "reject", "stop"})
 
@@ -77,7 +80,7 @@ def steps_for(actor: Actor, d: Dossier) -> list[str]:
     return [
         name
         for name, t in TRANSITIONS.items()
-        if name not in ("submit", "receive") and d.status in t.sources and actor.role in t.roles
+        if name not in PAGE_ELSEWHERE and d.status in t.sources and actor.role in t.roles
     ]
 
 
