@@ -46,6 +46,7 @@ from motcua.web import account as web_account
 from motcua.web import admin as web_admin
 from motcua.web import citizen as web_citizen
 from motcua.web import dashboard as web_dashboard
+from motcua.web import digitisation as web_digitisation
 from motcua.web import exchange as web_exchange
 from motcua.web import feedback as web_feedback
 from motcua.web import oidc as web_oidc
@@ -209,6 +210,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(web_account.router)
     app.include_router(web_citizen.router)
     app.include_router(web_work.router)
+    app.include_router(web_digitisation.router)
     app.include_router(web_admin.router)
     app.include_router(web_oidc.router)
     app.include_router(web_payments.router)

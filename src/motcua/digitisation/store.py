@@ -16,11 +16,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from motcua import clock
+from motcua.accounts.service import Actor
 from motcua.catalog.models import Agency, ProcedureVersion, ServiceCentre
-from motcua.digitisation.models import Digitisation, StoredDocument
+from motcua.digitisation.models import Digitisation, DocumentReuse, StoredDocument
 from motcua.digitisation.types import OTHER, document_types
+from motcua.documents.signing import SigningConfig
+from motcua.dossiers.attachments import verified_bytes
+from motcua.dossiers.errors import NotFound
 from motcua.dossiers.models import Attachment, Dossier
+from motcua.dossiers.service import can_read
+from motcua.dossiers.storage import Storage
 from motcua.dossiers.subscribers import Change
+from motcua.i18n import N_
 
 
 def add_months(day: date, months: int) -> date:
@@ -103,3 +110,40 @@ def on_dossier_change(change: Change) -> None:
     """The dossiers' subscriber: an approved result enters its holder's store in the step's transaction."""
     if change.transition == "approve":
         keep_result(change.session, change.dossier, change.at)
+
+
+# The store's own access to issue a result on first download (its holder, or an official of a
+# dossier that reused it, may not be able to read the dossier that produced it).
+STORE = Actor(0, "store", "admin", None, via="store")
+
+
+def readable_by(session: Session, actor: Actor, doc: StoredDocument) -> bool:
+    """The holder reads their store; an official only what a dossier of their unit references."""
+    if actor.role == "citizen":
+        return actor.personal_id is not None and actor.personal_id == doc.holder_id
+    codes = [doc.dossier_code]
+    codes += session.scalars(
+        select(Dossier.code)
+        .join(DocumentReuse, DocumentReuse.dossier_id == Dossier.id)
+        .where(DocumentReuse.stored_document_id == doc.id)
+    ).all()
+    return any(can_read(actor, d) for d in session.scalars(select(Dossier).where(Dossier.code.in_(codes))))
+
+
+def read_document(
+    session: Session, storage: Storage, signing: SigningConfig, actor: Actor, document_id: int, at: datetime
+) -> tuple[StoredDocument, bytes]:
+    """A stored document's file for ``actor`` (a result issued and signed on first download, checked
+    every time), or NotFound as if it did not exist."""
+    doc = session.get(StoredDocument, document_id)
+    if doc is None or not readable_by(session, actor, doc):
+        raise NotFound("unknown_document", N_("No document {id} in the store."), id=document_id)
+    if doc.origin == "result":
+        from motcua.documents.service import document
+
+        d = session.scalars(select(Dossier).where(Dossier.code == doc.dossier_code)).one()
+        return doc, document(session, storage, signing, STORE, d, "result", at)
+    row = session.get(Attachment, doc.attachment_id) if doc.attachment_id else None
+    if row is None:
+        raise NotFound("unknown_document", N_("No document {id} in the store."), id=document_id)
+    return doc, verified_bytes(storage, row.storage_key, row.sha256)

@@ -24,6 +24,8 @@ from motcua.catalog.nearby import centres_near
 from motcua.catalog.routing import CatalogSnapshot, procedure_name, who_decides
 from motcua.catalog.search import fields, in_force, search
 from motcua.catalog.sheet import localized_name, sheet
+from motcua.digitisation.reuse import Offer, offers
+from motcua.digitisation.types import document_types
 from motcua.documents.forms import FormName
 from motcua.dossiers.attachments import MAX_BYTES, add_attachment
 from motcua.dossiers.errors import DossierError
@@ -191,6 +193,11 @@ def _form_context(request: Request, code: str, province: str, actor: Actor) -> d
         )
     language = language_of(request)
     name, name_language = localized_name(version, language)
+    offered: list[Offer] = []
+    if actor.role == "citizen" and actor.personal_id:  # what the citizen's store can give this procedure
+        with request.app.state.session_factory() as s:
+            documents = s.scalar(select(ProcedureVersion.documents).where(ProcedureVersion.id == version.id)) or []
+            offered = offers(s, actor.personal_id, documents, clock.today())
     return {
         "p": p,
         "version": version,
@@ -203,6 +210,8 @@ def _form_context(request: Request, code: str, province: str, actor: Actor) -> d
         "provinces": _provinces(),
         "max_mb": MAX_BYTES // (1024 * 1024),
         "counter": actor.role == "reception_officer",
+        "offers": offered,
+        "document_types": document_types().types,
     }
 
 
@@ -228,6 +237,7 @@ async def submit_dossier(request: Request, code: str) -> Response:
         return _sign_in(request)
     posted = {k: v for k, v in form.items() if isinstance(v, str)}
     channels = [c for c in form.getlist("notify") if isinstance(c, str)][:3]
+    reuse = [int(r) for r in form.getlist("reuse") if isinstance(r, str) and r.isdigit()][:20]
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
     uploads = [(f.filename or "file", await f.read(MAX_BYTES + 1)) for f in files[:MAX_FILES]]
     context = _form_context(request, code, posted.get("province", DEFAULT_PROVINCE), actor)
@@ -236,13 +246,13 @@ async def submit_dossier(request: Request, code: str) -> Response:
     if not SUBMIT_LIMIT.allow(f"user:{actor.user_id}"):
         error = N_("Too many dossiers sent in an hour from this account. Try again later.")
         return render(request, "new_dossier.html", 429, values=posted, problems=[], error=error, **context)
-    result = await _run(_create, request, actor, code, posted, uploads, context["version"].form_schema, channels)
+    schema = context["version"].form_schema
+    result = await _run(_create, request, actor, code, posted, uploads, schema, channels, reuse)
     if isinstance(result, DossierError):
         details = {k: v for k, v in result.details.items() if k != "problems"}
         problems = [str(p) for p in result.details.get("problems", [])]
         error = message(request, result.template, **details)
-        values = {**posted, "notify": channels}
-        schema = context["version"].form_schema
+        values = {**posted, "notify": channels, "reuse": [str(r) for r in reuse]}
         translate = gettext_for(language_of(request)).gettext
         told = field_errors(schema, data_of(schema, posted), context["fields"], problems, translate)
         return render(
@@ -277,6 +287,7 @@ def _create(
     uploads: list[tuple[str, bytes]],
     schema: dict[str, Any],
     channels: list[str],
+    reuse: list[int],
 ) -> str | DossierError:
     """Submit, then attach the files, as one whole: a file refused means no dossier at all."""
     req = SubmitRequest(
@@ -295,6 +306,7 @@ def _create(
         subject_address=posted.get("subject_address", "").strip(),
         channel=posted.get("channel", "in_person") if actor.role == "reception_officer" else "online",
         idempotency_key=posted.get("draft_id") or None,
+        reuse=reuse,
     )
     state = request.app.state
     factory = state.session_factory

@@ -22,7 +22,7 @@ from motcua.feedback.labels import ABOUT_NAMES
 from motcua.i18n import N_, LocaleFormats
 from motcua.indicators.charts import trend_svg
 from motcua.indicators.feedback_stats import agency_names, section
-from motcua.indicators.index import Score, index
+from motcua.indicators.index import Score, config, index
 from motcua.indicators.maps import province_map_svg, strip_prolog
 from motcua.indicators.trends import MonthPoint, last_months, monthly, trend_data
 from motcua.units import get_registry
@@ -31,6 +31,33 @@ from motcua.web.rendering import language_of, message, render
 from motcua.web.routes import STATUS_NAMES
 
 router = APIRouter(include_in_schema=False)
+# The index's groups and indicators in words (the groups are data: indicators/data/index766.toml).
+GROUP_NAMES = {
+    "transparency": N_("Transparency"),
+    "progress": N_("Progress"),
+    "digitisation": N_("Digitisation"),
+    "satisfaction": N_("Satisfaction"),
+    "online_service": N_("Online service"),
+    "online_payment": N_("Online payment"),
+}
+INDICATOR_NAMES = {
+    "catalog_published_rate": N_("Procedures published with all their components"),
+    "status_reported_rate": N_("Status changes reported to the national portal in time"),
+    "results_published_rate": N_("Results published"),
+    "on_time_rate": N_("On-time rate"),
+    "digitisation_rate": N_("Dossiers with digitised components and an electronic result"),
+    "reuse_rate": N_("Dossiers reusing documents already held"),
+    "satisfaction_rate": N_("Satisfaction"),
+    "online_rate": N_("Online submission rate"),
+    "online_payment_rate": N_("Online payment rate"),
+}
+# Why an indicator is not measured, by where its data would come from.
+NOT_MEASURED = {
+    "none": N_("not measured: motcua has no source for it yet"),
+    "exchange": N_("not measured: no status was reported to a national portal in the period"),
+    "catalog": N_("not measured: no procedure in force"),
+    "facts": N_("not measured: no dossier of this kind in the period"),
+}
 MEASURES = {
     "percent": N_("Index (per cent of the measurable points)"),
     "on_time_rate": N_("On-time rate"),
@@ -200,6 +227,10 @@ def drill_down(request: Request, province: str, commune: str = "", start: str = 
         end=last.isoformat(),
         status_names=STATUS_NAMES,
         summary=summary,
+        groups=config(),
+        group_names=GROUP_NAMES,
+        indicator_names=INDICATOR_NAMES,
+        not_measured=NOT_MEASURED,
         trend_svg=Markup(_trend(request, province, communes.get(commune, "") or names[province], commune or None)),
         **feedback,
     )

@@ -33,6 +33,7 @@ from motcua.dossiers.states import FINAL, TRANSITIONS
 from motcua.i18n import N_, gettext_for
 from motcua.notifications.reading import of_dossier
 from motcua.web.account import current_actor
+from motcua.web.digitisation import digitisation_context
 from motcua.web.dossier_view import declaration, history
 from motcua.web.rendering import flash_error, language_of, render
 from motcua.web.routes import ROLE_NAMES, STATUS_NAMES
@@ -205,6 +206,7 @@ def _dossier_page(request: Request, actor: Actor, code: str, template: str, **ex
         )
         notifications = of_dossier(s, d.code)
         snapshot = request.app.state.snapshots.get(s)
+        scans = digitisation_context(s, actor, d, list(version.documents or []) if version else [])
     translate = gettext_for(language).gettext
     proposal = next((e for e in reversed(events) if e.transition == "submit_for_signature"), None)
     return render(
@@ -235,6 +237,7 @@ def _dossier_page(request: Request, actor: Actor, code: str, template: str, **ex
         status_names=STATUS_NAMES,
         error=request.session.pop("flash_error", None),
         done=request.session.pop("flash_done", None),
+        **scans,
         **extra,
     )
 
