@@ -21,6 +21,9 @@ KNOWN = {
     ("get", "/api/v1/dossiers/{code}/documents/{form}"),
     ("get", "/api/v1/dossiers/{code}/notifications"),
     ("post", "/api/v1/dossiers/{code}/transitions/{name}"),
+    ("get", "/api/v1/dossiers/{code}/digitisations"),
+    ("post", "/api/v1/dossiers/{code}/digitisations"),
+    ("post", "/api/v1/dossiers/{code}/digitisations/{digitisation_id}/confirm"),
 }
 FOREIGN = (
     "stranger",
@@ -43,6 +46,13 @@ def _requests(code: str, attachment: int) -> list[tuple[str, str, dict[str, Any]
         ("post", f"/api/v1/dossiers/{code}/attachments?kind=scan", {"files": FILE}),
         ("get", f"/api/v1/dossiers/{code}/attachments/{attachment}", {}),
         ("get", f"/api/v1/dossiers/{code}/notifications", {}),
+        ("get", f"/api/v1/dossiers/{code}/digitisations", {}),
+        (
+            "post",
+            f"/api/v1/dossiers/{code}/digitisations",
+            {"data": {"component": "Đơn"}, "files": {"files": ("a.pdf", PDF, "application/pdf")}},
+        ),
+        ("post", f"/api/v1/dossiers/{code}/digitisations/1/confirm", {"json": {"full_name": "A"}}),
     ]
     for form in ("receipt", "supplement_request", "refusal", "apology", "control_sheet", "result"):
         out.append(("get", f"/api/v1/dossiers/{code}/documents/{form}", {}))

@@ -22,6 +22,7 @@ from motcua import __version__, db
 from motcua.api import (
     admission,
     catalog,
+    digitisation,
     dossiers,
     errors,
     exchange,
@@ -200,6 +201,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(units.router)
     app.include_router(catalog.router)
     app.include_router(dossiers.router)
+    app.include_router(digitisation.router)
     app.include_router(indicators.router)
     app.include_router(exchange.router)
     app.include_router(feedback.router)

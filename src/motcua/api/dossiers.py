@@ -146,6 +146,12 @@ class SubmitIn(BaseModel):
     applicant: ApplicantIn
     form: dict[str, Any] = Field(default_factory=dict)
     language: Literal["vi", "fr", "en"] = Field("vi", description="Language of the applicant's notifications")
+    reuse: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Documents of the applicant's store (GET /api/v1/my/documents) the dossier reuses instead of "
+        "new papers: the applicant's consent, for this dossier",
+    )
 
 
 class ActIn(BaseModel):
@@ -156,6 +162,9 @@ class ActIn(BaseModel):
     new_due: date | None = None
     user_id: int | None = Field(None, ge=1, le=2**31 - 1)
     amount_vnd: int | None = Field(None, gt=0, le=10**12, description="request_payment: the amount to pay, in dong")
+    proposal: Literal["approve", "refuse"] | None = Field(
+        None, description="submit_for_signature: what the processing officer proposes to the leader"
+    )
     expected_events: int | None = Field(
         None, ge=0, le=2**31 - 1, description="The event count you saw: refuses stale actions"
     )
@@ -225,6 +234,7 @@ def submit_dossier(
         subject_address=body.subject_address,
         idempotency_key=idempotency_key,
         language=body.language,
+        reuse=list(body.reuse),
     )
     if not SUBMIT_LIMIT.allow(str(actor.user_id)):
         raise ApiError(429, "too_many_submissions", N_("Too many submissions from this account; wait a minute."))
