@@ -37,7 +37,15 @@ PUBLIC = [
     "/activate",
     "/no-such-page",
 ]
-CITIZEN = ["/dossiers/new/1.001612", "/dossiers/new/1.001193", "/my/dossiers", "/feedback/new", "/my/dossiers/{code}"]
+CITIZEN = [
+    "/dossiers/new/1.001612",
+    "/dossiers/new/1.001193",
+    "/my/dossiers",
+    "/my/documents",
+    "/feedback/new",
+    "/my/dossiers/{code}",
+]
+RECEPTION = ["/work/dossiers/{code}"]  # with its panel to digitise paper components
 LEADER = [
     "/work",
     "/work?view=to_sign",
@@ -129,6 +137,8 @@ def test_every_page_passes_axe_and_speaks_vietnamese(server: str, page: Page, tm
     _screenshots(page, server, {"home": "/", "procedure": "/procedures/1.001612"})
     sign_in(page, server, "/")
     problems |= _walk(page, server, CITIZEN, code)
+    sign_in(page, server, "/", user="tiep-nhan")
+    problems |= _walk(page, server, RECEPTION, code)
     sign_in(page, server, "/", user="chu-tich")
     problems |= _walk(page, server, LEADER, code)
     _screenshots(page, server, {"queue": "/work"})

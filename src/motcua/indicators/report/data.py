@@ -22,6 +22,7 @@ from motcua.catalog.routing import CatalogSnapshot
 from motcua.indicators.feedback_stats import FeedbackSection, agency_names, section
 from motcua.indicators.index import Counts, Score, index
 from motcua.indicators.models import DAY_TABLES
+from motcua.indicators.transparency import catalog_published_rate
 from motcua.indicators.trends import MonthPoint, monthly
 from motcua.indicators.workload import CommuneLoad, workload
 from motcua.units import get_registry
@@ -89,6 +90,7 @@ def gather(session: Session, province: str | None, start: date, end: date, today
     }
     snapshot = CatalogSnapshot.load(session)
     ranking_all = index(session, start, end, today=today)
+    mine: Score | None = None
     if province is None:
         totals = _sum(s.counts for s in ranking_all)
         ranking, rank = ranking_all, None
@@ -113,7 +115,7 @@ def gather(session: Session, province: str | None, start: date, end: date, today
         units=_units(session, province),
         centres=_centres(session, province),
         totals=totals,
-        rates=totals.rates(),
+        rates=_rates(session, totals, mine, end),
         by_channel=_by_channel(session, province, start, end),
         by_level_and_channel=_by_level(session, snapshot, province, start, end),
         decentralisation=decentralisation_report(session, end),
@@ -217,6 +219,19 @@ def _extremes(loads: list[CommuneLoad], kind: str) -> list[CommuneLoad]:
     """The communes of one staffing kind, the most extreme first."""
     chosen = [c for c in loads if c.staffing == kind]
     return sorted(chosen, key=lambda c: -(c.per_official or 0) if kind == "over_loaded" else c.per_official or 0)[:TOP]
+
+
+def _rates(session: Session, totals: Counts, mine: Score | None, end: date) -> dict[str, float | None]:
+    """The index's rates for the report: a province's as ranked (transparency included); the
+    country's from its summed facts and the catalog (status reports are measured per province)."""
+    if mine is not None:
+        return dict(mine.rates)
+    return {
+        **totals.rates(),
+        "catalog_published_rate": catalog_published_rate(session, end),
+        "status_reported_rate": None,
+        "results_published_rate": None,
+    }
 
 
 def _procedure_name(snapshot: CatalogSnapshot, code: str) -> str:

@@ -111,6 +111,9 @@ def render_pdf(report: TwoLevelReport, language: Language = "vi") -> bytes:
         (_("Online payment rate"), _pct(rates["online_payment_rate"])),
         (_("Satisfaction"), _pct(rates["satisfaction_rate"])),
         (_("Digitisation of dossiers"), _pct(rates["digitisation_rate"])),
+        (_("Dossiers reusing documents already held"), _pct(rates.get("reuse_rate"))),
+        (_("Procedures published with all their components"), _pct(rates.get("catalog_published_rate"))),
+        (_("Status changes reported to the national portal in time"), _pct(rates.get("status_reported_rate"))),
     ]
     if r.rank:
         key.append((_("Rank among the 34 provinces"), str(r.rank)))
@@ -269,8 +272,12 @@ def render_pdf(report: TwoLevelReport, language: Language = "vi") -> bytes:
             "Dossier figures come from motcua's fact tables, kept on every dossier event; units from the "
             "administrative-unit registry; procedures and centres from the catalog. The on-time rate counts "
             "dossiers still open and not yet due as on time, as Decision 766 does. A decided dossier counts as "
-            "digitised when its components were digital (sent online or scanned at the counter); every result is "
-            "a signed PDF. The reuse of digitised data is not measured."
+            "digitised when its components were digital (sent online, or scanned at the counter, read and "
+            "checked); every result is a signed PDF. A dossier reuses data when it takes a document from its "
+            "applicant's store instead of a new paper. Transparency: the share of procedures in force published "
+            "with all their components (the catalog), and of status changes delivered to the national portal "
+            "within 24 hours (the exchange); the publication of results has no source yet and is not measured; "
+            "a dash means not measured."
         )
         + " "
         + _(
