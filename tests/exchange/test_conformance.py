@@ -76,13 +76,13 @@ def test_motcua_own_provincial_node_passes_the_battery(own_node: tuple[str, Path
     with httpx.Client() as client:
         report = Battery(url, key, client, province="79").run()
     assert report.passed, report.text()
-    assert len(report.results) == 21
+    assert len(report.results) == 23
 
     r = CliRunner(env={"COLUMNS": "200"}).invoke(
         cli, ["exchange", "conformance", url, "--key", str(key_file), "--province", "79"]
     )
     assert r.exit_code == 0, r.output
-    assert "21 passed, 0 failed" in r.output
+    assert "23 passed, 0 failed" in r.output
 
 
 def test_a_broken_implementation_fails_with_what_to_fix(tmp_path: Path) -> None:
@@ -108,7 +108,7 @@ def test_a_broken_implementation_fails_with_what_to_fix(tmp_path: Path) -> None:
     assert "FAIL  16. same national code, one message" in out
     assert "FAIL  17. look-up of the delivered dossier" in out
     assert "FAIL  18. look-up of an unknown dossier" in out
-    assert "1 passed, 20 failed" in out
+    assert "1 passed, 22 failed" in out
 
 
 def test_the_battery_refuses_a_key_that_is_not_one(tmp_path: Path) -> None:

@@ -23,6 +23,10 @@ def test_the_contract_is_valid_openapi_with_every_operation() -> None:
         "deliverFeedback",
         "reportFeedbackStatus",
         "takeFeedbackStep",
+        "announceDocuments",
+        "findDocuments",
+        "fetchHolderDocument",
+        "fetchStoredDocument",
     }
     signed = [op for path in doc["paths"].values() for op in path.values() if op.get("security") != []]
     for op in signed:  # every operation but health names the signature headers

@@ -75,7 +75,8 @@ def test_status_changes_flow_once_and_in_order(engine: Engine, empty_database_ur
         ).all()
     assert [json.loads(m.body)["sequence"] for m in queued] == [1, 2, 3, 4, 5]
 
-    assert drain(factory, client, province_node) == 5  # one message of the dossier per round, in order
+    # One message of the dossier per round, in order; and its result announced to the national index.
+    assert drain(factory, client, province_node) == 6
     with national_factory() as s:
         mirror = s.get(DossierMirror, code)
         assert mirror is not None and (mirror.status, mirror.status_code, mirror.last_sequence) == ("returned", 10, 5)

@@ -3,12 +3,14 @@ adapter over ``motcua.exchange``: verify, receive once, apply, answer with the c
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import httpx
+import orjson
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
@@ -20,6 +22,7 @@ from motcua.exchange import feedback as feedback_exchange
 from motcua.exchange.catalog_sync import apply_catalog
 from motcua.exchange.contract import VERSION, contract_text
 from motcua.exchange.delivery import apply_delivery, apply_documents, fetch_documents
+from motcua.exchange.documents import HOLDER, SHA256, apply_announcement, relay, search, serve_stored
 from motcua.exchange.inbox import Answer, apply_status, problem, receive
 from motcua.exchange.lookup import dossier_status
 from motcua.exchange.members import key_lookup, touch
@@ -255,3 +258,85 @@ def _look_up(request: Request, code: str) -> Answer:
         if found is None:
             return problem(404, "No such dossier", f"{code} is not known here")
         return Answer(200, found)
+
+
+@router.post("/holders/documents")
+async def announce_documents(request: Request) -> JSONResponse:
+    body = await request.body()
+    applier = _national_only(lambda sender, now: apply_announcement(sender, now))
+    return _json(await run_in_threadpool(_receive, request, body, "announceDocuments", applier))
+
+
+@router.post("/holders/documents/search")
+async def find_documents(request: Request) -> JSONResponse:
+    body = await request.body()
+    return _json(await run_in_threadpool(_find_documents, request, body))
+
+
+def _find_documents(request: Request, body: bytes) -> Answer:
+    """At the national node: a province asks, for a holder signed in there, what they hold elsewhere."""
+    node: Node | None = request.app.state.exchange_node
+    with request.app.state.session_factory() as s:
+        verified = _verified(request, s, body, "a document search")
+        if isinstance(verified, Answer):
+            return verified
+        if node is None or not node.is_national:
+            return problem(404, "Not the national node", "document searches are sent to the national node")
+        if verified.member == NATIONAL:
+            return problem(403, "Provinces only", "a province searches for the holders signed in at it")
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            return problem(400, "Not JSON", str(exc))
+        return search(s, verified.member, data)
+
+
+@router.get("/holders/{holder}/documents/{member}/{reference}", response_model=None)
+async def fetch_holder_document(holder: str, member: str, reference: str, request: Request) -> Response:
+    return await run_in_threadpool(_fetch_holder_document, request, holder, member, reference)
+
+
+def _fetch_holder_document(request: Request, holder: str, member: str, reference: str) -> Response:
+    node: Node | None = request.app.state.exchange_node
+    with request.app.state.session_factory() as s:
+        verified = _verified(request, s, b"", f"a holder's document at {member}")
+        if isinstance(verified, Answer):
+            return _json(verified)
+        if node is None or not node.is_national:
+            return _json(problem(404, "Not the national node", "holders' documents are fetched through it"))
+        if verified.member == NATIONAL:
+            return _json(problem(403, "Provinces only", "a province fetches for the holders signed in at it"))
+        found = relay(s, exchange_client(request.app), node, verified.member, holder, member, reference)
+    if isinstance(found, Answer):
+        return _json(found)
+    data, digest = found
+    return Response(data, media_type="application/pdf", headers={SHA256: digest})
+
+
+@router.get("/store/{reference}", response_model=None)
+async def fetch_stored_document(reference: str, request: Request) -> Response:
+    return await run_in_threadpool(_fetch_stored_document, request, reference)
+
+
+def _fetch_stored_document(request: Request, reference: str) -> Response:
+    """At a province: a document of its stores, for the national node only."""
+    node: Node | None = request.app.state.exchange_node
+    state = request.app.state
+    with db.transaction(state.session_factory) as s:  # a result is issued and signed on first reading
+        verified = _verified(request, s, b"", f"the stored document {reference}")
+        if isinstance(verified, Answer):
+            return _json(verified)
+        if node is None or node.is_national:
+            return _json(problem(404, "Not a provincial node", "stores are kept by the provinces"))
+        if verified.member != NATIONAL:
+            log.warning("exchange: stored document %s asked by %s refused", reference, verified.member)
+            return _json(problem(403, "National node only", f"{verified.member} may not read this province's stores"))
+        found = serve_stored(s, state.storage, state.signing, reference)
+    if isinstance(found, Answer):
+        return _json(found)
+    data, holder = found
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={SHA256: hashlib.sha256(data).hexdigest(), HOLDER: holder, "Cache-Control": "no-store"},
+    )

@@ -251,8 +251,8 @@ def confirm(
         "pdfa_sha256": pdfa.sha256 if pdfa else "",
         "fields": sorted(checked),  # which fields were checked, not their values (the log is not a copy)
     }
-    act(session, actor, d.code, "digitise", at, calendar_for, payload)
     keep_digitised(session, d, job, pdfa, checked.get("id_number") or d.applicant_id_number, at)
+    act(session, actor, d.code, "digitise", at, calendar_for, payload)  # its subscribers see the kept paper
     return job
 
 

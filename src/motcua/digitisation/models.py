@@ -62,10 +62,14 @@ class StoredDocument(Base):
     issuer_name: Mapped[str] = mapped_column(Text, default="")
     issued_on: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
-    origin: Mapped[str] = mapped_column(String(12))  # result | digitised
-    source_ref: Mapped[str] = mapped_column(String(80))  # the dossier code of a result; digitisation:<id>
+    origin: Mapped[str] = mapped_column(String(12))  # result | digitised | exchanged (brought from another province)
+    # The dossier code of a result; digitisation:<id>; <province member>:<its reference> when exchanged.
+    source_ref: Mapped[str] = mapped_column(String(80))
     dossier_code: Mapped[str] = mapped_column(String(60), index=True)
     attachment_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: a result not issued yet
+    # A document brought from another province's store: the file kept here, and its checksum.
+    storage_key: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     province_code: Mapped[str] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

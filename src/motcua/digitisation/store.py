@@ -138,6 +138,8 @@ def read_document(
     doc = session.get(StoredDocument, document_id)
     if doc is None or not readable_by(session, actor, doc):
         raise NotFound("unknown_document", N_("No document {id} in the store."), id=document_id)
+    if doc.storage_key and doc.sha256:  # brought from another province's store
+        return doc, verified_bytes(storage, doc.storage_key, doc.sha256)
     if doc.origin == "result":
         from motcua.documents.service import document
 

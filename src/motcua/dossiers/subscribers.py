@@ -37,6 +37,7 @@ SUBSCRIBERS: Subscribers[Change] = Subscribers(
     "motcua.exchange.outbox:on_dossier_change",  # report it to the national node
     "motcua.notifications.events:on_dossier_change",  # tell the people concerned
     "motcua.digitisation.store:on_dossier_change",  # an approved result in its holder's store
+    "motcua.exchange.documents:on_dossier_change",  # what entered a store, announced to the national node
 )
 
 

@@ -168,7 +168,25 @@ class Battery:
         self._feedback_checks()
         self._look_up()
         self._catalog()
+        self._stores()
         return self.report
+
+    def _stores(self) -> None:
+        """The holders' stores are read by the national node only, signed (fetchStoredDocument)."""
+        self._check(
+            "stored document unsigned refused",
+            "GET /exchange/v1/store/1 without the Motcua-* headers",
+            "401 problem+json",
+            "verify the signature before reading a store (contract: fetchStoredDocument)",
+            lambda: self._refused(self._send("GET", "/exchange/v1/store/1", unsigned=True), (401,)),
+        )
+        self._check(
+            "unknown stored document",
+            "GET /exchange/v1/store/999999999999, signed as the national node",
+            "404 problem+json",
+            "answer 404 with a Problem body for a document your stores do not hold (contract: fetchStoredDocument)",
+            lambda: self._refused(self._send("GET", "/exchange/v1/store/999999999999"), (404,)),
+        )
 
     def _health(self) -> None:
         def run() -> tuple[bool, str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import JSON, Boolean, Date, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from motcua.db import Base, UTCDateTime
@@ -178,3 +178,29 @@ class HeldDocument(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DocumentIndexEntry(Base):
+    """At the national node: a document of a holder's store at a province (announced by it), so that
+    another province can find it for the holder and have it fetched; never the file itself."""
+
+    __tablename__ = "exchange_document_index"
+    __table_args__ = (
+        UniqueConstraint("member", "reference"),
+        Index("ix_exchange_document_index_holder", "holder_id", "doc_type"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member: Mapped[str] = mapped_column(String(40))
+    reference: Mapped[str] = mapped_column(String(12))
+    holder_id: Mapped[str] = mapped_column(String(20))
+    holder_kind: Mapped[str] = mapped_column(String(12))
+    doc_type: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(Text)
+    issuer_code: Mapped[str] = mapped_column(String(60), default="")
+    issuer_name: Mapped[str] = mapped_column(Text, default="")
+    issued_on: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    origin: Mapped[str] = mapped_column(String(12))
+    dossier_code: Mapped[str] = mapped_column(String(60))
+    announced_at: Mapped[datetime] = mapped_column(UTCDateTime())

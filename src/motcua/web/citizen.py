@@ -18,13 +18,14 @@ from starlette.datastructures import UploadFile
 
 from motcua import clock, db
 from motcua.accounts.service import Actor
+from motcua.api.exchange import exchange_client
 from motcua.catalog.declaration import is_translated
 from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.nearby import centres_near
 from motcua.catalog.routing import CatalogSnapshot, procedure_name, who_decides
 from motcua.catalog.search import fields, in_force, search
 from motcua.catalog.sheet import localized_name, sheet
-from motcua.digitisation.reuse import Offer, offers
+from motcua.digitisation.reuse import Offer, asked_kinds, offers
 from motcua.digitisation.types import document_types
 from motcua.documents.forms import FormName
 from motcua.dossiers.attachments import MAX_BYTES, add_attachment
@@ -33,6 +34,7 @@ from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.service import Applicant, SubmitRequest, readable, submit
 from motcua.dossiers.states import TRANSITIONS
 from motcua.exchange.delivery import deliver_online
+from motcua.exchange.documents import Elsewhere, bring, find_elsewhere
 from motcua.exchange.models import DossierMirror
 from motcua.feedback.service import RATEABLE, rate, rating_of
 from motcua.i18n import N_, gettext_for
@@ -177,6 +179,20 @@ def remember_province(request: Request, province: str) -> None:
         request.session["province"] = province
 
 
+def _held_elsewhere(
+    request: Request, session: Any, holder: str, documents: list[dict[str, Any]], offered: list[Offer]
+) -> list[Elsewhere]:
+    """At a province's node: the holder's documents of the asked kinds in other provinces' stores (through
+    the national node), those this province does not already hold."""
+    node = request.app.state.exchange_node
+    if node is None or node.is_national:
+        return []
+    held = {o.document.source_ref for o in offered}
+    kinds = list(asked_kinds(documents))
+    found = find_elsewhere(session, exchange_client(request.app), node, holder, kinds)
+    return [e for e in found if e.key not in held]
+
+
 def _form_context(request: Request, code: str, province: str, actor: Actor) -> dict[str, Any] | None:
     snapshot = _snapshot(request)
     p = snapshot.procedures.get(code)
@@ -194,10 +210,12 @@ def _form_context(request: Request, code: str, province: str, actor: Actor) -> d
     language = language_of(request)
     name, name_language = localized_name(version, language)
     offered: list[Offer] = []
+    elsewhere: list[Elsewhere] = []
     if actor.role == "citizen" and actor.personal_id:  # what the citizen's store can give this procedure
         with request.app.state.session_factory() as s:
             documents = s.scalar(select(ProcedureVersion.documents).where(ProcedureVersion.id == version.id)) or []
             offered = offers(s, actor.personal_id, documents, clock.today())
+            elsewhere = _held_elsewhere(request, s, actor.personal_id, documents, offered)
     return {
         "p": p,
         "version": version,
@@ -211,6 +229,7 @@ def _form_context(request: Request, code: str, province: str, actor: Actor) -> d
         "max_mb": MAX_BYTES // (1024 * 1024),
         "counter": actor.role == "reception_officer",
         "offers": offered,
+        "elsewhere": elsewhere,
         "document_types": document_types().types,
     }
 
@@ -238,6 +257,7 @@ async def submit_dossier(request: Request, code: str) -> Response:
     posted = {k: v for k, v in form.items() if isinstance(v, str)}
     channels = [c for c in form.getlist("notify") if isinstance(c, str)][:3]
     reuse = [int(r) for r in form.getlist("reuse") if isinstance(r, str) and r.isdigit()][:20]
+    brought = [r for r in form.getlist("reuse_elsewhere") if isinstance(r, str)][:20]
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
     uploads = [(f.filename or "file", await f.read(MAX_BYTES + 1)) for f in files[:MAX_FILES]]
     context = _form_context(request, code, posted.get("province", DEFAULT_PROVINCE), actor)
@@ -247,12 +267,12 @@ async def submit_dossier(request: Request, code: str) -> Response:
         error = N_("Too many dossiers sent in an hour from this account. Try again later.")
         return render(request, "new_dossier.html", 429, values=posted, problems=[], error=error, **context)
     schema = context["version"].form_schema
-    result = await _run(_create, request, actor, code, posted, uploads, schema, channels, reuse)
+    result = await _run(_create, request, actor, code, posted, uploads, schema, channels, reuse, brought)
     if isinstance(result, DossierError):
         details = {k: v for k, v in result.details.items() if k != "problems"}
         problems = [str(p) for p in result.details.get("problems", [])]
         error = message(request, result.template, **details)
-        values = {**posted, "notify": channels, "reuse": [str(r) for r in reuse]}
+        values = {**posted, "notify": channels, "reuse": [str(r) for r in reuse], "reuse_elsewhere": brought}
         translate = gettext_for(language_of(request)).gettext
         told = field_errors(schema, data_of(schema, posted), context["fields"], problems, translate)
         return render(
@@ -273,6 +293,29 @@ async def submit_dossier(request: Request, code: str) -> Response:
     return RedirectResponse(f"/work/dossiers/{result}", status_code=303)
 
 
+def _bring(request: Request, holder: str, code: str, keys: list[str]) -> list[int]:
+    """The chosen documents of other provinces' stores, fetched and kept here; their ids in this store."""
+    state = request.app.state
+    client = exchange_client(request.app)
+    with db.transaction(state.session_factory) as s:
+        snapshot = state.snapshots.get(s)
+        version = in_force(snapshot.procedures[code], clock.today()) if code in snapshot.procedures else None
+        documents = (
+            s.scalar(select(ProcedureVersion.documents).where(ProcedureVersion.id == version.id)) if version else []
+        ) or []
+        found = {e.key: e for e in find_elsewhere(s, client, state.exchange_node, holder, list(asked_kinds(documents)))}
+        ids = []
+        for key in keys:
+            if key not in found:
+                raise DossierError(
+                    "reuse_not_yours",
+                    N_("Document {id} is not in the applicant's store: only their own documents can be reused."),
+                    id=key,
+                )
+            ids.append(bring(s, state.storage, client, state.exchange_node, holder, found[key]).id)
+        return ids
+
+
 async def _run(fn: Any, *args: Any) -> Any:
     from starlette.concurrency import run_in_threadpool
 
@@ -288,8 +331,10 @@ def _create(
     schema: dict[str, Any],
     channels: list[str],
     reuse: list[int],
+    brought: list[str],
 ) -> str | DossierError:
-    """Submit, then attach the files, as one whole: a file refused means no dossier at all."""
+    """Submit, then attach the files, as one whole: a file refused means no dossier at all. Documents
+    the applicant chose from another province's store are fetched first (through the national node)."""
     req = SubmitRequest(
         procedure_code=code,
         centre_identifier=posted.get("centre", ""),
@@ -312,6 +357,8 @@ def _create(
     factory = state.session_factory
     node = state.exchange_node
     try:
+        if brought and actor.personal_id and node is not None and not node.is_national:
+            req.reuse = [*req.reuse, *_bring(request, actor.personal_id, code, brought)]
         if node is not None and node.is_national and actor.role == "citizen":
             with db.transaction(factory) as s:
                 delivered = deliver_online(s, actor, req, now(), state.snapshots.get(s), uploads, state.storage)

@@ -59,6 +59,8 @@ def upgrade() -> None:
         sa.Column("source_ref", sa.String(80), nullable=False),
         sa.Column("dossier_code", sa.String(60), nullable=False),
         sa.Column("attachment_id", sa.Integer(), nullable=True),
+        sa.Column("storage_key", sa.Text(), nullable=True),
+        sa.Column("sha256", sa.String(64), nullable=True),
         sa.Column("province_code", sa.String(2), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.UniqueConstraint("origin", "source_ref"),
@@ -77,6 +79,26 @@ def upgrade() -> None:
     )
     op.create_index("ix_dossier_reuses_dossier_id", "dossier_reuses", ["dossier_id"])
     op.create_index("ix_dossier_reuses_stored_document_id", "dossier_reuses", ["stored_document_id"])
+    # At the national node: who holds which document in which province's store (never the files).
+    op.create_table(
+        "exchange_document_index",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("member", sa.String(40), nullable=False),
+        sa.Column("reference", sa.String(12), nullable=False),
+        sa.Column("holder_id", sa.String(20), nullable=False),
+        sa.Column("holder_kind", sa.String(12), nullable=False),
+        sa.Column("doc_type", sa.String(60), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("issuer_code", sa.String(60), nullable=False),
+        sa.Column("issuer_name", sa.Text(), nullable=False),
+        sa.Column("issued_on", sa.Date(), nullable=False),
+        sa.Column("valid_until", sa.Date(), nullable=True),
+        sa.Column("origin", sa.String(12), nullable=False),
+        sa.Column("dossier_code", sa.String(60), nullable=False),
+        sa.Column("announced_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("member", "reference"),
+    )
+    op.create_index("ix_exchange_document_index_holder", "exchange_document_index", ["holder_id", "doc_type"])
     # Submissions before this revision reused nothing.
     for table in FACT_TABLES:
         with op.batch_alter_table(table) as batch:
@@ -87,6 +109,7 @@ def downgrade() -> None:
     for table in FACT_TABLES:
         with op.batch_alter_table(table) as batch:
             batch.drop_column("reused")
+    op.drop_table("exchange_document_index")
     op.drop_table("dossier_reuses")
     op.drop_table("document_store")
     op.drop_table("digitisations")
