@@ -124,11 +124,12 @@ def test_status_changes_flow_once_and_in_order(engine: Engine, empty_database_ur
         raise httpx.ConnectError("connection refused", request=request)
 
     broken = httpx.Client(transport=httpx.MockTransport(down))
+    tried = utc_now()
     report = relay_once(factory, broken, province_node)
     assert report.retried == 1
     with factory() as s:
         waiting = s.scalars(select(OutboxMessage).where(OutboxMessage.dossier_code == third)).one()
-        assert waiting.state == "pending" and waiting.attempts == 1 and waiting.next_attempt_at > utc_now()
+        assert waiting.state == "pending" and waiting.attempts == 1 and waiting.next_attempt_at > tried
         assert "ConnectError" in waiting.last_error
     assert relay_once(factory, client, province_node).sent == 0  # not due yet
     assert relay_once(factory, client, province_node, now=utc_now() + timedelta(minutes=5)).delivered == 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
@@ -106,7 +106,13 @@ def scans(code: str, request: Request, actor: ActorDep, text: bool = False) -> R
     summary="Confirm a read component's fields, as checked against the paper (it is then digitised)",
     response_model=None,
 )
-def confirm(code: str, digitisation_id: int, body: FieldsIn, request: Request, actor: ActorDep) -> Response:
+def confirm(
+    code: str,
+    digitisation_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: FieldsIn,
+    request: Request,
+    actor: ActorDep,
+) -> Response:
     try:
         with db.transaction(request.app.state.session_factory) as s:
             d = get_dossier(s, code, for_update=True)
@@ -142,7 +148,7 @@ def my_documents(request: Request, actor: ActorDep) -> Response:
     response_model=None,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-def document_file(document_id: int, request: Request, actor: ActorDep) -> Response:
+def document_file(document_id: Annotated[int, Path(ge=1, le=2**31 - 1)], request: Request, actor: ActorDep) -> Response:
     state = request.app.state
     try:
         with db.transaction(state.session_factory) as s:

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Header, Path, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
@@ -572,7 +572,9 @@ def attachments(code: str, request: Request, actor: ActorDep) -> list[dict[str, 
 
 
 @router.get("/dossiers/{code}/attachments/{attachment_id}", summary="Download an attachment (authorised)")
-def download(code: str, attachment_id: int, request: Request, actor: ActorDep) -> Response:
+def download(
+    code: str, attachment_id: Annotated[int, Path(ge=1, le=2**31 - 1)], request: Request, actor: ActorDep
+) -> Response:
     try:
         with open_session(request) as db_session:
             d = get_dossier(db_session, code)

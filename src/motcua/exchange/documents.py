@@ -314,7 +314,8 @@ def serve_stored(session: Session, storage: Storage, signing: Any, reference: st
     caller checked the signature); its bytes and its holder."""
     from motcua.digitisation.store import STORE, read_document
 
-    doc = session.get(StoredDocument, int(reference)) if reference.isdigit() else None
+    number = int(reference) if reference.isdigit() else 0
+    doc = session.get(StoredDocument, number) if 0 < number < 2**31 else None
     if doc is None or doc.origin == "exchanged":  # only what this province issued or digitised
         return problem(404, "No such document", f"no document {reference} in this province's stores")
     _doc, data = read_document(session, storage, signing, STORE, doc.id, clock.now())

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from motcua import clock
@@ -25,6 +25,7 @@ from motcua.dossiers.models import Dossier
 from motcua.exchange.models import OutboxMessage
 
 SOURCES = ("catalog", "exchange", "none")
+EARLIEST, LATEST = date(1970, 1, 1), date(9000, 12, 31)
 
 
 def catalog_published_rate(session: Session, at: date) -> float | None:
@@ -34,8 +35,9 @@ def catalog_published_rate(session: Session, at: date) -> float | None:
         & (ProcedureVersion.valid_to.is_(None) | (ProcedureVersion.valid_to > at))
         & (Procedure.abolished_on.is_(None) | (Procedure.abolished_on > at))
     )
+    published = case((ProcedureVersion.status == "published", 1), else_=0)
     rows = session.execute(
-        select(ProcedureVersion.procedure_id, func.max(ProcedureVersion.status == "published"))
+        select(ProcedureVersion.procedure_id, func.max(published))
         .join(Procedure, Procedure.id == ProcedureVersion.procedure_id)
         .where(in_force)
         .group_by(ProcedureVersion.procedure_id)
@@ -50,6 +52,8 @@ def status_reported_rates(
 ) -> dict[str, float]:
     """Per unit (``column`` of the dossier: province_code or subject_commune_code), the status reports
     of [start, end] (Vietnam's days) delivered within ``within_hours`` of the step, over those made."""
+    # Any period the API is asked for: instants kept within what a datetime holds in every zone.
+    start, end = max(start, EARLIEST), min(end, LATEST)
     first = clock.aware(datetime.combine(start, time()))
     after = clock.aware(datetime.combine(end + timedelta(days=1), time()))
     key = getattr(Dossier, column)

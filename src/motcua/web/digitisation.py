@@ -4,9 +4,9 @@ downloads their store. Thin adapters over ``motcua.digitisation``."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
@@ -62,7 +62,7 @@ def _request(request: Request, actor: Actor, code: str, component: str, files: l
 
 
 @router.post("/work/dossiers/{code}/digitisations/{job_id}/confirm", response_model=None)
-async def confirm_fields(request: Request, code: str, job_id: int) -> Response:
+async def confirm_fields(request: Request, code: str, job_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf", "")))
     actor = await run_in_threadpool(current_actor, request)
@@ -133,7 +133,7 @@ def my_documents(request: Request) -> Response:
 
 
 @router.get("/documents/{document_id}/file", response_model=None)
-def document_file(request: Request, document_id: int, view: int = 0) -> Response:
+def document_file(request: Request, document_id: Annotated[int, Path(ge=1, le=2**31 - 1)], view: int = 0) -> Response:
     """A stored document: its holder's, or referenced by a dossier of the official's unit."""
     actor = current_actor(request)
     if actor is None:

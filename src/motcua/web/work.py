@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -315,7 +315,9 @@ def _step(
 
 
 @router.get("/dossiers/{code}/files/{attachment_id}", response_model=None)
-def download(request: Request, code: str, attachment_id: int, view: int = 0) -> Response:
+def download(
+    request: Request, code: str, attachment_id: Annotated[int, Path(ge=1, le=2**31 - 1)], view: int = 0
+) -> Response:
     """A file of the dossier: downloaded, or (``view=1``) shown in the browser; only PDF, JPEG and
     PNG are ever stored (sniffed on upload), and a shown file runs nothing (a sandbox CSP)."""
     actor = current_actor(request)
