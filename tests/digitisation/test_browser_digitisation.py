@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -82,7 +83,8 @@ def test_a_paper_dossier_is_digitised_and_its_result_reused(server: str, browser
     component = page.locator("#scan-component").input_value()
     page.set_input_files("input[type=file][name=files]", _scans(tmp_path))
     page.click("#scan-form button[type=submit]")
-    expect(page.locator(".scan-status").first).to_have_attribute("data-status", "queued")
+    # Queued, or already being read when the background reader was quicker than the page.
+    expect(page.locator(".scan-status").first).to_have_attribute("data-status", re.compile("^(queued|running)$"))
     expect(page.locator("#scan-progress")).to_contain_text("đã được đọc xong", timeout=120_000)
     page.click("#scan-progress a")
     expect(page.locator(".scan-status").first).to_have_attribute("data-status", "read")
