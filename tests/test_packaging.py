@@ -22,9 +22,9 @@ def _packages_of(path: Path) -> list[Path]:
 
 
 def test_every_data_file_is_in_the_package_data() -> None:
-    declared: dict[str, list[str]] = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"][
-        "setuptools"
-    ]["package-data"]
+    declared: dict[str, list[str]] = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"][
+        "package-data"
+    ]
     missing = []
     for path in sorted((SOURCE / "motcua").rglob("*")):
         if not path.is_file() or path.suffix in (".py", ".pyc", ".mo") or "__pycache__" in path.parts:

@@ -21,6 +21,7 @@ from motcua.commands.exchange import exchange_app, worker
 from motcua.commands.feedback import feedback_app
 from motcua.commands.indicators import indicators_app
 from motcua.commands.notifications import notifications_app, supervision_app
+from motcua.commands.reorganise import changes_app, reorganise_app
 from motcua.commands.report import report_app
 from motcua.commands.units import units_app
 
@@ -30,6 +31,7 @@ app = typer.Typer(
     "Start with `motcua demo` to run the portal on the embedded database, or "
     "`motcua units convert` to convert old addresses to the new units.",
 )
+units_app.add_typer(changes_app, name="changes")
 app.add_typer(units_app, name="units")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(calendar_app, name="calendar")
@@ -44,6 +46,7 @@ app.add_typer(exchange_app, name="exchange")
 app.add_typer(notifications_app, name="notifications")
 app.add_typer(feedback_app, name="feedback")
 app.add_typer(supervision_app, name="supervision")
+app.add_typer(reorganise_app, name="reorganise")
 app.command("worker")(worker)
 
 

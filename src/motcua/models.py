@@ -9,4 +9,6 @@ import motcua.dossiers.models
 import motcua.exchange.models
 import motcua.feedback.models
 import motcua.indicators.models
-import motcua.notifications.models  # noqa: F401
+import motcua.notifications.models
+import motcua.reorganisation.models
+import motcua.units.stored  # noqa: F401

@@ -33,6 +33,57 @@ class GenerationReport:
     centres_kept: int = 0
 
 
+def commune_bodies(
+    template: dict[str, Any],
+    commune_code: str,
+    commune_name: str,
+    unit_type: str,
+    province_code: str,
+    province_name: str,
+    centre_identifier: str,
+    provincial_centre_id: int | None,
+) -> tuple[list[Agency], ServiceCentre]:
+    """The People's Committee, offices and police of a commune, and its centre (or reception point
+    of the provincial centre, in a single-centre province), as the template names them."""
+    agencies = [
+        Agency(
+            code=f"{commune_code}.UBND",
+            name_vi=template["commune"]["people_committee"].format(commune=commune_name),
+            kind="commune_people_committee",
+            province_code=province_code,
+            commune_code=commune_code,
+            fields=[],
+        )
+    ]
+    for office in template["commune"]["offices"]:
+        name = office.get("name_for_wards", office["name"]) if unit_type == "ward" else office["name"]
+        agencies.append(
+            Agency(
+                code=f"{commune_code}.{office['slug']}",
+                name_vi=name.format(commune=commune_name),
+                kind=office.get("kind", "commune_office"),
+                department=office["slug"],
+                province_code=province_code,
+                commune_code=commune_code,
+                fields=list(office["fields"]),
+            )
+        )
+    cfg = template["centres"]
+    key = "point" if province_code in set(cfg["single_centre_provinces"]) else "commune"
+    centre = ServiceCentre(
+        identifier=centre_identifier,
+        level=key,
+        province_code=province_code,
+        commune_code=commune_code,
+        parent_id=provincial_centre_id if key == "point" else None,
+        name_vi=cfg[f"{key}_name"].format(commune=commune_name, province=province_name),
+        address=cfg.get(f"{key}_address", "").format(commune=commune_name, province=province_name),
+        opening_hours=cfg["opening_hours"],
+        serves=[commune_code],
+    )
+    return agencies, centre
+
+
 def generate(session: Session, at: date, template: dict[str, Any] | None = None) -> GenerationReport:
     """Add the agencies and centres of every unit in force on ``at`` that are not there yet; rows
     already present (perhaps edited by an operator) are kept as they are."""
@@ -103,49 +154,18 @@ def generate(session: Session, at: date, template: dict[str, Any] | None = None)
         for seq, commune in enumerate(communes, start=1):
             cv = commune.version_at(at)
             assert cv is not None
-            cc, cname = commune.code, cv.name
-            add_agency(
-                Agency(
-                    code=f"{cc}.UBND",
-                    name_vi=template["commune"]["people_committee"].format(commune=cname),
-                    kind="commune_people_committee",
-                    province_code=pp,
-                    commune_code=cc,
-                    fields=[],
-                )
-            )
-            for office in template["commune"]["offices"]:
-                name = office.get("name_for_wards", office["name"]) if cv.unit_type == "ward" else office["name"]
-                add_agency(
-                    Agency(
-                        code=f"{cc}.{office['slug']}",
-                        name_vi=name.format(commune=cname),
-                        kind=office.get("kind", "commune_office"),
-                        department=office["slug"],
-                        province_code=pp,
-                        commune_code=cc,
-                        fields=list(office["fields"]),
-                    )
-                )
             in_single = pp in single
             key = "point" if in_single else "commune"
             identifier = centre_cfg[f"{key}_identifier"].format(seq=seq, province_code=pp)
+            made, centre = commune_bodies(
+                template, commune.code, cv.name, cv.unit_type, pp, pname, identifier, provincial_row.id
+            )
+            for agency in made:
+                add_agency(agency)
             if identifier in have_centres:
                 report.centres_kept += 1
                 continue
-            centres.append(
-                ServiceCentre(
-                    identifier=identifier,
-                    level=key,
-                    province_code=pp,
-                    commune_code=cc,
-                    parent_id=provincial_row.id if in_single else None,
-                    name_vi=centre_cfg[f"{key}_name"].format(commune=cname, province=pname),
-                    address=centre_cfg.get(f"{key}_address", "").format(commune=cname, province=pname),
-                    opening_hours=centre_cfg["opening_hours"],
-                    serves=[cc],
-                )
-            )
+            centres.append(centre)
             have_centres.add(identifier)
     session.add_all(agencies)
     session.add_all(centres)

@@ -117,6 +117,11 @@ class Agency(Base):
     province_code: Mapped[str] = mapped_column(String(2), index=True)
     commune_code: Mapped[str | None] = mapped_column(String(5), nullable=True, index=True)
     fields: Mapped[list[str]] = mapped_column(JSON, default=list)  # procedure fields (lĩnh vực) it decides
+    # A reorganisation dates agencies: one made for a new unit begins on its date, one of a unit that
+    # ends stops the day before and names the agency that took it over (``motcua.reorganisation``).
+    valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)  # exclusive
+    successor: Mapped[str | None] = mapped_column(String(60), nullable=True)
 
 
 class ServiceCentre(Base):
@@ -134,6 +139,9 @@ class ServiceCentre(Base):
     address: Mapped[str] = mapped_column(Text, default="")
     opening_hours: Mapped[str] = mapped_column(Text, default="")
     serves: Mapped[list[str]] = mapped_column(JSON, default=list)  # commune codes; empty = whole province
+    valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)  # as for agencies
+    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)  # exclusive
+    successor: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class CatalogRevision(Base):

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Literal
 
+from motcua import clock
 from motcua.catalog.routing import CatalogSnapshot, CentreView
 from motcua.units import get_registry
+from motcua.units.registry import on_install
 from motcua.units.text import fold, nfc
 
 Nearness = Literal["own_commune", "former_district", "province", "other"]
@@ -30,20 +33,29 @@ class NearbyCentre:
 
 @lru_cache(maxsize=4096)
 def former_districts(commune_code: str) -> frozenset[str]:
-    """The districts (until 30 June 2025) of the old communes a new commune was made from."""
+    """The districts (until 30 June 2025) of the old communes a new commune was made from (through
+    the resolutions since)."""
     registry = get_registry()
     unit = registry.find("commune", commune_code, "new")
     if unit is None:
         return frozenset()
-    return frozenset(s.old.district_code for s in registry.predecessors(unit) if s.old.district_code)
+    return frozenset(s.old.district_code for s in registry.origins(unit) if s.old.district_code)
+
+
+on_install(former_districts.cache_clear)
 
 
 def centres_near(
-    snapshot: CatalogSnapshot, province_code: str, communes: Iterable[str] = (), query: str = ""
+    snapshot: CatalogSnapshot,
+    province_code: str,
+    communes: Iterable[str] = (),
+    query: str = "",
+    at: date | None = None,
 ) -> list[NearbyCentre]:
-    """Every centre of the province, nearest first from ``communes`` (the person's commune, or the
-    candidates of an address that could be several); ``query`` keeps those whose name holds it
-    (without accents, any case)."""
+    """Every centre of the province in force on ``at`` (default today), nearest first from
+    ``communes`` (the person's commune, or the candidates of an address that could be several);
+    ``query`` keeps those whose name holds it (without accents, any case)."""
+    at = at or clock.today()
     own = set(communes)
     districts: set[str] = set()
     for code in own:
@@ -51,7 +63,7 @@ def centres_near(
     wanted = " ".join(fold(nfc(query)).split())
     found = []
     for c in snapshot.centres.values():
-        if c.province_code != province_code or (wanted and wanted not in fold(c.name)):
+        if c.province_code != province_code or (wanted and wanted not in fold(c.name)) or not c.in_force(at):
             continue
         nearness: Nearness
         if c.commune_code and c.commune_code in own:

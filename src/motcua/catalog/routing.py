@@ -75,9 +75,15 @@ class AgencyView:
     province_code: str
     commune_code: str | None
     fields: frozenset[str]
+    valid_from: date | None = None
+    valid_to: date | None = None  # exclusive: a reorganisation ended it
+    successor: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "name": self.name, "kind": self.kind}
+
+    def in_force(self, at: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= at) and (self.valid_to is None or at < self.valid_to)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +93,12 @@ class CentreView:
     level: str
     province_code: str
     commune_code: str | None
+    valid_from: date | None = None
+    valid_to: date | None = None  # exclusive: a reorganisation ended it
+    successor: str | None = None
+
+    def in_force(self, at: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= at) and (self.valid_to is None or at < self.valid_to)
 
 
 @dataclass
@@ -105,8 +117,23 @@ class CatalogSnapshot:
         found = self.agencies.get(code) or self.centres.get(code)
         return found.name if found else code
 
+    def centre_on(self, identifier: str, at: date) -> CentreView | None:
+        """The centre that receives for ``identifier`` on ``at``: itself, or the centre that took it
+        over when a reorganisation ended it."""
+        centre = self.centres.get(identifier)
+        seen = 0
+        while centre is not None and not centre.in_force(at) and centre.successor and seen < 16:
+            centre, seen = self.centres.get(centre.successor), seen + 1
+        return centre
+
+    def centres_in_force(self, at: date) -> list[CentreView]:
+        return [c for c in self.centres.values() if c.in_force(at)]
+
     @classmethod
     def load(cls, session: Session) -> CatalogSnapshot:
+        from motcua.units.stored import sync
+
+        sync(session)  # the map with the resolutions applied (a resolution bumps the revision)
         snap = cls(revision=current_revision(session))
         for p in session.scalars(select(Procedure).options(selectinload(Procedure.versions))):
             snap.procedures[p.code] = ProcedureView(
@@ -137,14 +164,26 @@ class CatalogSnapshot:
                 ),
             )
         for a in session.scalars(select(Agency)):
-            view = AgencyView(a.code, a.name_vi, a.kind, a.province_code, a.commune_code, frozenset(a.fields))
+            view = AgencyView(
+                a.code,
+                a.name_vi,
+                a.kind,
+                a.province_code,
+                a.commune_code,
+                frozenset(a.fields),
+                a.valid_from,
+                a.valid_to,
+                a.successor,
+            )
             snap.agencies[a.code] = view
             if a.commune_code:
                 snap.commune_agencies.setdefault(a.commune_code, []).append(view)
             else:
                 snap.province_agencies.setdefault(a.province_code, []).append(view)
         for c in session.scalars(select(ServiceCentre)):
-            snap.centres[c.identifier] = CentreView(c.identifier, c.name_vi, c.level, c.province_code, c.commune_code)
+            snap.centres[c.identifier] = CentreView(
+                c.identifier, c.name_vi, c.level, c.province_code, c.commune_code, c.valid_from, c.valid_to, c.successor
+            )
         return snap
 
 
@@ -242,6 +281,18 @@ def _subject(code: str, at: date) -> tuple[Unit, str]:
     try:
         commune = reg.get("commune", code, at=at)
     except UnknownUnit:
+        ended = reg.find("commune", code, "new") if at >= REORGANISATION_DATE else None
+        now = reg.in_force_successors(ended, at) if ended is not None else []
+        if len(now) == 1:  # merged by a resolution since: its successor receives
+            return now[0], now[0].province_code
+        if now:
+            raise RoutingRefused(
+                "subject_split",
+                N_("{subject} was split on {date}; choose the commune where the subject lies: {choices}."),
+                subject=ended.name if ended else code,
+                date=str(ended.valid_to if ended else at),
+                choices=", ".join(f"{u.name} ({u.code})" for u in now),
+            ) from None
         raise RoutingRefused(
             "unknown_subject", N_("{subject} is not the code of a commune in force on {at}."), subject=code, at=str(at)
         ) from None
@@ -292,7 +343,7 @@ def route(snapshot: CatalogSnapshot, procedure_code: str, subject_code: str, cen
             procedure=procedure_code,
         )
     commune, province_code = _subject(subject_code, at)
-    centre = snapshot.centres.get(centre_identifier)
+    centre = snapshot.centre_on(centre_identifier, at)  # an ended centre: the one that took it over
     if centre is None:
         raise RoutingRefused(
             "unknown_centre", N_("No service centre with identifier {centre}."), centre=centre_identifier
@@ -411,7 +462,7 @@ def _deciding_agency(
             procedure=procedure.code,
         )
     if level == "commune":
-        agencies = snapshot.commune_agencies.get(commune.code)
+        agencies = [a for a in snapshot.commune_agencies.get(commune.code, []) if a.in_force(at)]
         if not agencies:
             raise RoutingRefused("no_agency", N_("No agency is recorded for {subject}."), subject=commune.name)
         committee = next(a for a in agencies if a.kind == "commune_people_committee")
@@ -429,7 +480,7 @@ def _deciding_agency(
             "lives or the property lies (not the receiving centre's commune)",
         )
     if level == "province":
-        agencies = snapshot.province_agencies.get(province_code, [])
+        agencies = [a for a in snapshot.province_agencies.get(province_code, []) if a.in_force(at)]
         department = next((a for a in agencies if procedure.field in a.fields), None)
         fallback = next((a for a in agencies if a.kind == "provincial_people_committee"), None)
         chosen = department or fallback
@@ -491,7 +542,7 @@ def who_decides(
             return Deciding(None, None, version.level)
         return Deciding(agency, handled_by, version.level)
     if version.level == "province":
-        agencies = snapshot.province_agencies.get(province_code, [])
+        agencies = [a for a in snapshot.province_agencies.get(province_code, []) if a.in_force(at)]
         chosen = next((a for a in agencies if procedure.field in a.fields), None) or next(
             (a for a in agencies if a.kind == "provincial_people_committee"), None
         )

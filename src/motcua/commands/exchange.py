@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+REORGANISATION_CHECK_SECONDS = 10  # how soon after 00:00 a change of units moves the open work
+
 exchange_app = typer.Typer(no_args_is_help=True, help="The exchange between the national portal and the provinces.")
 UrlOption = Annotated[str | None, typer.Option("--url", help="Database URL (default: MOTCUA_DATABASE_URL).")]
 
@@ -224,14 +226,16 @@ def worker(
     parallel: Annotated[int, typer.Option(min=1, max=64, help="Messages sent at once.")] = 8,
     url: UrlOption = None,
 ) -> None:
-    """Background jobs: seal each day's logs once it is over, send the notifications, read the scanned
+    """Background jobs: seal each day's logs once it is over, apply the changes of units on their date,
+    send the notifications, read the scanned
     components (OCR), run each working day's supervision alerts and digests, and relay the outbox to the members of the
     exchange (when MOTCUA_EXCHANGE_MEMBER and MOTCUA_EXCHANGE_KEY say who this node is)."""
     import httpx
     from sqlalchemy.exc import SQLAlchemyError
 
-    from motcua import db
+    from motcua import clock, db
     from motcua.audit.seals import seal_pending
+    from motcua.calendar.service import CalendarCache
     from motcua.digitisation.jobs import run_once as read_scans
     from motcua.digitisation.jobs import start_reader
     from motcua.dossiers.storage import configured_storage
@@ -240,6 +244,7 @@ def worker(
     from motcua.logs import configure_logging
     from motcua.notifications.providers import ProviderError
     from motcua.notifications.sender import Sender
+    from motcua.reorganisation.effect import take_effect
     from motcua.settings import get_settings
     from motcua.supervision.jobs import SupervisionJob
 
@@ -259,7 +264,8 @@ def worker(
     if not once:
         start_reader(factory, storage, settings, interval)
     log = logging.getLogger("motcua.worker")
-    next_seal = 0.0
+    next_seal = next_reorganisation = 0.0
+    calendars = CalendarCache(factory)
     with httpx.Client(limits=httpx.Limits(max_connections=parallel * 2)) as client:
         while True:
             sent = False
@@ -271,6 +277,13 @@ def worker(
                     next_seal = time.monotonic() + 60
                     for made_day in supervision.due():
                         log.info("supervision of %s: %s", made_day.day.isoformat(), made_day.alerts)
+                if time.monotonic() >= next_reorganisation:  # a change of units at 00:00 Vietnam time
+                    moved = take_effect(factory, clock.now(), calendars.get)
+                    for reference in moved.started:
+                        log.info("reorganisation %s in effect", reference)
+                    if moved.dossiers or moved.feedback:
+                        log.info("reorganisation: moved %s dossiers, %s feedback", moved.dossiers, moved.feedback)
+                    next_reorganisation = time.monotonic() + REORGANISATION_CHECK_SECONDS
                 tally = sender.once()
                 sent = bool(tally.total)
                 if tally.total:

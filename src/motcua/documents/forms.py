@@ -63,6 +63,7 @@ STEP_VI = {
     "request_withdrawal": "Yêu cầu rút hồ sơ",
     "stop": "Dừng xử lý",
     "return_result": "Trả kết quả",
+    "transferred": "Chuyển đơn vị tiếp nhận, giải quyết do sắp xếp đơn vị hành chính",
 }
 
 

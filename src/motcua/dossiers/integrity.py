@@ -13,6 +13,7 @@ from motcua.dossiers.chain import RECORD_FIELDS, record_digest
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.projection import PROJECTED, Projection, project
 from motcua.dossiers.service import CalendarFor, commune_of_agency
+from motcua.dossiers.states import PLACE_FIELDS
 
 
 @dataclass
@@ -33,6 +34,7 @@ def verify(dossier: Dossier, calendar_for: CalendarFor) -> Verification:
     shadow = Projection(dossier.time_limit, dossier.time_limit_kind)
     cal = calendar_for(dossier.province_code)
     key = chain_key()
+    place = original_place(dossier)  # where it was created; each ``transferred`` event moves it on
     for expected_seq, e in enumerate(dossier.events, start=1):
         if e.seq != expected_seq:
             result.problems.append(f"event {expected_seq} is missing (found {e.seq})")
@@ -61,11 +63,18 @@ def verify(dossier: Dossier, calendar_for: CalendarFor) -> Verification:
         elif e.chain == 1:
             result.legacy_events += 1
         elif expected_seq == 1:
-            _check_record(dossier, e.payload, result)
+            _check_record(dossier, e.payload, result, place)
+        if e.transition == "transferred":
+            moved_from, moved_to = (e.payload or {}).get("from") or {}, (e.payload or {}).get("to") or {}
+            if any(moved_from.get(name) != place[name] for name in PLACE_FIELDS):
+                result.problems.append(f"event {e.seq} moves the dossier from where it was not")
+            place = {name: moved_to.get(name) for name in PLACE_FIELDS}
         project(shadow, e.transition, e.at, e.to_status, e.payload, cal)
         prev = e.hash
     if dossier.last_hash != prev or dossier.event_count != len(dossier.events):
         result.problems.append("the dossier's last hash or event count does not match its log")
+    if any(getattr(dossier, name) != place[name] for name in PLACE_FIELDS):
+        result.problems.append("the dossier's centre, commune or agencies are not where its log puts it")
     if dossier.deciding_commune_code != commune_of_agency(dossier.deciding_agency_code):
         result.problems.append("deciding_commune_code does not follow from the deciding agency")
     for name in PROJECTED:
@@ -74,13 +83,23 @@ def verify(dossier: Dossier, calendar_for: CalendarFor) -> Verification:
     return result
 
 
-def _check_record(dossier: Dossier, payload: dict[str, Any], result: Verification) -> None:
-    """The row's creation fields (applicant, form, fees, agencies, owner…) against the first event."""
+def original_place(dossier: Dossier) -> dict[str, Any]:
+    """Where the dossier was created: its place before the first ``transferred`` event, or now."""
+    first = next((e for e in dossier.events if e.transition == "transferred"), None)
+    if first is None:
+        return {name: getattr(dossier, name) for name in PLACE_FIELDS}
+    moved_from = (first.payload or {}).get("from") or {}
+    return {name: moved_from.get(name) for name in PLACE_FIELDS}
+
+
+def _check_record(dossier: Dossier, payload: dict[str, Any], result: Verification, place: dict[str, Any]) -> None:
+    """The row's creation fields (applicant, form, fees, agencies, owner…) against the first event,
+    the place as it was then (a reorganisation may have moved it since, in the log)."""
     recorded = payload.get("record")
     if not isinstance(recorded, str):
         result.problems.append("the first event does not record the dossier's fields")
         return
-    if record_digest({name: getattr(dossier, name) for name in RECORD_FIELDS}) != recorded:
+    if record_digest({name: place.get(name, getattr(dossier, name)) for name in RECORD_FIELDS}) != recorded:
         result.problems.append(
             "the dossier's fields (applicant, form, fees, agencies, owner, address…) were changed after submission"
         )

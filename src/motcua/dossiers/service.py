@@ -34,7 +34,7 @@ from motcua.dossiers.codes import dossier_code, next_number
 from motcua.dossiers.errors import Conflict, DossierError, Forbidden, NotFound
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.projection import PROJECTED, Projection, project
-from motcua.dossiers.states import ROLE_SCOPE, TRANSITIONS, State
+from motcua.dossiers.states import PLACE_FIELDS, ROLE_SCOPE, TRANSITIONS, State
 from motcua.dossiers.subscribers import Change, publish
 from motcua.i18n import LANGUAGES, N_
 from motcua.notifications.contacts import email_problem, phone_problem
@@ -467,6 +467,53 @@ def act(
         at,
         dossier.status,
         target or transition.target or dossier.status,
+        payload,
+        calendar_for(dossier.province_code),
+    )
+    return dossier
+
+
+REORGANISATION = Actor(0, "reorganisation", "system", None, via="worker")
+
+
+def move(
+    session: Session,
+    code: str,
+    to: dict[str, str | None],
+    at: datetime,
+    calendar_for: CalendarFor,
+    *,
+    reference: str,
+    reason: str = "",
+) -> Dossier | None:
+    """The ``transferred`` step: a reorganisation moves the dossier to the successor centre, agency or
+    commune (``to`` maps some of ``PLACE_FIELDS`` to their new values). Its code, history, state and
+    due dates stay; the event records where it was and where it goes. None when there is nothing to
+    move (already there, or decided meanwhile)."""
+    at = clock.aware(at)
+    unknown = set(to) - set(PLACE_FIELDS)
+    if unknown:
+        raise ValueError(f"not a place of a dossier: {', '.join(sorted(unknown))}")
+    dossier = get_dossier(session, code, for_update=True)
+    if dossier.status not in TRANSITIONS["transferred"].sources:
+        return None
+    before = {name: getattr(dossier, name) for name in PLACE_FIELDS}
+    after = {**before, **to}
+    if after == before:
+        return None
+    for name in PLACE_FIELDS:
+        setattr(dossier, name, after[name])
+    dossier.deciding_commune_code = commune_of_agency(dossier.deciding_agency_code)
+    session.flush()
+    payload = {"reference": reference, "reason": reason, "from": before, "to": after}
+    _append(
+        session,
+        dossier,
+        REORGANISATION,
+        "transferred",
+        at,
+        dossier.status,
+        dossier.status,
         payload,
         calendar_for(dossier.province_code),
     )

@@ -25,7 +25,7 @@ State = Literal[
     "processed",
     "returned",
 ]
-Role = Literal["citizen", "reception_officer", "processing_officer", "leader"]
+Role = Literal["citizen", "reception_officer", "processing_officer", "leader", "system"]
 Scope = Literal["owner", "receiving_centre", "deciding_agency"]
 
 # National dossier status codes used with the National Public Service Portal (domain.md §2).
@@ -131,5 +131,11 @@ TRANSITIONS: dict[str, Transition] = table(
         ),
         # Return of the result at the appointment, at the receiving centre or online.
         _t("return_result", {"processed"}, "returned", {"reception_officer"}),
+        # A reorganisation of units moved the dossier to the successor centre, agency or commune on its
+        # date (motcua.reorganisation): no person takes it, the state and the clock stay as they were.
+        _t("transferred", ACTIVE - {None} | {"withdrawal_requested", "processed"}, None, {"system"}),
     ]
 )
+# The fields of a dossier that say where it is; only a ``transferred`` event changes them, and it
+# records them before and after.
+PLACE_FIELDS = ("centre_identifier", "subject_commune_code", "deciding_agency_code", "handling_unit_code")

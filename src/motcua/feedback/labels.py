@@ -32,6 +32,7 @@ STEP_NAMES = {
     "request_reopen": N_("Ask to reopen"),
     "accept_reopen": N_("Reopen"),
     "refuse_reopen": N_("Refuse to reopen"),
+    "transferred": N_("Moved to the successor unit (reorganisation)"),
 }
 ABOUT_NAMES = {
     "procedure": N_("A procedure"),

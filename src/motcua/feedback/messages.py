@@ -634,6 +634,33 @@ def _refuse_reopen(
     return {"reason": _text(p, "reason", 2000)}
 
 
+def _transferred(
+    s: Session, m: FeedbackMessage, a: Actor, at: datetime, today: date, cal: WorkingCalendar, p: dict[str, Any]
+) -> dict[str, Any]:
+    previous, m.agency_code = m.agency_code, str(p["agency"])
+    return {"from": previous, "agency": m.agency_code, "reference": str(p.get("reference", ""))}
+
+
+REORGANISATION = Actor(0, "reorganisation", "system", None, via="worker")
+
+
+def move(
+    session: Session, code: str, agency: str, at: datetime, calendar_for: Any, *, reference: str
+) -> FeedbackMessage | None:
+    """The ``transferred`` step: a reorganisation gives an open message to the successor agency, its
+    deadlines unchanged. None when there is nothing to move (already there, or closed meanwhile)."""
+    m = get_message(session, code, for_update=True)
+    if m.status not in TRANSITIONS["transferred"].sources or m.agency_code == agency:
+        return None
+    before = m.status
+    payload = {"agency": agency, "reference": reference}
+    recorded = apply_step(
+        session, m, REORGANISATION, "transferred", clock.aware(at), calendar_for(m.province_code), payload
+    )
+    _append(session, m, "transferred", REORGANISATION, clock.aware(at), before, recorded)
+    return m
+
+
 RULES: dict[str, Rule] = {
     "accept": _accept,
     "decline": _decline,
@@ -650,6 +677,7 @@ RULES: dict[str, Rule] = {
     "request_reopen": _request_reopen,
     "accept_reopen": _accept_reopen,
     "refuse_reopen": _refuse_reopen,
+    "transferred": _transferred,
 }
 assert set(RULES) == set(TRANSITIONS) - {"file"}, "every step of the table has its rule"
 

@@ -26,7 +26,7 @@ State = Literal[
 ]
 # The deadline stages of a message (domain.md §5), each ended by the steps that name it in the table.
 Stage = Literal["classify", "forward", "handle", "publish"]
-Role = Literal["citizen", "reception_officer", "processing_officer", "leader"]
+Role = Literal["citizen", "reception_officer", "processing_officer", "leader", "system"]
 FINAL: frozenset[State] = frozenset({"declined", "merged"})
 OPEN: frozenset[State] = frozenset({"received", "handling", "info_requested", "answer_drafted", "answer_approved"})
 OFFICIALS: set[Role] = {"processing_officer", "leader"}
@@ -72,5 +72,8 @@ TRANSITIONS: dict[str, Transition] = table(
         _t("request_reopen", {"published"}, "reopen_requested", {"citizen"}, reason=True),
         _t("accept_reopen", {"reopen_requested"}, "handling", {"leader"}),
         _t("refuse_reopen", {"reopen_requested"}, "published", {"leader"}, reason=True),
+        # A reorganisation of units gave the agency's work to its successor (motcua.reorganisation): the
+        # message moves with its deadlines unchanged; no person takes this step.
+        _t("transferred", {*OPEN, "reopen_requested"}, None, {"system"}),
     ]
 )

@@ -60,6 +60,53 @@ def place_of(d: Dossier) -> Place:
     )
 
 
+def moved_from(place: Place, payload: dict[str, Any]) -> Place:
+    """The place a ``transferred`` event moved a dossier from (``place`` is where it is after)."""
+    before = payload.get("from") or {}
+    return (
+        place[0],
+        before.get("subject_commune_code") or place[1],
+        before.get("centre_identifier") or place[2],
+        before.get("deciding_agency_code") or "",
+        place[4],
+        place[5],
+    )
+
+
+def places_through(d: Dossier) -> list[Place]:
+    """The dossier's place at each of its events: where it was created, then where each
+    ``transferred`` event put it (history is counted where it happened)."""
+    events = list(d.events)
+    current = place_of(d)
+    moves = [e for e in events if e.transition == "transferred"]
+    place = moved_from(current, moves[0].payload) if moves else current
+    out = []
+    for e in events:
+        if e.transition == "transferred":
+            after = (e.payload or {}).get("to") or {}
+            place = (
+                place[0],
+                after.get("subject_commune_code") or place[1],
+                after.get("centre_identifier") or place[2],
+                after.get("deciding_agency_code") or "",
+                place[4],
+                place[5],
+            )
+        out.append(place)
+    return out
+
+
+def place_at(d: Dossier, at: datetime) -> Place:
+    """The dossier's place at the instant ``at`` (the last event at or before it says)."""
+    at = clock.aware(at)
+    place = None
+    for e, where in zip(d.events, places_through(d), strict=True):
+        if clock.aware(e.at) > at:
+            break
+        place = where
+    return place or place_of(d)
+
+
 def _open_due(p: Projection) -> date | None:
     """The due date under which a dossier counts as open, or None when it does not."""
     if p.due_on is None or p.finished_at is not None or p.status in FINAL or p.status == "":
@@ -71,6 +118,11 @@ def changes(
     place: Place, name: str, at: datetime, before: Projection, after: Projection, payload: dict[str, Any]
 ) -> tuple[list[DayDelta], list[OpenDelta]]:
     days: list[DayDelta] = []
+    if name == "transferred":  # the history stays where it happened; an open dossier moves
+        due, before_place = _open_due(after), moved_from(place, payload)
+        if due is None or before_place == place:
+            return days, []
+        return days, [(due, before_place, -1), (due, place, 1)]
     if name in ("submit", "receive"):
         days.append((clock.local_date(at), place, "received", 1))
         if place[5] == "online":
@@ -188,29 +240,62 @@ def rebuild(session: Session) -> tuple[int, int]:
         dossiers.c.procedure_code.label("procedure_code"),
         dossiers.c.channel.label("channel"),
     ]
+    # A dossier a reorganisation moved counts what happened before the move where it was then: the
+    # place a ``transferred`` event after the instant moved it from (few dossiers: looked up only for them).
+    moved = select(events.c.dossier_id).where(events.c.transition == "transferred").distinct().subquery("moved")
+    moves = events.alias("moves")
+
+    def place_at(at: Any) -> list[Any]:
+        def was(name: str, now: Any, label: str) -> Any:
+            then = (
+                select(moves.c.payload[("from", name)].as_string())
+                .where(moves.c.dossier_id == dossiers.c.id, moves.c.transition == "transferred", moves.c.at > at)
+                .order_by(moves.c.seq)
+                .limit(1)
+                .scalar_subquery()
+            )
+            return case((moved.c.dossier_id.is_not(None), func.coalesce(then, now)), else_=now).label(label)
+
+        return [
+            place[0],
+            was("subject_commune_code", dossiers.c.subject_commune_code, "commune_code"),
+            was("centre_identifier", dossiers.c.centre_identifier, "centre_identifier"),
+            was("deciding_agency_code", func.coalesce(dossiers.c.deciding_agency_code, ""), "agency_code"),
+            place[4],
+            place[5],
+        ]
 
     def when(condition: Any) -> Any:
         return case((condition, 1), else_=0)
 
-    def counted(day: Any, **counters: Any) -> Any:
-        """One row per fact: the day, the place, then every counter in ``DAY_COUNTERS`` order (a
-        union matches columns by position)."""
+    def counted(day: Any, at: Any, **counters: Any) -> Any:
+        """One row per fact: the day, the place at ``at``, then every counter in ``DAY_COUNTERS`` order
+        (a union matches columns by position)."""
         values = [(counters[c] if c in counters else literal(0)).label(c) for c in DAY_COUNTERS]
-        return select(day.label("day"), *place, *values)
+        return select(day.label("day"), *place_at(at), *values)
 
+    with_moves = dossiers.outerjoin(moved, moved.c.dossier_id == dossiers.c.id)
     # Arrivals and decisions from the dossiers alone (no join with tens of millions of events): the
     # first event's time is ``submitted_at``; a decision's is ``finished_at`` of a dossier with an outcome.
     arrivals = counted(
-        local_day(dossiers.c.submitted_at), received=literal(1), online=when(dossiers.c.channel == "online")
-    )
+        local_day(dossiers.c.submitted_at),
+        dossiers.c.submitted_at,
+        received=literal(1),
+        online=when(dossiers.c.channel == "online"),
+    ).select_from(with_moves)
     decided_on = local_day(dossiers.c.finished_at)
     counts_late = dossiers.c.supplement_count > 1
-    decisions = counted(
-        decided_on,
-        early=when(~counts_late & (decided_on < dossiers.c.due_on)),
-        on_time=when(~counts_late & (decided_on == dossiers.c.due_on)),
-        late=when(counts_late | (decided_on > dossiers.c.due_on)),
-    ).where(dossiers.c.outcome.is_not(None), dossiers.c.finished_at.is_not(None), dossiers.c.due_on.is_not(None))
+    decisions = (
+        counted(
+            decided_on,
+            dossiers.c.finished_at,
+            early=when(~counts_late & (decided_on < dossiers.c.due_on)),
+            on_time=when(~counts_late & (decided_on == dossiers.c.due_on)),
+            late=when(counts_late | (decided_on > dossiers.c.due_on)),
+        )
+        .select_from(with_moves)
+        .where(dossiers.c.outcome.is_not(None), dossiers.c.finished_at.is_not(None), dossiers.c.due_on.is_not(None))
+    )
     # What only the log holds: payment requests, online payments, decisions on digital dossiers.
     payment = events.c.transition.in_(("request_payment", "pay"))
     digitised = events.c.transition.in_(("approve", "refuse")) & events.c.payload["digitised"].as_boolean()
@@ -218,20 +303,21 @@ def rebuild(session: Session) -> tuple[int, int]:
     from_events = (
         counted(
             local_day(events.c.at),
+            events.c.at,
             digitised=when(digitised & dossiers.c.due_on.is_not(None)),
             fee_due=when(events.c.transition == "request_payment"),
             paid_online=when((events.c.transition == "pay") & events.c.payload["online"].as_boolean()),
             reused=when(reused),
         )
-        .select_from(events.join(dossiers, dossiers.c.id == events.c.dossier_id))
+        .select_from(events.join(with_moves, dossiers.c.id == events.c.dossier_id))
         .where(payment | digitised | reused)
     )
     from_ratings = counted(
-        local_day(ratings.c.at), rated=literal(1), dissatisfied=when(ratings.c.value == "dissatisfied")
-    ).select_from(ratings.join(dossiers, dossiers.c.id == ratings.c.dossier_id))
+        local_day(ratings.c.at), ratings.c.at, rated=literal(1), dissatisfied=when(ratings.c.value == "dissatisfied")
+    ).select_from(ratings.join(with_moves, dossiers.c.id == ratings.c.dossier_id))
     first = _first_complaints(ratings)
-    from_complaints = counted(local_day(first.c.at), complained=literal(1)).select_from(
-        first.join(dossiers, dossiers.c.id == first.c.dossier_id)
+    from_complaints = counted(local_day(first.c.at), first.c.at, complained=literal(1)).select_from(
+        first.join(with_moves, dossiers.c.id == first.c.dossier_id)
     )
     both = union_all(arrivals, decisions, from_events, from_ratings, from_complaints).subquery()
     keys = [both.c[k] for k in PLACE_KEYS]
@@ -293,11 +379,11 @@ def replay(session: Session, batch: int = 2000) -> tuple[int, int]:
         if not dossiers:
             break
         for d in dossiers:
-            place, shadow = place_of(d), Projection(d.time_limit, d.time_limit_kind)
+            shadow = Projection(d.time_limit, d.time_limit_kind)
             if d.province_code not in calendars:  # built once per province
                 calendars[d.province_code] = _calendar(session, d.province_code)
             cal = calendars[d.province_code]
-            for e in d.events:
+            for e, place in zip(d.events, places_through(d), strict=True):
                 before = Projection(**vars(shadow))
                 project(shadow, e.transition, e.at, e.to_status, e.payload, cal)
                 days, opens = changes(place, e.transition, e.at, before, shadow, e.payload)
@@ -308,12 +394,12 @@ def replay(session: Session, batch: int = 2000) -> tuple[int, int]:
         last = dossiers[-1].id
         session.expunge_all()
     for rating, d in session.execute(select(Rating, Dossier).join(Dossier, Dossier.id == Rating.dossier_id)):
-        for day, p, counter, n in rating_changes(place_of(d), rating.at, rating.value):
+        for day, p, counter, n in rating_changes(place_at(d, rating.at), rating.at, rating.value):
             day_totals[(day, p, counter)] += n
     first = _first_complaints(cast(Table, Rating.__table__))
     for at, d in session.execute(select(first.c.at, Dossier).join(Dossier, Dossier.id == first.c.dossier_id)):
         at = at if at.tzinfo else at.replace(tzinfo=UTC)  # stored in UTC
-        day_totals[(clock.local_date(at), place_of(d), "complained")] += 1
+        day_totals[(clock.local_date(at), place_at(d, at), "complained")] += 1
     _clear(session)
     rows: dict[tuple[date, Place], dict[str, Any]] = {}
     for (day, p, counter), n in day_totals.items():

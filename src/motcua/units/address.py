@@ -22,7 +22,7 @@ from rapidfuzz.distance import OSA
 
 from motcua import clock
 from motcua.units.models import Era, Unit
-from motcua.units.registry import Registry, data_rows, get_registry
+from motcua.units.registry import Registry, data_rows, get_registry, on_install
 from motcua.units.text import (
     ALL_TYPE_WORDS,
     COMMUNE_TYPE_WORDS,
@@ -399,6 +399,11 @@ class AddressConverter:
         if commune is not None:
             street = _street(original, tokens, commune.start)
             if commune.era == "new":
+                current = self._in_force(commune.units, at)
+                if current != commune.units:  # merged or split by a resolution since
+                    moved: Status = "converted" if len(current) == 1 else "ambiguous"
+                    why = "unit merged into another since" if len(current) == 1 else "unit split since"
+                    return self._result(text, moved, why + note, current, street, at, old if districts else None)
                 if len(commune.units) > 1:
                     return self._result(
                         text, "ambiguous", "several new communes have this name" + note, commune.units, street, at, None
@@ -420,6 +425,7 @@ class AddressConverter:
                 old = OldUnits(o.province_code, province.name, district.code, district.name, o.code, o.name)
             else:
                 successors = list(dict.fromkeys(u for o in olds for u in idx.successors[o.code]))
+            successors = self._in_force(successors, at)
             if len(successors) == 1:
                 return self._result(
                     text, "converted", "old commune merged into one new commune" + note, successors, street, at, old
@@ -554,6 +560,14 @@ class AddressConverter:
             new_hit = hit("new", _fuzzy_end(tokens, pos, [new_index], COMMUNE_TYPE_WORDS), True)
         return old_hit or new_hit
 
+    def _in_force(self, units: list[Unit], at: date) -> list[Unit]:
+        """The units as they are on ``at``: one merged or split by a resolution since its successors
+        (unchanged when none is in force then, as for a date before the units existed)."""
+        if not self.registry.map_changes:
+            return units
+        current = list(dict.fromkeys(u for unit in units for u in self.registry.in_force_successors(unit, at)))
+        return current or units
+
     @lru_cache(maxsize=8192)  # noqa: B019 - one converter per process; names at a date never change
     def _candidate(self, code: str, at: date) -> Candidate:
         reg = self.registry
@@ -630,6 +644,10 @@ def _street(original: str, tokens: Tokens, pos: int) -> str:
 @cache
 def get_converter() -> AddressConverter:
     return AddressConverter()
+
+
+on_install(get_index.cache_clear)
+on_install(get_converter.cache_clear)
 
 
 def convert_address(text: str, at: date | None = None) -> Conversion:

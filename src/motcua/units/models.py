@@ -120,6 +120,31 @@ class DatedChange:
     confirmed: bool
 
 
+@dataclass(frozen=True, slots=True)
+class CreatedUnit:
+    level: Level
+    code: str
+    short_name: str
+    unit_type: UnitType
+    province_code: str
+    name_en: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MapChange:
+    """A dated change of the two-level map by a resolution after 1 July 2025 (merged, split, created,
+    renamed or retyped units), as ``motcua.reorganisation`` stores it; the registry applies it over the
+    shipped data. ``lineage`` holds (level, ended code, successor code, kind)."""
+
+    reference: str
+    effective_date: date
+    created: tuple[CreatedUnit, ...] = ()
+    ended: tuple[tuple[Level, str], ...] = ()
+    lineage: tuple[tuple[Level, str, str, LineageKind], ...] = ()
+    renamed: tuple[tuple[Level, str, str], ...] = ()
+    retyped: tuple[tuple[Level, str, UnitType], ...] = ()
+
+
 @dataclass(slots=True)
 class UnitCounts:
     at: date

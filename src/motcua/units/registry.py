@@ -1,18 +1,21 @@
 """The administrative-unit registry: old and new units, their dated versions and their lineage.
 
 Loaded once per process from the CSV files shipped in ``motcua/units/data`` (built by
-``scripts/build_units.py`` from the official sources). Reference data, read-only: it lives in
-memory, not in the database, so every query is a dictionary look-up.
+``scripts/build_units.py`` from the official sources), then the resolutions applied since
+(``MapChange``, stored by ``motcua.reorganisation``) laid over it. Reference data, read-only once
+built: it lives in memory, not in the database, so every query is a dictionary look-up; a new
+resolution builds a new registry and ``install`` swaps it in.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import date
-from functools import cache
 from importlib import resources
 from typing import cast
 
@@ -23,6 +26,7 @@ from motcua.units.models import (
     Era,
     Level,
     LineageKind,
+    MapChange,
     Succession,
     Unit,
     UnitCounts,
@@ -47,15 +51,22 @@ def era_at(at: date) -> Era:
 
 
 class Registry:
-    def __init__(self) -> None:
+    def __init__(self, map_changes: Sequence[MapChange] = ()) -> None:
         self._units: dict[tuple[Era, Level, str], Unit] = {}
         self._in_force: dict[tuple[date, Level | None], tuple[Unit, ...]] = {}
         self._successors: dict[tuple[Level, str], list[Succession]] = defaultdict(list)
         self._predecessors: dict[tuple[Level, str], list[Succession]] = defaultdict(list)
+        # Lineage between units of the two-level map (resolutions after 1 July 2025), apart from the
+        # 2025 lineage whose old and new units share codes.
+        self._next: dict[tuple[Level, str], list[Succession]] = defaultdict(list)
+        self._previous: dict[tuple[Level, str], list[Succession]] = defaultdict(list)
         self._children: dict[tuple[Era, str], list[Unit]] = defaultdict(list)
         self._by_key: dict[str, list[Unit]] = defaultdict(list)
         self.changes: list[DatedChange] = []
+        self.map_changes: tuple[MapChange, ...] = tuple(sorted(map_changes, key=lambda m: m.effective_date))
         self._load()
+        for change in self.map_changes:
+            self._apply(change)
 
     # -- loading -----------------------------------------------------------------------------
     def _load(self) -> None:
@@ -140,6 +151,63 @@ class Registry:
         versions.append(UnitVersion(start, None, unit_type, row["short_name"], reference))
         return tuple(versions)
 
+    def _apply(self, change: MapChange) -> None:
+        """Lay one resolution over the map: units end the day before it takes effect, new units
+        begin that day, renamed or retyped ones get a version from that day."""
+        day, ref = change.effective_date, change.reference
+        for level, code, name in change.renamed:
+            self._new_version(level, code, day, ref, short_name=name)
+        for level, code, unit_type in change.retyped:
+            self._new_version(level, code, day, ref, unit_type=unit_type)
+        for level, code in change.ended:
+            unit = self._units[("new", level, code)]
+            kept = [v for v in unit.versions if v.valid_from is None or v.valid_from < day]
+            kept[-1] = replace(kept[-1], valid_to=day)
+            self._replace(replace(unit, versions=tuple(kept)))
+        for c in change.created:
+            version = UnitVersion(day, None, c.unit_type, c.short_name, ref)
+            self._add(Unit("new", c.level, c.code, c.province_code or c.code, None, (version,), c.name_en))
+        for level, old_code, new_code, kind in change.lineage:
+            s = Succession(self._units[("new", level, old_code)], self._units[("new", level, new_code)], kind, ref)
+            self._next[(level, old_code)].append(s)
+            self._previous[(level, new_code)].append(s)
+        self._in_force.clear()
+
+    def _new_version(
+        self, level: Level, code: str, day: date, reference: str, *, short_name: str = "", unit_type: str = ""
+    ) -> None:
+        unit = self._units[("new", level, code)]
+        before = [v for v in unit.versions if v.valid_from is None or v.valid_from < day]
+        last = before[-1]
+        after = replace(
+            last,
+            valid_from=day,
+            short_name=short_name or last.short_name,
+            unit_type=cast(UnitType, unit_type or last.unit_type),
+            reference=reference,
+        )
+        before[-1] = replace(last, valid_to=day)
+        self._replace(replace(unit, versions=(*before, after)))
+
+    def _replace(self, unit: Unit) -> None:
+        """Put a unit's new record in every index that holds the old one."""
+        k = (unit.era, unit.level, unit.code)
+        previous = self._units[k]
+        self._units[k] = unit
+        for units in (*self._children.values(), *self._by_key.values()):
+            for i, u in enumerate(units):
+                if u is previous:
+                    units[i] = unit
+        for n in {v.short_name for v in unit.versions} - {v.short_name for v in previous.versions}:
+            self._by_key[key(n)].append(unit)
+        for table in (self._successors, self._predecessors, self._next, self._previous):
+            for found in table.values():
+                for i, s in enumerate(found):
+                    if s.old is previous or s.new is previous:
+                        found[i] = replace(
+                            s, old=unit if s.old is previous else s.old, new=unit if s.new is previous else s.new
+                        )
+
     def _add(self, unit: Unit) -> None:
         self._units[(unit.era, unit.level, unit.code)] = unit
         if unit.level == "commune" and unit.era == "old":
@@ -214,10 +282,58 @@ class Registry:
         return [u for u in units if at is None or u.version_at(at) is not None]
 
     def successors(self, unit: Unit) -> list[Succession]:
-        return list(self._successors.get((unit.level, unit.code), [])) if unit.era == "old" else []
+        """The units that took over ``unit``'s area: on 1 July 2025 for an old unit, by a later
+        resolution for a unit of the two-level map."""
+        if unit.era == "old":
+            return list(self._successors.get((unit.level, unit.code), []))
+        return list(self._next.get((unit.level, unit.code), []))
 
     def predecessors(self, unit: Unit) -> list[Succession]:
-        return list(self._predecessors.get((unit.level, unit.code), [])) if unit.era == "new" else []
+        """The units ``unit`` was made from: the old units of 2025, then those of later resolutions."""
+        if unit.era == "old":
+            return []
+        key_ = (unit.level, unit.code)
+        return list(self._predecessors.get(key_, [])) + list(self._previous.get(key_, []))
+
+    def origins(self, unit: Unit) -> list[Succession]:
+        """The 2025 lineage of a unit of the two-level map, through the resolutions since: the old
+        units (until 30 June 2025) its area came from."""
+        found: list[Succession] = []
+        seen: set[str] = set()
+        todo = [unit]
+        while todo:
+            current = todo.pop()
+            if current.code in seen:
+                continue
+            seen.add(current.code)
+            found.extend(self._predecessors.get((current.level, current.code), []))
+            todo.extend(s.old for s in self._previous.get((current.level, current.code), []))
+        return found
+
+    def lineage_codes(self, level: Level, code: str) -> tuple[str, ...]:
+        """``code`` and every unit of the two-level map it was made from by later resolutions
+        (transitively): the places whose history is its own."""
+        found: list[str] = []
+        todo = [code]
+        while todo:
+            current = todo.pop()
+            if current in found:
+                continue
+            found.append(current)
+            todo.extend(s.old.code for s in self._previous.get((level, current), []))
+        return tuple(found)
+
+    def in_force_successors(self, unit: Unit, at: date) -> list[Unit]:
+        """What a unit is on ``at``: itself while in force, else the units that took it over (followed
+        through later resolutions), each once."""
+        if unit.version_at(at) is not None:
+            return [unit]
+        found: list[Unit] = []
+        for s in self.successors(unit):
+            for u in self.in_force_successors(s.new, at):
+                if u not in found:
+                    found.append(u)
+        return found
 
     def new_province_of(self, old_province_code: str) -> Unit:
         return self._successors[("province", old_province_code)][0].new
@@ -240,7 +356,32 @@ class Registry:
         return (c for c in self.changes if c.effective_date > after)
 
 
-@cache
+_current: Registry | None = None
+_installing = threading.Lock()
+_on_install: list[Callable[[], None]] = []
+
+
 def get_registry() -> Registry:
-    """The process-wide registry, loaded on first use."""
-    return Registry()
+    """The process-wide registry, loaded on first use (the shipped map, without resolutions until
+    ``motcua.reorganisation`` installs the applied ones)."""
+    registry = _current
+    if registry is None:
+        with _installing:
+            if _current is None:
+                install(Registry())
+            registry = _current
+    assert registry is not None
+    return registry
+
+
+def install(registry: Registry) -> None:
+    """Make ``registry`` the process-wide one; what was derived from the previous one is dropped."""
+    global _current
+    _current = registry
+    for forget in _on_install:
+        forget()
+
+
+def on_install(forget: Callable[[], None]) -> None:
+    """Register what to drop when another registry is installed (a cache built from units)."""
+    _on_install.append(forget)

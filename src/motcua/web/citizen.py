@@ -204,7 +204,7 @@ def _form_context(request: Request, code: str, province: str, actor: Actor) -> d
         province = centres[0].province_code if centres else province
     else:
         centres = sorted(
-            (c for c in snapshot.centres.values() if c.province_code == province),
+            (c for c in snapshot.centres_in_force(clock.today()) if c.province_code == province),
             key=lambda c: (c.level != "province", c.name),
         )
     language = language_of(request)

@@ -64,6 +64,7 @@ STEP_NAMES = {
     "request_withdrawal": N_("Withdraw the dossier"),
     "stop": N_("Stop processing"),
     "return_result": N_("Return the result"),
+    "transferred": N_("Moved to the successor unit (reorganisation)"),
 }
 
 
@@ -72,7 +73,7 @@ def now() -> datetime:
 
 
 # Steps not offered as a form of their own on a dossier's page (creation; digitisation has its panel).
-PAGE_ELSEWHERE = frozenset({"submit", "receive", "digitise"})
+PAGE_ELSEWHERE = frozenset({"submit", "receive", "digitise", "transferred"})
 # Steps a page asks the official to confirm, with the box ticked: they end the dossier or sign it.
 CONFIRMED = frozenset({"approve", "refuse", "reject", "stop"})
 

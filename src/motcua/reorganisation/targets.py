@@ -1,0 +1,146 @@
+"""Where a dossier, a message or an official goes when a reorganisation takes effect: one rule for
+the plan, which counts them, and for the day itself, which moves them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.states import TRANSITIONS
+from motcua.feedback.models import FeedbackMessage
+from motcua.feedback.states import TRANSITIONS as FEEDBACK_TRANSITIONS
+from motcua.reorganisation.moves import Moves, UnitMove
+from motcua.units.address import convert_address
+from motcua.units.text import fold
+
+MOVABLE = sorted(s for s in TRANSITIONS["transferred"].sources if s)  # a dossier not yet closed
+MOVABLE_FEEDBACK = sorted(s for s in FEEDBACK_TRANSITIONS["transferred"].sources if s)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A dossier the rule cannot place: someone decides (``motcua reorganise decide``)."""
+
+    ended: str
+    successors: tuple[str, ...]
+    why: str
+
+
+def affected(moves: Moves) -> Select[Dossier]:
+    """The open dossiers a reorganisation moves: at a unit, agency or centre that ends."""
+    communes = sorted(code for code, m in moves.units.items() if m.level == "commune")
+    agencies, centres = sorted(moves.agencies), sorted(moves.centres)
+    conditions = []
+    if communes:
+        conditions += [Dossier.subject_commune_code.in_(communes), Dossier.deciding_commune_code.in_(communes)]
+    if agencies:
+        conditions += [Dossier.deciding_agency_code.in_(agencies), Dossier.handling_unit_code.in_(agencies)]
+    if centres:
+        conditions.append(Dossier.centre_identifier.in_(centres))
+    query = select(Dossier).where(Dossier.status.in_(MOVABLE))
+    return query.where(or_(*conditions)) if conditions else query.where(Dossier.id < 0)
+
+
+def affected_feedback(moves: Moves) -> Select[FeedbackMessage]:
+    agencies = sorted(moves.agencies)
+    query = select(FeedbackMessage).where(FeedbackMessage.status.in_(MOVABLE_FEEDBACK))
+    return query.where(FeedbackMessage.agency_code.in_(agencies)) if agencies else query.where(FeedbackMessage.id < 0)
+
+
+def _commune_of_body(code: str | None) -> str | None:
+    prefix = (code or "").split(".")[0]
+    return prefix if len(prefix) == 5 and prefix.isdigit() else None
+
+
+def ended_unit(d: Dossier, moves: Moves) -> UnitMove | None:
+    """The unit of the dossier that ends: where its subject lies, or the commune that decides it."""
+    for code in (d.subject_commune_code, d.deciding_commune_code, _commune_of_body(d.handling_unit_code)):
+        if code and code in moves.units:
+            return moves.units[code]
+    return None
+
+
+def successor_for(move: UnitMove, address: Sequence[str], decided: str | None, day: date) -> str | Waiting:
+    """The successor that takes a dossier (or message) of ``move``'s unit: the only one, the one
+    decided by hand, or the one its address names under the resolution's rule."""
+    if len(move.successors) == 1:
+        return move.successors[0]
+    if decided in move.successors:
+        return decided
+    choices = tuple(move.successors)
+    if move.rule == "address":
+        text = " ".join(fold(a) for a in address if a)
+        found = [s for s, words in move.words.items() if any(w and w in text for w in words)]
+        if len(found) == 1:
+            return found[0]
+        why = "the address names none of the successors' places" if not found else "the address names several"
+        return Waiting(move.code, choices, why)
+    if move.rule == "subject_commune":
+        for a in address:
+            if not a:
+                continue
+            conversion = convert_address(a, day)
+            if conversion.commune_code in move.successors:
+                return conversion.commune_code
+        return Waiting(move.code, choices, "the address does not tell which successor the subject lies in")
+    return Waiting(move.code, choices, "the resolution leaves it to a decision by hand")
+
+
+def dossier_target(d: Dossier, moves: Moves, decisions: dict[str, str], day: date) -> dict[str, Any] | Waiting:
+    """The dossier's place after the reorganisation (the fields that change), or why it waits."""
+    move = ended_unit(d, moves)
+    successor: str | None = None
+    if move is not None:
+        chosen = successor_for(
+            move, (d.subject_address, d.subject_address_as_written), decisions.get(f"dossier:{d.code}"), day
+        )
+        if isinstance(chosen, Waiting):
+            return chosen
+        successor = chosen
+    to: dict[str, Any] = {}
+    if move is not None and d.subject_commune_code == move.code:
+        to["subject_commune_code"] = successor
+    for name in ("deciding_agency_code", "handling_unit_code"):
+        target = moves.target(moves.agencies, getattr(d, name), successor)
+        if target:
+            to[name] = target
+    target = moves.target(moves.centres, d.centre_identifier, successor)
+    if target:
+        to["centre_identifier"] = target
+    if move is not None and (d.deciding_agency_code or "") in moves.agencies and "deciding_agency_code" not in to:
+        return Waiting(move.code, tuple(move.successors), "no agency of the successor takes this work")
+    return to
+
+
+def feedback_target(m: FeedbackMessage, moves: Moves, decisions: dict[str, str], day: date) -> str | Waiting:
+    """The agency that takes an open message of an agency that ends."""
+    options = moves.agencies.get(m.agency_code, {})
+    if len(options) == 1:
+        return next(iter(options.values()))
+    commune = _commune_of_body(m.agency_code)
+    move = moves.units.get(commune or "")
+    if move is None:
+        return Waiting(m.agency_code, tuple(options), "several agencies take this work")
+    chosen = successor_for(move, (m.sender_address,), decisions.get(f"feedback:{m.code}"), day)
+    if isinstance(chosen, Waiting):
+        return chosen
+    return options.get(chosen) or Waiting(move.code, tuple(move.successors), "no agency of the successor")
+
+
+def official_target(unit_code: str, moves: Moves, decided: str | None) -> str | Waiting | None:
+    """The post an official's account moves to with their agency or centre (None: not moved)."""
+    options = moves.agencies.get(unit_code) or moves.centres.get(unit_code)
+    if not options:
+        return None
+    if len(options) == 1:
+        return next(iter(options.values()))
+    if decided in options:
+        return options[decided]
+    if decided in options.values():
+        return decided
+    return Waiting(unit_code, tuple(options), "the unit is split: say which successor the official serves")
