@@ -280,7 +280,13 @@ def submit(
         plan = route(snapshot, req.procedure_code, commune, req.centre_identifier, clock.local_date(at))
     except RoutingRefused as exc:
         raise DossierError(exc.code, exc.template, **exc.details) from None
-    _check_scope(actor, None, req.centre_identifier, plan.deciding_agency["code"])
+    # A centre or commune a reorganisation ended before ``at``: routing gave its successor, which
+    # receives the dossier (an officer of either may take it in during the switch).
+    centre = plan.receiving_centre["identifier"]
+    commune = plan.subject["code"]
+    _check_scope(
+        actor, None, centre if actor.unit_code == centre else req.centre_identifier, plan.deciding_agency["code"]
+    )
     version = next(v for v in snapshot.procedures[req.procedure_code].versions if v.number == plan.version_number)
     form_problems = validate_form(version.form_schema, req.form)
     if form_problems:
@@ -294,10 +300,10 @@ def submit(
 
         documents = session.scalar(select(ProcedureVersion.documents).where(ProcedureVersion.id == version.id)) or []
         reused = checked_reuse(session, req.applicant.id_number, documents, req.reuse, clock.local_date(at))
-    number = next_number(session, req.centre_identifier, clock.local_date(at))
+    number = next_number(session, centre, clock.local_date(at))
     dossier = Dossier(
-        code=dossier_code(req.centre_identifier, clock.local_date(at), number),
-        centre_identifier=req.centre_identifier,
+        code=dossier_code(centre, clock.local_date(at), number),
+        centre_identifier=centre,
         province_code=plan.subject["province_code"],
         procedure_code=req.procedure_code,
         procedure_version_id=version.id,
