@@ -49,7 +49,7 @@ def test_submissions_during_the_switch_land_once_at_the_right_agency(own_factory
                 actor = reception if i % 2 else citizen  # counter receptions (accepted, due dates) and online
                 with db.transaction(own_factory) as s:
                     submit(s, actor, request(old_centre, BEN_THANH, k * EACH + i), at, snapshots.get(s), calendar_for)
-        except BaseException as exc:  # noqa: BLE001 - reported by the test
+        except BaseException as exc:  # reported by the test
             errors.append(exc)
 
     def sweeper() -> None:
@@ -58,7 +58,7 @@ def test_submissions_during_the_switch_land_once_at_the_right_agency(own_factory
             while not stop.is_set():
                 take_effect(own_factory, datetime(2026, 12, 14, 0, 0, 1) + timedelta(seconds=n), calendar_for)
                 n += 1
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:  # reported by the test
             errors.append(exc)
 
     threads = [threading.Thread(target=submitter, args=(k,)) for k in range(THREADS)]
