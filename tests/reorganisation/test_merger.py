@@ -20,6 +20,8 @@ from motcua.dossiers.service import Applicant, SubmitRequest, act, submit
 from motcua.feedback import messages as fb
 from motcua.feedback.models import FeedbackMessage
 from motcua.indicators import facts
+from motcua.indicators.index import Counts, index
+from motcua.indicators.lineage import origin
 from motcua.indicators.models import FactOpenDossiers
 from motcua.reorganisation.apply import Refused, apply
 from motcua.reorganisation.effect import take_effect
@@ -110,6 +112,8 @@ def test_a_merger_applied_ahead_takes_effect_at_midnight(own_factory: sessionmak
     assert "Kế hoạch sắp xếp đơn vị hành chính" in html and "26743.economy" in html
     assert "Plan de réorganisation" in render_html(plan, "fr")
 
+    with own_factory() as s:
+        index_before = {x.unit: x.counts for x in index(s, date(2026, 12, 1), date(2026, 12, 31), "commune", "79")}
     with db.transaction(own_factory) as s:
         apply(s, resolution, datetime(2026, 12, 8, 10, 0), applied_by="test")
     with db.transaction(own_factory) as s:  # applied twice: refused, nothing changes
@@ -184,6 +188,20 @@ def test_a_merger_applied_ahead_takes_effect_at_midnight(own_factory: sessionmak
             ).all()
         )
         assert live.get(SAI_GON) == 2 and not live.get(BEN_THANH)  # accepted and processing (submitted: no clock)
+    # The index reads the same totals through the lineage: Sài Gòn's December holds Bến Thành's.
+    with own_factory() as s:
+        index_after = {x.unit: x.counts for x in index(s, date(2026, 12, 1), date(2026, 12, 31), "commune", "79")}
+        alone = {x.unit: x.counts for x in index(s, date(2026, 12, 1), date(2026, 12, 13), "commune", "79")}
+        made = origin(SAI_GON)
+    assert BEN_THANH in index_before and BEN_THANH not in index_after and BEN_THANH in alone
+    for name in ("received", "on_time", "early", "open"):
+        total = sum(getattr(c, name) for c in index_before.values())
+        assert sum(getattr(c, name) for c in index_after.values()) == total, name
+        assert getattr(index_after[SAI_GON], name) == getattr(index_before.get(SAI_GON, Counts()), name) + getattr(
+            index_before[BEN_THANH], name
+        ), name
+    assert index_after[SAI_GON].received == 4
+    assert made == [(DAY, resolution.reference, [(BEN_THANH, "Phường Bến Thành")])]
     with db.transaction(own_factory) as s:
         live_days = _days(s)
         facts.rebuild(s)

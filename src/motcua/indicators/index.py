@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from motcua import clock
 from motcua.datafiles import read_toml
 from motcua.indicators import transparency
+from motcua.indicators.lineage import commune_codes, folded
 from motcua.indicators.models import DAY_COUNTERS, DAY_TABLES, OPEN_TABLES, FactCommuneMonth
 
 Level = Literal["province", "commune", "procedure"]
@@ -159,7 +160,9 @@ def index(
     grain = GRAIN_OF_LEVEL[level]
     opens = cast(Table, OPEN_TABLES[grain].__table__).c
     column = KEY_COLUMN[level]
-    filters = {"province_code": province, "commune_code": commune}
+    # A commune made by a resolution since 1 July 2025 reads the history of the units it was made from.
+    communes = commune_codes(commune) if commune else ()
+    filters = {"province_code": province}
     counts: dict[str, Counts] = {}
     for table, time_column, spans in _sources(grain, start, end):
         where = or_(*(table.c[time_column].between(a, b) for a, b in spans))
@@ -167,6 +170,8 @@ def index(
         for key, value in filters.items():
             if value:
                 query = query.where(table.c[key] == value)
+        if communes:
+            query = query.where(table.c.commune_code.in_(communes))
         for unit, *values in session.execute(query.group_by(table.c[column])):
             c = counts.setdefault(unit, Counts())
             for counter, value in zip(DAY_COUNTERS, values, strict=True):
@@ -177,12 +182,17 @@ def index(
     for key, value in filters.items():
         if value:
             open_query = open_query.where(opens[key] == value)
+    if communes:
+        open_query = open_query.where(opens.commune_code.in_(communes))
     for key, total_open, not_due in session.execute(open_query):
         c = counts.setdefault(key, Counts())
-        c.open, c.open_not_due = int(total_open or 0), int(not_due or 0)
+        c.open, c.open_not_due = c.open + int(total_open or 0), c.open_not_due + int(not_due or 0)
+    if level == "commune":
+        counts = folded(counts, end, _add)
     groups = config()
     others = [i for g in groups for i in g.indicators if i.source != "facts"]
-    common, per_unit = transparency.rates(session, others, start, end, level, filters) if others else ({}, {})
+    scope = {"province_code": province, "commune_code": commune}
+    common, per_unit = transparency.rates(session, others, start, end, level, scope) if others else ({}, {})
 
     def extra(unit: str) -> dict[str, float | None]:
         return {**common, **{key: rates.get(unit) for key, rates in per_unit.items()}}
@@ -191,6 +201,11 @@ def index(
     for rank, s in enumerate(scores, start=1):
         s.rank = rank
     return scores
+
+
+def _add(into: Counts, other: Counts) -> None:
+    for name in (*DAY_COUNTERS, "open", "open_not_due"):
+        setattr(into, name, getattr(into, name) + getattr(other, name))
 
 
 def _sources(grain: str, start: date, end: date) -> list[tuple[Table, str, list[tuple[date, date]]]]:

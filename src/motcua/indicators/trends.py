@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from motcua.indicators.charts import TrendData
 from motcua.indicators.index import Counts
+from motcua.indicators.lineage import commune_codes
 from motcua.indicators.models import DAY_COUNTERS, DAY_TABLES
 
 
@@ -51,8 +52,8 @@ def monthly(
     )
     if province:
         query = query.where(table.province_code == province)
-    if commune:
-        query = query.where(table.commune_code == commune)
+    if commune:  # with the units it was made from since 1 July 2025
+        query = query.where(table.commune_code.in_(commune_codes(commune)))
     months: dict[date, Counts] = {}
     month = first.replace(day=1)
     while month <= last:

@@ -23,6 +23,7 @@ from motcua.i18n import N_, LocaleFormats
 from motcua.indicators.charts import trend_svg
 from motcua.indicators.feedback_stats import agency_names, section
 from motcua.indicators.index import Score, config, index
+from motcua.indicators.lineage import origin
 from motcua.indicators.maps import province_map_svg, strip_prolog
 from motcua.indicators.trends import MonthPoint, last_months, monthly, trend_data
 from motcua.units import get_registry
@@ -220,6 +221,7 @@ def drill_down(request: Request, province: str, commune: str = "", start: str = 
         province_name=names[province],
         commune=commune,
         commune_name=communes.get(commune, ""),
+        made_from=origin(commune) if commune else [],
         scores=scores,
         labels=labels,
         late=late,
