@@ -23,7 +23,7 @@ from motcua.indicators import facts
 from motcua.indicators.index import Counts, index
 from motcua.indicators.lineage import origin
 from motcua.indicators.models import FactOpenDossiers
-from motcua.reorganisation.apply import Refused, apply
+from motcua.reorganisation.apply import Refused, apply, decide
 from motcua.reorganisation.effect import take_effect
 from motcua.reorganisation.models import JournalEntry, Reorganisation
 from motcua.reorganisation.plan import make_plan, render_html
@@ -31,7 +31,14 @@ from motcua.reorganisation.resolution import parse
 from motcua.units.address import convert_address
 from motcua.units.registry import get_registry
 from tests.dossiers.helpers import calendar_for
-from tests.reorganisation.files import BEN_THANH, SAI_GON, merge_into_existing, merge_into_new
+from tests.reorganisation.files import (
+    BEN_THANH,
+    CAU_ONG_LANH,
+    SAI_GON,
+    merge_into_existing,
+    merge_into_new,
+    split_by_address,
+)
 
 DAY = date(2026, 12, 14)  # a Monday
 EVE = datetime(2026, 12, 13, 23, 59, 50)  # Vietnam wall-clock time (naive)
@@ -248,4 +255,50 @@ def test_a_merger_into_a_new_ward_creates_its_agencies_and_centre(own_factory: s
         assert {d.deciding_agency_code for d in s.scalars(select(Dossier).where(Dossier.status != "returned"))} == {
             "29990.UBND"
         }
+        assert all(v.ok for v in verify_all(s, calendar_for))
+
+
+def test_a_split_places_dossiers_by_address_and_waits_for_decisions(own_factory: sessionmaker[Session]) -> None:
+    addresses = ("12 Lê Lợi, Phường Bến Thành", "5 Nguyễn Thái Học, Phường Bến Thành", "Chợ Bến Thành")
+    with db.transaction(own_factory) as s:
+        centre = centre_of(s, BEN_THANH)
+        citizen = actor_of(create_user(s, "citizen", "citizen", personal_id="079123456789"))
+        create_user(s, "ben-thanh-officer", "processing_officer", unit_code=f"{BEN_THANH}.economy")
+        snapshot = CatalogSnapshot.load(s)
+        codes = []
+        for n, address in enumerate(addresses):
+            req = request(centre, BEN_THANH, n)
+            req = SubmitRequest(**{**req.__dict__, "subject_address": address})
+            codes.append(submit(s, citizen, req, datetime(2026, 12, 7, 9, n), snapshot, calendar_for)[0].code)
+    resolution, _ = parse(split_by_address(DAY))
+    assert resolution is not None
+    with db.transaction(own_factory) as s:
+        plan = make_plan(s, resolution, date(2026, 12, 8))
+        s.rollback()
+    waiting = {item for item, _successors, _why in plan.decisions}
+    assert waiting == {f"dossier:{codes[2]}", "official:ben-thanh-officer"}
+    with db.transaction(own_factory) as s:
+        apply(s, resolution, datetime(2026, 12, 8, 10, 0))
+    done = take_effect(own_factory, MIDNIGHT, calendar_for)
+    assert (done.dossiers, done.waiting) == (2, 1)
+    with own_factory() as s:
+        where = dict(s.execute(select(Dossier.code, Dossier.deciding_agency_code)).all())
+        assert where[codes[0]] == f"{SAI_GON}.UBND" and where[codes[1]] == f"{CAU_ONG_LANH}.UBND"
+        assert where[codes[2]] == f"{BEN_THANH}.UBND"  # waits for a decision
+        assert s.scalars(select(User.unit_code).where(User.username == "ben-thanh-officer")).one() == (
+            f"{BEN_THANH}.economy"
+        )
+    with db.transaction(own_factory) as s:
+        try:
+            decide(s, resolution.reference, {f"dossier:{codes[2]}": "99999"})
+            raise AssertionError("an unknown successor was accepted")
+        except Refused as refused:
+            assert "'99999' is not a successor" in str(refused)
+    with db.transaction(own_factory) as s:
+        decide(s, resolution.reference, {f"dossier:{codes[2]}": CAU_ONG_LANH})
+    done = take_effect(own_factory, MIDNIGHT + timedelta(minutes=1), calendar_for)
+    assert (done.dossiers, done.waiting) == (1, 0)
+    with own_factory() as s:
+        moved = s.scalars(select(Dossier).where(Dossier.code == codes[2])).one()
+        assert moved.deciding_agency_code == f"{CAU_ONG_LANH}.UBND" and moved.subject_commune_code == CAU_ONG_LANH
         assert all(v.ok for v in verify_all(s, calendar_for))
