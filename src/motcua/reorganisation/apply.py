@@ -81,14 +81,13 @@ def apply(
         waiting=0,
     )
     session.add(row)
-    session.add(
-        StoredMapChange(
-            reference=resolution.reference,
-            effective_date=day,
-            changes=to_json(map_change(resolution)),
-            recorded_at=now,
+    change = map_change(resolution)
+    if change.created or change.ended or change.renamed or change.retyped:  # the 2025 files change no map
+        session.add(
+            StoredMapChange(
+                reference=resolution.reference, effective_date=day, changes=to_json(change), recorded_at=now
+            )
         )
-    )
     session.flush()
 
     def note(kind: str, code: str, before: str = "", after: str = "", text: str = "") -> None:
@@ -135,12 +134,17 @@ def decide(session: Session, reference: str, decisions: dict[str, str]) -> Reorg
         raise Refused([Problem(0, "reference", f"no reorganisation {reference!r} is applied")])
     moves = Moves.from_json(row.moves)
     successors = {s for m in moves.units.values() for s in m.successors}
+    posts = set(session.scalars(select(Agency.code).where(Agency.valid_to.is_(None)))) | set(
+        session.scalars(select(ServiceCentre.identifier).where(ServiceCentre.valid_to.is_(None)))
+    )
     problems = []
     for n, (key, value) in enumerate(decisions.items(), start=2):
         kind = key.split(":", 1)[0]
         if kind not in ("dossier", "feedback", "official") or ":" not in key:
             problems.append(Problem(n, "item", f"{key!r} is not dossier:CODE, feedback:CODE or official:USERNAME"))
-        if value not in successors:
+        elif kind == "official" and value not in successors and value not in posts:
+            problems.append(Problem(n, "successor", f"{value!r} is neither a successor in {reference} nor a post"))
+        elif kind != "official" and value not in successors:
             problems.append(Problem(n, "successor", f"{value!r} is not a successor in {reference}"))
     if problems:
         raise Refused(problems)

@@ -35,13 +35,15 @@ def check(
     first_line = resolution.changes[0].line
     if resolution.reference in applied:
         problems.append(Problem(first_line, "reference", f"{resolution.reference!r} is already applied"))
+    if any(c.is_old for c in resolution.changes):
+        return sorted(problems + check_2025(resolution, registry), key=lambda p: (p.line, p.column))
     if day <= REORGANISATION_DATE:
         problems.append(
             Problem(
                 first_line,
                 "effective_date",
                 f"{day} is not after {REORGANISATION_DATE}: the map of 1 July 2025 is the shipped one "
-                "(its replay is built by scripts/build_reform_2025.py)",
+                "(the files of its replay, levels old_*, are built by scripts/build_reform_2025.py)",
             )
         )
         return problems
@@ -232,4 +234,63 @@ def _check_bodies(
                 problems.append(Problem(c.line, "successor", f"name the {c.level} that takes over {c.code}"))
             elif c.successor == c.code:
                 problems.append(Problem(c.line, "successor", f"{c.code} cannot succeed itself"))
+    return problems
+
+
+def check_2025(resolution: Resolution, registry: Registry) -> list[Problem]:
+    """A file of the 1 July 2025 reform (levels ``old_*``): the old units exist, their successors are
+    units of the two-level map, the lineage is the shipped one, and every old commune and district of
+    the provinces it covers is in it."""
+    problems: list[Problem] = []
+    first = resolution.changes[0].line
+    if resolution.effective_date != REORGANISATION_DATE:
+        problems.append(
+            Problem(first, "effective_date", f"the units of the three-level map end on {REORGANISATION_DATE}")
+        )
+    if any(not c.is_old for c in resolution.changes):
+        line = next(c.line for c in resolution.changes if not c.is_old)
+        problems.append(Problem(line, "level", "a file of the 2025 reform holds only old_* levels"))
+        return problems
+    named: dict[tuple[str, str], list[Change]] = defaultdict(list)
+    provinces: set[str] = set()
+    for c in resolution.changes:
+        level = c.level.removeprefix("old_")
+        unit = registry.find(level, c.code, "old")  # type: ignore[arg-type]
+        if unit is None:
+            problems.append(Problem(c.line, "code", f"no {level} before 1 July 2025 with code {c.code!r}"))
+            continue
+        named[(level, c.code)].append(c)
+        provinces.add(unit.province_code)
+        if c.action == "abolish":
+            continue
+        successor_level = "province" if level == "province" else "commune"
+        successor = registry.find(successor_level, c.successor, "new")  # type: ignore[arg-type]
+        if successor is None or successor.version_at(REORGANISATION_DATE) is None:
+            problems.append(
+                Problem(c.line, "successor", f"no {successor_level} {c.successor!r} on {REORGANISATION_DATE}")
+            )
+    for (level, code), rows in named.items():
+        if level == "district":
+            continue
+        unit = registry.unit(level, code, "old")  # type: ignore[arg-type]
+        shipped = sorted(s.new.code for s in registry.successors(unit))
+        if sorted(r.successor for r in rows) != shipped:
+            problems.append(
+                Problem(rows[0].line, "successor", f"{code} goes to {', '.join(shipped)} in the shipped lineage")
+            )
+        if len(rows) > 1 and any(not r.rule for r in rows):
+            problems.append(Problem(rows[0].line, "rule", f"{code} goes to several successors: say how (a rule)"))
+    if any(level != "province" for level, _code in named):
+        for province in sorted(provinces):
+            for level in ("commune", "district"):
+                missing = [
+                    u.code
+                    for u in registry.units(level, "old")  # type: ignore[arg-type]
+                    if u.province_code == province and (level, u.code) not in named
+                ]
+                if missing:
+                    problems.append(
+                        Problem(0, "", f"{len(missing)} old {level}(s) of province {province} are not in the file "
+                                f"(e.g. {', '.join(missing[:5])})")
+                    )  # fmt: skip
     return problems

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from motcua import clock, db
 from motcua.accounts.models import User
 from motcua.catalog.models import Agency, ServiceCentre
-from motcua.catalog.routing import bump_revision
+from motcua.catalog.routing import CatalogSnapshot, bump_revision
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.service import CalendarFor, move
 from motcua.feedback.messages import move as move_feedback
@@ -34,6 +34,7 @@ from motcua.reorganisation.targets import (
     affected_feedback,
     dossier_target,
     feedback_target,
+    official_posts,
     official_target,
 )
 
@@ -71,6 +72,8 @@ def take_effect(factory: sessionmaker[Session], now: datetime, calendar_for: Cal
             if row.status == "scheduled":
                 effect.officials += _start(session, row, now)
                 effect.started.append(row.reference)
+            elif row.decisions:  # officials decided by hand since
+                effect.officials += _move_officials(session, row, Moves.from_json(row.moves), now)
         _sweep(factory, rid, now, calendar_for, effect)
     return effect
 
@@ -86,17 +89,7 @@ def _journal(
 def _start(session: Session, row: Reorganisation, now: datetime) -> int:
     """Officials move with their posts; renamed bodies take their names. Returns the officials moved."""
     moves = Moves.from_json(row.moves)
-    moved = 0
-    posts = sorted(set(moves.agencies) | set(moves.centres))
-    for user in session.scalars(select(User).where(User.unit_code.in_(posts)).order_by(User.id)):
-        target = official_target(user.unit_code or "", moves, row.decisions.get(f"official:{user.username}"))
-        if isinstance(target, Waiting):
-            _journal(session, row, now, "waiting", f"official:{user.username}", user.unit_code or "", "", target.why)
-            continue
-        if target:
-            _journal(session, row, now, "official", user.username, user.unit_code or "", target)
-            user.unit_code = target
-            moved += 1
+    moved = _move_officials(session, row, moves, now)
     for code, name in moves.renamed_agencies.items():
         agency = session.scalars(select(Agency).where(Agency.code == code)).one_or_none()
         if agency is not None:
@@ -108,9 +101,33 @@ def _start(session: Session, row: Reorganisation, now: datetime) -> int:
             _journal(session, row, now, "centre", code, centre.name_vi[:60], name[:60], "renamed")
             centre.name_vi = name
     row.status, row.effective_at = "in_effect", clock.aware(now)
-    row.moved_officials += moved
     bump_revision(session)
     log.info("reorganisation %s in effect: %s officials moved", row.reference, moved)
+    return moved
+
+
+def _move_officials(session: Session, row: Reorganisation, moves: Moves, now: datetime) -> int:
+    """Officials at posts that ended go with them (or where a decision puts them); those the rule cannot
+    place are listed once in the journal."""
+    moved = 0
+    listed = set(
+        session.scalars(
+            select(JournalEntry.code).where(JournalEntry.reorganisation_id == row.id, JournalEntry.kind == "waiting")
+        )
+    )
+    for user in session.scalars(select(User).where(official_posts(moves)).order_by(User.id)):
+        target = official_target(user.unit_code or "", moves, row.decisions.get(f"official:{user.username}"))
+        if isinstance(target, Waiting):
+            if f"official:{user.username}" not in listed:
+                _journal(
+                    session, row, now, "waiting", f"official:{user.username}", user.unit_code or "", "", target.why
+                )
+            continue
+        if target:
+            _journal(session, row, now, "official", user.username, user.unit_code or "", target)
+            user.unit_code = target
+            moved += 1
+    row.moved_officials += moved
     return moved
 
 
@@ -124,20 +141,36 @@ def _sweep(factory: sessionmaker[Session], rid: int, now: datetime, calendar_for
         day = row.effective_date
     waiting: dict[str, Waiting] = {}
     last_id = 0
+    snapshot = None
     while True:
         with db.transaction(factory) as session:
+            if moves.reform_2025 and snapshot is None:
+                snapshot = CatalogSnapshot.load(session)
             batch = session.scalars(affected(moves).where(Dossier.id > last_id).order_by(Dossier.id).limit(BATCH)).all()
             if not batch:
                 break
             last_id = batch[-1].id
             moved = 0
             for d in batch:
-                target = dossier_target(d, moves, decisions, day)
+                target = dossier_target(d, moves, decisions, day, snapshot)
                 if isinstance(target, Waiting):
                     waiting[f"dossier:{d.code}"] = target
                     continue
+                levels = target.pop("levels", "")
+                source = d.deciding_agency_code
                 if move(session, d.code, target, now, calendar_for, reference=reference, reason=_reason(reference)):
                     moved += 1
+                    if levels:  # the replay of 2025: what moved from which level to which (the report)
+                        _journal(
+                            session,
+                            row_of(session, rid),
+                            now,
+                            "dossier",
+                            d.code,
+                            source,
+                            str(target.get("deciding_agency_code", "")),
+                            levels,
+                        )
             row = session.get(Reorganisation, rid)
             assert row is not None
             row.moved_dossiers += moved
@@ -184,6 +217,12 @@ def _sweep(factory: sessionmaker[Session], rid: int, now: datetime, calendar_for
         # again during the day of the change.
         if clock.local_date(now) > day:
             row.swept_at = clock.aware(now)
+
+
+def row_of(session: Session, rid: int) -> Reorganisation:
+    row = session.get(Reorganisation, rid)
+    assert row is not None
+    return row
 
 
 def _reason(reference: str) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from motcua.catalog.agencies import commune_bodies, load_template
 from motcua.catalog.models import Agency, ServiceCentre
 from motcua.reorganisation.resolution import Resolution
-from motcua.units.models import TYPE_NAMES_VI, CreatedUnit, Level, LineageKind, MapChange, UnitType
+from motcua.units.models import TYPE_NAMES_VI, CreatedUnit, Level, LineageKind, MapChange
 from motcua.units.registry import Registry
 from motcua.units.text import fold
 
@@ -44,6 +44,9 @@ class Moves:
     renamed_agencies: dict[str, str] = field(default_factory=dict)
     renamed_centres: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what the planner chose where the file is silent
+    # The replay of 1 July 2025: old units to the two-level map, each dossier placed by routing.
+    reform_2025: bool = False
+    province: str = ""  # the new province the file covers (the replay)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -74,7 +77,8 @@ class Moves:
 
 
 def map_change(resolution: Resolution) -> MapChange:
-    """The resolution's changes of units, as the registry lays them over the map."""
+    """The resolution's changes of units, as the registry lays them over the map (none for the files
+    of 1 July 2025: the shipped map is that reform)."""
     created = tuple(
         CreatedUnit(
             c.level,  # type: ignore[arg-type]
@@ -88,6 +92,8 @@ def map_change(resolution: Resolution) -> MapChange:
         if c.is_unit and c.action == "create"
     )
     ending = [c for c in resolution.changes if c.is_unit and c.action in ("merge", "split")]
+    if any(c.is_old for c in resolution.changes):
+        return MapChange(resolution.reference, resolution.effective_date)
     ended = tuple(dict.fromkeys((c.level, c.code) for c in ending))
     lineage: tuple[tuple[Level, str, str, LineageKind], ...] = tuple(
         (c.level, c.code, c.successor, "whole" if c.action == "merge" else "partial")  # type: ignore[misc]
@@ -106,9 +112,34 @@ def map_change(resolution: Resolution) -> MapChange:
     )
 
 
+def work_out_2025(session: Session, resolution: Resolution, registry: Registry) -> Moves:
+    """The moves of a file of the 1 July 2025 reform: each old commune to its new commune(s); the
+    one-stop departments of the old districts end (routing places each dossier, see ``reform2025``)."""
+    moves = Moves(resolution.reference, resolution.effective_date.isoformat(), reform_2025=True)
+    for c in resolution.changes:
+        if c.level == "old_commune":
+            move = moves.units.setdefault(c.code, UnitMove(c.code, "old_commune", [], c.rule))
+            move.successors.append(c.successor)
+            successor = registry.find("commune", c.successor, "new")
+            if successor is not None:
+                moves.province = successor.province_code
+        elif c.level == "old_province":
+            moves.province = moves.province or c.successor
+    ended = session.scalars(
+        select(ServiceCentre.identifier).where(
+            ServiceCentre.province_code == moves.province,
+            ServiceCentre.valid_to == resolution.effective_date,
+        )
+    )
+    moves.centres = {identifier: {} for identifier in ended}
+    return moves
+
+
 def work_out(session: Session, resolution: Resolution, registry: Registry) -> Moves:
     """The moves of ``resolution`` over the catalog in ``session`` and the map of ``registry`` (the
     resolution laid over it: see ``overlaid``)."""
+    if any(c.is_old for c in resolution.changes):
+        return work_out_2025(session, resolution, registry)
     template = load_template()
     day = resolution.effective_date
     moves = Moves(resolution.reference, day.isoformat())
@@ -276,6 +307,3 @@ def _next_identifier(
 def overlaid(registry: Registry, change: MapChange) -> Registry:
     """The registry with one more resolution laid over it (to plan before applying)."""
     return Registry((*registry.map_changes, change))
-
-
-UNIT_TYPES_OF: dict[str, tuple[UnitType, ...]] = {"commune": ("commune", "ward", "special_zone")}

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure, ProcedureChange
+from motcua.catalog.routing import CatalogSnapshot
 from motcua.dossiers.models import Dossier
 from motcua.i18n import Language, jinja_environment
 from motcua.reorganisation.apply import Refused, prepare
@@ -29,6 +30,7 @@ from motcua.reorganisation.targets import (
     affected_feedback,
     dossier_target,
     feedback_target,
+    official_posts,
     official_target,
 )
 from motcua.units.registry import get_registry
@@ -72,6 +74,7 @@ class Plan:
     decisions: list[tuple[str, str, str]] = field(default_factory=list)  # (item, successors, why)
     notes: list[str] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
+    levels: dict[str, int] = field(default_factory=dict)  # open dossiers by level before → after (2025)
 
     @property
     def ok(self) -> bool:
@@ -123,6 +126,16 @@ def make_plan(session: Session, resolution: Resolution, at: date) -> Plan:
 
 
 def _units(plan: Plan, moves: Moves, resolution: Resolution, registry: Any) -> None:
+    if moves.reform_2025:
+        for c in resolution.changes:
+            level = c.level.removeprefix("old_")
+            unit = registry.get(level, c.code, era="old")
+            detail = ""
+            if c.successor:
+                successor = registry.get("province" if level == "province" else "commune", c.successor, era="new")
+                detail = f"{successor.name} ({c.successor})" + (f" — {c.rule}" if c.rule else "")
+            plan.units.append(UnitLine(c.code, unit.name, "ends", detail))
+        return
     for code, move in moves.units.items():
         unit = registry.get(move.level, code, era="new")
         names = ", ".join(f"{registry.get(move.level, s, era='new').name} ({s})" for s in move.successors)
@@ -156,8 +169,7 @@ def _bodies(plan: Plan, moves: Moves) -> None:
 
 
 def _officials(session: Session, plan: Plan, moves: Moves) -> None:
-    posts = sorted(set(moves.agencies) | set(moves.centres))
-    for user in session.scalars(select(User).where(User.unit_code.in_(posts)).order_by(User.unit_code, User.username)):
+    for user in session.scalars(select(User).where(official_posts(moves)).order_by(User.unit_code, User.username)):
         target = official_target(user.unit_code or "", moves, None)
         if isinstance(target, Waiting):
             plan.decisions.append((f"official:{user.username}", ", ".join(target.successors), target.why))
@@ -170,13 +182,17 @@ def _work(session: Session, plan: Plan, moves: Moves, day: date) -> None:
     eve = date.fromordinal(day.toordinal() - 1)
     flows: dict[tuple[str, str], Flow] = {}
     waiting_listed = 0
+    snapshot = CatalogSnapshot.load(session) if moves.reform_2025 else None
+    levels: Counter[str] = Counter()
     for (d,) in session.execute(affected(moves).execution_options(yield_per=2000)):
-        target = dossier_target(d, moves, {}, day)
+        target = dossier_target(d, moves, {}, day, snapshot)
         if isinstance(target, Waiting):
             if waiting_listed < LISTED:
                 plan.decisions.append((f"dossier:{d.code}", ", ".join(target.successors), target.why))
             waiting_listed += 1
             continue
+        if target.get("levels"):
+            levels[target["levels"]] += 1
         source = d.deciding_agency_code or d.centre_identifier
         flow = flows.setdefault(
             (source, target.get("deciding_agency_code", source)),
@@ -190,6 +206,7 @@ def _work(session: Session, plan: Plan, moves: Moves, day: date) -> None:
     if waiting_listed > LISTED:
         plan.decisions.append(("dossier:…", "", f"{waiting_listed - LISTED} more dossiers wait for a decision"))
     plan.dossiers = sorted(flows.values(), key=lambda f: (-f.count, f.source))
+    plan.levels = dict(sorted(levels.items()))
     feedback: dict[tuple[str, str], Flow] = {}
     for (m,) in session.execute(affected_feedback(moves)):
         agency = feedback_target(m, moves, {}, day)

@@ -7,6 +7,8 @@ every problem can then be told by line. Columns:
 ``reference, effective_date, action, level, code, name, unit_type, province, successor, rule, match, note``
 
 - ``level`` is ``commune`` or ``province`` (units), ``agency`` or ``centre``;
+- ``level`` ``old_commune``, ``old_district``, ``old_province``: the units of the three-level map, in
+  the files of the 1 July 2025 reform (``merge``, ``split``; a district is ``abolish``-ed);
 - ``action``: ``merge`` (the unit ends; ``successor`` takes all of it), ``split`` (one row per
   successor; ``rule`` says how a dossier finds its successor: ``address`` with the ``match`` words of
   its address, ``subject_commune``, or ``hand``), ``create`` (a unit that begins: ``name``,
@@ -39,15 +41,20 @@ COLUMNS = (
     "note",
 )
 REQUIRED = ("reference", "effective_date", "action", "level", "code")
-Action = Literal["merge", "split", "create", "rename", "retype", "transfer"]
-Target = Literal["commune", "province", "agency", "centre"]
+Action = Literal["merge", "split", "create", "rename", "retype", "transfer", "abolish"]
+Target = Literal["commune", "province", "agency", "centre", "old_commune", "old_district", "old_province"]
 Rule = Literal["", "address", "subject_commune", "hand"]
 ACTIONS: dict[Target, tuple[Action, ...]] = {
     "commune": ("merge", "split", "create", "rename", "retype", "transfer"),
     "province": ("merge", "create", "rename", "retype"),
     "agency": ("merge", "rename"),
     "centre": ("merge", "rename", "create"),
+    # The units of the three-level map, in the files of the 1 July 2025 reform (its replay).
+    "old_commune": ("merge", "split"),
+    "old_district": ("abolish",),
+    "old_province": ("merge",),
 }
+OLD_LEVELS = ("old_commune", "old_district", "old_province")
 RULES: tuple[Rule, ...] = ("address", "subject_commune", "hand")
 MAX_ROWS = 50_000
 
@@ -86,6 +93,10 @@ class Change:
     @property
     def is_unit(self) -> bool:
         return self.level in ("commune", "province")
+
+    @property
+    def is_old(self) -> bool:
+        return self.level in OLD_LEVELS
 
 
 @dataclass

@@ -5,17 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 
+from motcua import clock
+from motcua.catalog.routing import CatalogSnapshot
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.states import TRANSITIONS
 from motcua.feedback.models import FeedbackMessage
 from motcua.feedback.states import TRANSITIONS as FEEDBACK_TRANSITIONS
 from motcua.reorganisation.moves import Moves, UnitMove
+from motcua.reorganisation.reform2025 import placed
 from motcua.units.address import convert_address
+from motcua.units.models import REORGANISATION_DATE
 from motcua.units.text import fold
 
 MOVABLE = sorted(s for s in TRANSITIONS["transferred"].sources if s)  # a dossier not yet closed
@@ -33,6 +37,16 @@ class Waiting:
 
 def affected(moves: Moves) -> Select[Dossier]:
     """The open dossiers a reorganisation moves: at a unit, agency or centre that ends."""
+    if moves.reform_2025:  # dossiers of the three-level map: at an old agency or one-stop department
+        old: ColumnElement[bool] = Dossier.deciding_agency_code.like("%.UBND-old")
+        if moves.centres:
+            old = old | Dossier.centre_identifier.in_(sorted(moves.centres))
+        return select(Dossier).where(
+            Dossier.status.in_(MOVABLE),
+            Dossier.province_code == moves.province,
+            Dossier.submitted_at < clock.aware(datetime.combine(REORGANISATION_DATE, time())),
+            old,
+        )
     communes = sorted(code for code, m in moves.units.items() if m.level == "commune")
     agencies, centres = sorted(moves.agencies), sorted(moves.centres)
     conditions = []
@@ -91,8 +105,13 @@ def successor_for(move: UnitMove, address: Sequence[str], decided: str | None, d
     return Waiting(move.code, choices, "the resolution leaves it to a decision by hand")
 
 
-def dossier_target(d: Dossier, moves: Moves, decisions: dict[str, str], day: date) -> dict[str, Any] | Waiting:
+def dossier_target(
+    d: Dossier, moves: Moves, decisions: dict[str, str], day: date, snapshot: CatalogSnapshot | None = None
+) -> dict[str, Any] | Waiting:
     """The dossier's place after the reorganisation (the fields that change), or why it waits."""
+    if moves.reform_2025:
+        assert snapshot is not None
+        return _placed_2025(d, moves, decisions, snapshot)
     move = ended_unit(d, moves)
     successor: str | None = None
     if move is not None:
@@ -117,6 +136,25 @@ def dossier_target(d: Dossier, moves: Moves, decisions: dict[str, str], day: dat
     return to
 
 
+def _placed_2025(
+    d: Dossier, moves: Moves, decisions: dict[str, str], snapshot: CatalogSnapshot
+) -> dict[str, Any] | Waiting:
+    """A dossier of the three-level map: its old commune's successor, then the agency routing gives
+    for its procedure there on 1 July 2025 (the level the decrees gave it)."""
+    move = moves.units.get(d.subject_commune_code)
+    if move is None:
+        return Waiting(d.subject_commune_code, (), "the file does not name the dossier's old commune")
+    chosen = successor_for(
+        move, (d.subject_address_as_written, d.subject_address), decisions.get(f"dossier:{d.code}"), REORGANISATION_DATE
+    )
+    if isinstance(chosen, Waiting):
+        return chosen
+    where = placed(d, chosen, snapshot)
+    if isinstance(where, str):
+        return Waiting(move.code, (chosen,), where)
+    return {**where.to, "levels": f"{where.from_level}→{where.to_level}"}
+
+
 def feedback_target(m: FeedbackMessage, moves: Moves, decisions: dict[str, str], day: date) -> str | Waiting:
     """The agency that takes an open message of an agency that ends."""
     options = moves.agencies.get(m.agency_code, {})
@@ -133,14 +171,30 @@ def feedback_target(m: FeedbackMessage, moves: Moves, decisions: dict[str, str],
 
 
 def official_target(unit_code: str, moves: Moves, decided: str | None) -> str | Waiting | None:
-    """The post an official's account moves to with their agency or centre (None: not moved)."""
-    options = moves.agencies.get(unit_code) or moves.centres.get(unit_code)
-    if not options:
+    """The post an official's account moves to with their agency or centre (None: not moved). A
+    decision names a successor unit, or the post itself (an agency or a centre)."""
+    options = moves.agencies.get(unit_code) or moves.centres.get(unit_code) or {}
+    if decided:
+        return options.get(decided, decided)
+    targets = set(options.values())
+    if len(targets) == 1:
+        return targets.pop()
+    if not options and not moves.reform_2025:
         return None
-    if len(options) == 1:
-        return next(iter(options.values()))
-    if decided in options:
-        return options[decided]
-    if decided in options.values():
-        return decided
-    return Waiting(unit_code, tuple(options), "the unit is split: say which successor the official serves")
+    why = (
+        "the district's staff go where a decision puts them (the province or a commune)"
+        if moves.reform_2025
+        else "the unit is split: say which successor the official serves"
+    )
+    return Waiting(unit_code, tuple(options), why)
+
+
+def official_posts(moves: Moves) -> ColumnElement[bool]:
+    """The condition on an official's post that a reorganisation moves."""
+    from motcua.accounts.models import User
+
+    posts = sorted(set(moves.agencies) | set(moves.centres))
+    condition: ColumnElement[bool] = User.unit_code.in_(posts)
+    if moves.reform_2025:
+        condition = condition | (User.unit_code.like("%.UBND-old"))
+    return condition
