@@ -181,15 +181,24 @@ def effect_command(url: UrlOption = None) -> None:
 
 @reorganise_app.command("list")
 def list_command(url: UrlOption = None) -> None:
-    """The reorganisations applied, with their state and what they moved."""
-    from sqlalchemy import select
+    """The reorganisations applied, with their state and what they moved (for the replay of 2025, the
+    open dossiers by the level that decided them before and after)."""
+    from sqlalchemy import func, select
 
     from motcua import db
     from motcua.commands.common import echo_json
-    from motcua.reorganisation.models import Reorganisation
+    from motcua.reorganisation.models import JournalEntry, Reorganisation
 
     with db.transaction(_factory(url)) as session:
-        rows = session.scalars(select(Reorganisation).order_by(Reorganisation.effective_date, Reorganisation.id))
+        rows = session.scalars(select(Reorganisation).order_by(Reorganisation.effective_date, Reorganisation.id)).all()
+        levels: dict[int, dict[str, int]] = {}
+        moved_by_level = (
+            select(JournalEntry.reorganisation_id, JournalEntry.note, func.count())
+            .where(JournalEntry.kind == "dossier")
+            .group_by(JournalEntry.reorganisation_id, JournalEntry.note)
+        )
+        for rid, note, n in session.execute(moved_by_level):  # the replay of 2025: level before → after
+            levels.setdefault(rid, {})[note] = n
         echo_json(
             [
                 {
@@ -202,7 +211,65 @@ def list_command(url: UrlOption = None) -> None:
                     "moved_feedback": r.moved_feedback,
                     "moved_officials": r.moved_officials,
                     "waiting": r.waiting,
+                    "levels": levels.get(r.id, {}),
                 }
                 for r in rows
             ]
         )
+
+
+@reorganise_app.command("replay-2025")
+def replay_2025(
+    province: Annotated[str, typer.Argument(help="New province code (e.g. 46 for Huế).")],
+    pre_reform: Annotated[
+        bool,
+        typer.Option("--load-pre-reform", help="First record the three-level map's bodies of the province."),
+    ] = False,
+    do_apply: Annotated[bool, typer.Option("--apply", help="Apply it and move the open work now.")] = False,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the plan as JSON to this file.")] = None,
+    html_out: Annotated[
+        Path | None, typer.Option("--html", help="Write the plan as an HTML page to this file.")
+    ] = None,
+    url: UrlOption = None,
+) -> None:
+    """Replay the 1 July 2025 reform for one province from its resolution's file (shipped, built from
+    ../shared): plan it — open dossiers of the three-level map by the level deciding them before and
+    after, the decisions to make — and with --apply move them."""
+    from motcua import clock, db
+    from motcua.calendar.service import CalendarCache
+    from motcua.reorganisation.apply import Refused, apply
+    from motcua.reorganisation.effect import take_effect
+    from motcua.reorganisation.plan import make_plan, render_html
+    from motcua.reorganisation.reform2025 import files, load_pre_reform, resolution_text
+    from motcua.reorganisation.resolution import parse
+
+    if f"{province}.csv" not in files():
+        raise typer.BadParameter(f"no resolution file for province {province!r}", param_hint="PROVINCE")
+    resolution, problems = parse(resolution_text(province))
+    assert resolution is not None and not problems
+    factory = _factory(url)
+    if pre_reform:
+        with db.transaction(factory) as session:
+            made = load_pre_reform(session, province)
+        typer.echo(f"three-level map of {province}: {made.agencies} agencies, {made.centres} centres recorded")
+    with db.transaction(factory) as session:
+        made_plan = make_plan(session, resolution, clock.today())
+        session.rollback()
+    if json_out:
+        json_out.write_text(json.dumps(made_plan.to_json(), ensure_ascii=False, indent=2), encoding="utf-8")
+    if html_out:
+        html_out.write_text(render_html(made_plan, "vi"), encoding="utf-8")
+    typer.echo(f"{resolution.reference}: {made_plan.totals.get('dossiers', 0)} open dossiers of the old map")
+    for levels, n in made_plan.levels.items():
+        typer.echo(f"  {levels}: {n}")
+    typer.echo(f"  decisions to make: {len(made_plan.decisions)}")
+    if not do_apply:
+        return
+    try:
+        with db.transaction(factory) as session:
+            apply(session, resolution, clock.now(), applied_by="replay-2025")
+    except Refused as refused:
+        _print_problems(Path(f"{province}.csv"), refused.problems)
+        raise typer.Exit(1) from None
+    done = take_effect(factory, clock.now(), CalendarCache(factory).get)
+    typer.echo(f"moved {done.dossiers} dossiers; waiting for a decision: {done.waiting}")
