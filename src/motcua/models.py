@@ -11,4 +11,5 @@ import motcua.feedback.models
 import motcua.indicators.models
 import motcua.notifications.models
 import motcua.reorganisation.models
+import motcua.staff.models
 import motcua.units.stored  # noqa: F401

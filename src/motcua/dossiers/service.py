@@ -526,6 +526,35 @@ def move(
     return dossier
 
 
+def reassign(
+    session: Session,
+    code: str,
+    user_id: int | None,
+    at: datetime,
+    calendar_for: CalendarFor,
+    actor: Actor,
+    *,
+    reason: str,
+) -> Dossier | None:
+    """An ``assign`` step taken for the province when the assignee leaves the agency (a transfer of
+    staff decided by an administrator): the dossier goes to ``user_id`` (another official of its
+    agency) or to nobody, and the event names who decided and why. None when it is closed meanwhile."""
+    dossier = get_dossier(session, code, for_update=True)
+    if dossier.status not in TRANSITIONS["assign"].sources and dossier.status not in ACTIVE_UNDECIDED:
+        return None
+    payload = {"user_id": user_id, "reason": reason}
+    _append(
+        session, dossier, actor, "assign", clock.aware(at), dossier.status, dossier.status, payload,
+        calendar_for(dossier.province_code),
+    )  # fmt: skip
+    return dossier
+
+
+ACTIVE_UNDECIDED = frozenset(
+    {"submitted", "accepted", "supplement_requested", "payment_requested", "awaiting_signature"}
+)
+
+
 def _rules(
     session: Session, d: Dossier, actor: Actor, name: str, at: datetime, payload: dict[str, Any], cal: WorkingCalendar
 ) -> State | None:

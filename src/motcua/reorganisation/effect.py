@@ -37,6 +37,7 @@ from motcua.reorganisation.targets import (
     official_posts,
     official_target,
 )
+from motcua.staff import holdings
 
 log = logging.getLogger("motcua.reorganisation")
 BATCH = 200
@@ -125,7 +126,7 @@ def _move_officials(session: Session, row: Reorganisation, moves: Moves, now: da
             continue
         if target:
             _journal(session, row, now, "official", user.username, user.unit_code or "", target)
-            user.unit_code = target
+            holdings.move(session, user, target, clock.local_date(now), reason=f"reorganisation {row.reference}")
             moved += 1
     row.moved_officials += moved
     return moved
