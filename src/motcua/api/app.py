@@ -54,6 +54,7 @@ from motcua.web import oidc as web_oidc
 from motcua.web import payments as web_payments
 from motcua.web import routes as web_routes
 from motcua.web import security
+from motcua.web import staff as web_staff
 from motcua.web import supervision as web_supervision
 from motcua.web import work as web_work
 
@@ -218,6 +219,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(web_payments.router)
     app.include_router(web_dashboard.router)
     app.include_router(web_exchange.router)
+    app.include_router(web_staff.router)
     app.include_router(web_supervision.router)
     app.include_router(web_feedback.router)
     app.add_middleware(

@@ -47,7 +47,11 @@ def start_session(request: Request, user: User, session: Session) -> None:
     kept = {k: request.session[k] for k in KEPT_ACROSS_SIGN_IN if k in request.session}
     request.session.clear()
     sid = open_session(session, user, get_settings().session_max_age)
-    request.session.update({"uid": user.id, "sid": sid, "csrf": csrf_value, "role": user.role, **kept})
+    # Which menus to show: the role, and whether the official works for a Department of Home Affairs.
+    home_affairs = (user.unit_code or "").endswith(".home_affairs")
+    request.session.update(
+        {"uid": user.id, "sid": sid, "csrf": csrf_value, "role": user.role, "home_affairs": home_affairs, **kept}
+    )
 
 
 def safe_next(target: str | None) -> str:

@@ -142,6 +142,14 @@ IMPORTS = {
             ("opening_hours", ""),
         ),
     ),
+    "posts": (
+        N_("Import the established posts"),
+        N_(
+            "A CSV file, one line per agency or centre and role, with these columns (the first line names "
+            "them): the number of posts established. A known unit and role is updated."
+        ),
+        (("unit", ""), ("role", "reception_officer | processing_officer | leader"), ("established", "")),
+    ),
     "catalog": (
         N_("Import procedures"),
         N_("The catalog interchange format: a JSON file, or a CSV of versions (docs/catalog-format.md)."),
@@ -225,6 +233,14 @@ def _import(request: Request, what: str, name: str, text: str, admin: int) -> tu
                     s.rollback()
                     return None, errors
                 return audited(s, f"{added} centre(s) added, {updated} updated"), []
+            if what == "posts":
+                from motcua.staff.posts import import_posts
+
+                added, updated, errors = import_posts(s, text)
+                if errors:
+                    s.rollback()
+                    return None, errors
+                return audited(s, f"{added} post line(s) added, {updated} updated"), []
             records = read_json(text) if name.endswith(".json") or text.lstrip().startswith("[") else read_csv(text)
             result = import_records(s, records)
             summary = f"{len(result.codes)} procedure(s): {result.added} new, {result.replaced} replaced"

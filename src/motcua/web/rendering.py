@@ -49,6 +49,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         context.setdefault("official", role not in (None, "citizen"))
         context.setdefault("administrator", role == "admin")
         context.setdefault("role", role)
+        context.setdefault("home_affairs", bool(request.session.get("home_affairs")))
     html = (
         environment(language)
         .get_template(template)

@@ -76,6 +76,21 @@ class TwoLevelReport:
     names: dict[str, str] = field(default_factory=dict)  # province and commune codes → names
     feedback: FeedbackSection | None = None
     agency_names: dict[str, str] = field(default_factory=dict)  # the slowest agencies' names
+    staff: dict[str, StaffLine] = field(default_factory=dict)  # province → posts, shortage, transfers
+
+
+@dataclass
+class StaffLine:
+    """A province's processing officers: posts, holders, vacancies, units short of staff or with staff
+    to spare, transfers proposed now and accepted in the period (``motcua.staff``)."""
+
+    posts: int = 0
+    holders: int = 0
+    vacancies: int = 0
+    shortage: int = 0
+    excess: int = 0
+    proposed: int = 0
+    accepted: int = 0
 
 
 def gather(session: Session, province: str | None, start: date, end: date, today: date) -> TwoLevelReport:
@@ -130,6 +145,33 @@ def gather(session: Session, province: str | None, start: date, end: date, today
         names=names,
         feedback=(feedback := section(session, start, end, province, today)),
         agency_names=agency_names(session, [a.key for a in feedback.slowest]),
+        staff={code: _staff(session, code, start, end, today) for code in loads},
+    )
+
+
+def _staff(session: Session, province: str, start: date, end: date, today: date) -> StaffLine:
+    from motcua.indicators.facts import local_date_sql
+    from motcua.staff.balance import balance
+    from motcua.staff.models import Transfer
+
+    b = balance(session, province, "processing_officer", today)
+    accepted = session.scalar(
+        select(func.count())
+        .select_from(Transfer)
+        .where(
+            Transfer.province_code == province,
+            Transfer.status == "accepted",
+            local_date_sql(session)(Transfer.decided_at).between(start, end),
+        )
+    )
+    return StaffLine(
+        posts=sum(u.established for u in b.units),
+        holders=sum(u.holders for u in b.units),
+        vacancies=sum(u.vacancies for u in b.units),
+        shortage=b.count("shortage"),
+        excess=b.count("excess"),
+        proposed=len(b.proposals),
+        accepted=int(accepted or 0),
     )
 
 
