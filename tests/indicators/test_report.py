@@ -75,6 +75,7 @@ def test_report_figures_and_both_documents(empty_database_url: str, tmp_path: Pa
     assert set(national.workload) == {s.unit for s in national.ranking}
     assert sum(sum(c.values()) for c in national.workload.values()) == 3321  # every commune has its line
     assert sum(hue.workload["46"].values()) == 40
+    assert set(national.staff) == set(national.workload) and set(hue.staff) == {"46"}
     assert any(c["over_loaded"] for c in national.workload.values())
     # Feedback: every message of the period, per topic; the slowest agencies have late stages.
     assert national.feedback is not None and national.feedback.total.counts["received"] == len(filed)
@@ -85,6 +86,7 @@ def test_report_figures_and_both_documents(empty_database_url: str, tmp_path: Pa
     html = render_html(hue, "vi")
     assert "Báo cáo vận hành chính quyền địa phương hai cấp" in html and "Thành phố Huế" in html
     assert 'id="feedback-topics"' in html and "Phản ánh đã tiếp nhận" in html
+    assert 'id="staff"' in html and "Biên chế và điều động công chức xử lý hồ sơ" in html
     assert (
         html.count("<svg") == 3
         and 'id="map"' in html
