@@ -35,7 +35,7 @@ from motcua.dossiers.errors import Conflict, DossierError, Forbidden, NotFound
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.projection import PROJECTED, Projection, project
 from motcua.dossiers.states import PLACE_FIELDS, ROLE_SCOPE, TRANSITIONS, State
-from motcua.dossiers.subscribers import Change, publish
+from motcua.dossiers.subscribers import Change, publish, publish_all
 from motcua.i18n import LANGUAGES, N_
 from motcua.notifications.contacts import email_problem, phone_problem
 from motcua.notifications.models import CITIZEN_CHANNELS
@@ -482,50 +482,6 @@ def act(
 REORGANISATION = Actor(0, "reorganisation", "system", None, via="worker")
 
 
-def move(
-    session: Session,
-    code: str,
-    to: dict[str, str | None],
-    at: datetime,
-    calendar_for: CalendarFor,
-    *,
-    reference: str,
-    reason: str = "",
-) -> Dossier | None:
-    """The ``transferred`` step: a reorganisation moves the dossier to the successor centre, agency or
-    commune (``to`` maps some of ``PLACE_FIELDS`` to their new values). Its code, history, state and
-    due dates stay; the event records where it was and where it goes. None when there is nothing to
-    move (already there, or decided meanwhile)."""
-    at = clock.aware(at)
-    unknown = set(to) - set(PLACE_FIELDS)
-    if unknown:
-        raise ValueError(f"not a place of a dossier: {', '.join(sorted(unknown))}")
-    dossier = get_dossier(session, code, for_update=True)
-    if dossier.status not in TRANSITIONS["transferred"].sources:
-        return None
-    before = {name: getattr(dossier, name) for name in PLACE_FIELDS}
-    after = {**before, **to}
-    if after == before:
-        return None
-    for name in PLACE_FIELDS:
-        setattr(dossier, name, after[name])
-    dossier.deciding_commune_code = commune_of_agency(dossier.deciding_agency_code)
-    session.flush()
-    payload = {"reference": reference, "reason": reason, "from": before, "to": after}
-    _append(
-        session,
-        dossier,
-        REORGANISATION,
-        "transferred",
-        at,
-        dossier.status,
-        dossier.status,
-        payload,
-        calendar_for(dossier.province_code),
-    )
-    return dossier
-
-
 def reassign(
     session: Session,
     code: str,
@@ -671,6 +627,94 @@ UPDATE_PROJECTION = (
 )
 USERS = cast(Table, User.__table__)
 ASSIGNEE = select(USERS.c.role, USERS.c.unit_code).where(USERS.c.id == bindparam("id"))
+
+
+MOVE_PLACE = (
+    update(DOSSIERS)
+    .where(DOSSIERS.c.id == bindparam("p_id"))
+    .values(
+        {
+            **{name: bindparam(f"p_{name}") for name in PLACE_FIELDS},
+            "deciding_commune_code": bindparam("p_deciding_commune_code"),
+            "event_count": bindparam("p_event_count"),
+            "last_hash": bindparam("p_last_hash"),
+        }
+    )
+)
+
+
+def move_many(
+    session: Session,
+    moves: list[tuple[Dossier, dict[str, str | None]]],
+    at: datetime,
+    calendar_for: CalendarFor,
+    *,
+    reference: str,
+    reason: str = "",
+) -> list[Dossier]:
+    """``move`` for many dossiers in one transaction (a reorganisation's sweep): the same event for
+    each, written with one statement per table, and told to the subscribers together. The dossiers
+    must be locked by the caller (``SELECT … FOR UPDATE``). Returns those moved."""
+    at = clock.aware(at)
+    changes, events, updates, moved = [], [], [], []
+    for d, to in moves:
+        if d.status not in TRANSITIONS["transferred"].sources:
+            continue
+        before = {name: getattr(d, name) for name in PLACE_FIELDS}
+        after = {**before, **to}
+        if after == before:
+            continue
+        payload = {"reference": reference, "reason": reason, "from": before, "to": after}
+        seq, prev = (d.event_count or 0) + 1, d.last_hash or GENESIS
+        actor = REORGANISATION
+        digest = event_hash(
+            d.code, seq, "transferred", at, actor.user_id, actor.role, actor.unit_code, d.status, d.status, payload,
+            prev, via=actor.via,
+        )  # fmt: skip
+        projection = Projection.of(d)
+        deciding_commune = commune_of_agency(after["deciding_agency_code"])
+        events.append(
+            {
+                "dossier_id": d.id,
+                "seq": seq,
+                "transition": "transferred",
+                "at": at,
+                "actor_id": actor.user_id,
+                "actor_role": actor.role,
+                "actor_unit": actor.unit_code,
+                "from_status": d.status,
+                "to_status": d.status,
+                "payload": payload,
+                "via": actor.via,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        updates.append(
+            {
+                "p_id": d.id,
+                **{f"p_{name}": after[name] for name in PLACE_FIELDS},
+                "p_deciding_commune_code": deciding_commune,
+                "p_event_count": seq,
+                "p_last_hash": digest,
+            }
+        )
+        for name in PLACE_FIELDS:
+            set_committed_value(d, name, after[name])
+        set_committed_value(d, "deciding_commune_code", deciding_commune)
+        set_committed_value(d, "event_count", seq)
+        set_committed_value(d, "last_hash", digest)
+        changes.append(Change(session, d, seq, "transferred", at, actor, payload, projection, projection))
+        moved.append(d)
+    if not moved:
+        return moved
+    connection = session.connection()
+    connection.execute(MOVE_PLACE, updates)
+    connection.execute(INSERT_EVENT, events)
+    for d in moved:
+        session.expire(d, ["events"])
+    publish_all(changes)
+    return moved
 
 
 def _append(

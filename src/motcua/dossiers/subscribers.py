@@ -43,3 +43,7 @@ SUBSCRIBERS: Subscribers[Change] = Subscribers(
 
 def publish(change: Change) -> None:
     SUBSCRIBERS.publish(change)
+
+
+def publish_all(changes: list[Change]) -> None:
+    SUBSCRIBERS.publish_all(changes)

@@ -160,6 +160,23 @@ def on_dossier_change(change: Any) -> None:
     )
 
 
+def on_dossier_change_batch(changes: Any) -> None:
+    """Many steps written together (a reorganisation's sweep): their deltas added up, written once."""
+    if not changes:
+        return
+    days: list[DayDelta] = []
+    opens: list[OpenDelta] = []
+    for change in changes:
+        d, o = _changes_of(change)
+        days += d
+        opens += o
+    write(changes[0].session, days, opens)
+
+
+def _changes_of(change: Any) -> tuple[list[DayDelta], list[OpenDelta]]:
+    return changes(place_of(change.dossier), change.transition, change.at, change.before, change.after, change.payload)
+
+
 def rating_changes(place: Place, at: datetime, value: str) -> list[DayDelta]:
     out: list[DayDelta] = [(clock.local_date(at), place, "rated", 1)]
     if value == "dissatisfied":

@@ -23,7 +23,7 @@ from motcua.accounts.models import User
 from motcua.catalog.models import Agency, ServiceCentre
 from motcua.catalog.routing import CatalogSnapshot, bump_revision
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.service import CalendarFor, move
+from motcua.dossiers.service import CalendarFor, move_many
 from motcua.feedback.messages import move as move_feedback
 from motcua.feedback.models import FeedbackMessage
 from motcua.reorganisation.models import JournalEntry, Reorganisation
@@ -40,7 +40,7 @@ from motcua.reorganisation.targets import (
 from motcua.staff import holdings
 
 log = logging.getLogger("motcua.reorganisation")
-BATCH = 200
+BATCH = 1000  # dossiers moved per transaction
 
 
 @dataclass
@@ -147,31 +147,34 @@ def _sweep(factory: sessionmaker[Session], rid: int, now: datetime, calendar_for
         with db.transaction(factory) as session:
             if moves.reform_2025 and snapshot is None:
                 snapshot = CatalogSnapshot.load(session)
-            batch = session.scalars(affected(moves).where(Dossier.id > last_id).order_by(Dossier.id).limit(BATCH)).all()
+            query = affected(moves).where(Dossier.id > last_id).order_by(Dossier.id).limit(BATCH)
+            if session.get_bind().dialect.name == "postgresql":
+                # Locked for the batch's transaction; one an official is acting on is skipped (the
+                # next sweep takes it).
+                query = query.with_for_update(skip_locked=True, of=Dossier)
+            batch = session.scalars(query).all()
             if not batch:
                 break
             last_id = batch[-1].id
-            moved = 0
+            placed: list[tuple[Dossier, dict[str, str | None]]] = []
+            levels: dict[str, tuple[str, str, str]] = {}
             for d in batch:
                 target = dossier_target(d, moves, decisions, day, snapshot)
                 if isinstance(target, Waiting):
                     waiting[f"dossier:{d.code}"] = target
                     continue
-                levels = target.pop("levels", "")
-                source = d.deciding_agency_code
-                if move(session, d.code, target, now, calendar_for, reference=reference, reason=_reason(reference)):
-                    moved += 1
-                    if levels:  # the replay of 2025: what moved from which level to which (the report)
-                        _journal(
-                            session,
-                            row_of(session, rid),
-                            now,
-                            "dossier",
-                            d.code,
-                            source,
-                            str(target.get("deciding_agency_code", "")),
-                            levels,
-                        )
+                level = target.pop("levels", "")
+                if level:  # the replay of 2025: what moved from which level to which (the report)
+                    levels[d.code] = (d.deciding_agency_code, str(target.get("deciding_agency_code", "")), level)
+                placed.append((d, target))
+            done = move_many(session, placed, now, calendar_for, reference=reference, reason=_reason(reference))
+            moved = len(done)
+            if levels:
+                row = row_of(session, rid)
+                for d in done:
+                    if d.code in levels:
+                        source, target_agency, level = levels[d.code]
+                        _journal(session, row, now, "dossier", d.code, source, target_agency, level)
             row = session.get(Reorganisation, rid)
             assert row is not None
             row.moved_dossiers += moved
