@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from motcua.accounts.models import User
@@ -177,32 +177,85 @@ def _officials(session: Session, plan: Plan, moves: Moves) -> None:
         plan.officials.append((user.username, user.role, user.unit_code or "", target or ""))
 
 
+@dataclass
+class _Group:
+    """Open dossiers that share every field their place after the reorganisation depends on."""
+
+    subject_commune_code: str
+    deciding_commune_code: str | None
+    deciding_agency_code: str
+    handling_unit_code: str | None
+    centre_identifier: str
+    procedure_code: str
+    version_number: int
+    count: int
+    due_after: int
+    overdue: int
+    code: str = ""
+    subject_address: str = ""
+    subject_address_as_written: str = ""
+
+
+PLACE_OF_GROUP = (
+    Dossier.subject_commune_code,
+    Dossier.deciding_commune_code,
+    Dossier.deciding_agency_code,
+    Dossier.handling_unit_code,
+    Dossier.centre_identifier,
+    Dossier.procedure_code,
+    Dossier.version_number,
+)
+
+
 def _work(session: Session, plan: Plan, moves: Moves, day: date) -> None:
-    """Open dossiers and messages, counted by the body they go from and to (one pass over them)."""
+    """Open dossiers and messages, counted by the body they go from and to. Dossiers are counted in
+    groups that share their place (one aggregate query over a million dossiers); only those of a
+    split unit, whose address decides, are read one by one."""
     eve = date.fromordinal(day.toordinal() - 1)
     flows: dict[tuple[str, str], Flow] = {}
     waiting_listed = 0
     snapshot = CatalogSnapshot.load(session) if moves.reform_2025 else None
     levels: Counter[str] = Counter()
-    for (d,) in session.execute(affected(moves).execution_options(yield_per=2000)):
-        target = dossier_target(d, moves, {}, day, snapshot)
+    split = sorted(code for code, m in moves.units.items() if len(m.successors) > 1)
+    one_by_one = Dossier.subject_commune_code.in_(split) | Dossier.deciding_commune_code.in_(split)
+    due_after = func.count().filter(Dossier.due_on >= day)
+    overdue = func.count().filter(Dossier.due_on < eve)
+    grouped = (
+        affected(moves)
+        .with_only_columns(*PLACE_OF_GROUP, func.count(), due_after, overdue)
+        .where(~one_by_one if split else true())
+        .group_by(*PLACE_OF_GROUP)
+    )
+    groups: list[Any] = [_Group(*row) for row in session.execute(grouped)]  # type: ignore[call-arg]
+    if split:
+        for (d,) in session.execute(affected(moves).where(one_by_one).execution_options(yield_per=2000)):
+            after = d.due_on is not None and d.due_on >= day
+            late = d.due_on is not None and d.due_on < eve
+            groups.append(
+                _Group(
+                    d.subject_commune_code, d.deciding_commune_code, d.deciding_agency_code, d.handling_unit_code,
+                    d.centre_identifier, d.procedure_code, d.version_number, 1, int(after), int(late), d.code,
+                    d.subject_address, d.subject_address_as_written,
+                )
+            )  # fmt: skip
+    for g in groups:
+        target = dossier_target(g, moves, {}, day, snapshot)
         if isinstance(target, Waiting):
             if waiting_listed < LISTED:
-                plan.decisions.append((f"dossier:{d.code}", ", ".join(target.successors), target.why))
-            waiting_listed += 1
+                item = f"dossier:{g.code}" if g.code else f"dossiers at {g.deciding_agency_code} ({g.procedure_code})"
+                plan.decisions.append((item, ", ".join(target.successors), target.why))
+            waiting_listed += g.count
             continue
         if target.get("levels"):
-            levels[target["levels"]] += 1
-        source = d.deciding_agency_code or d.centre_identifier
+            levels[target["levels"]] += g.count
+        source = g.deciding_agency_code or g.centre_identifier
         flow = flows.setdefault(
             (source, target.get("deciding_agency_code", source)),
             Flow(source, target.get("deciding_agency_code", source)),
         )
-        flow.count += 1
-        if d.due_on is not None and d.due_on >= day:
-            flow.due_after += 1
-        elif d.due_on is not None and d.due_on < eve:
-            flow.overdue += 1
+        flow.count += g.count
+        flow.due_after += g.due_after
+        flow.overdue += g.overdue
     if waiting_listed > LISTED:
         plan.decisions.append(("dossier:…", "", f"{waiting_listed - LISTED} more dossiers wait for a decision"))
     plan.dossiers = sorted(flows.values(), key=lambda f: (-f.count, f.source))
