@@ -213,15 +213,25 @@ def write(session: Session, days: Iterable[DayDelta], opens: Iterable[OpenDelta]
     for grain in FINEST_FIRST:
         keys = GRAINS[grain]
         width = len(keys)
+        # Rows of one statement go together (one round trip for many: a reorganisation's batch moves
+        # thousands of open dossiers), in key order.
+        day_rows: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for (day, place), counts in sorted(grouped.items()):
             row = {"day": day, **dict(zip(keys, place[:width], strict=True)), **dict.fromkeys(DAY_COUNTERS, 0)}
             row.update(counts)
-            upsert = _upsert(dialect, DAY_TABLE_NAMES[grain], ("day", *keys), tuple(sorted(counts)))
-            connection.execute(upsert, row)
-        for (due, place), n in sorted(moved.items()):
-            if n:
-                row = {"due_on": due, **dict(zip(keys, place[:width], strict=True)), "open": n}
-                connection.execute(_upsert(dialect, OPEN_TABLE_NAMES[grain], ("due_on", *keys), ("open",)), row)
+            day_rows.setdefault(tuple(sorted(counts)), []).append(row)
+        for counters, rows in day_rows.items():
+            connection.execute(_upsert(dialect, DAY_TABLE_NAMES[grain], ("day", *keys), counters), rows)
+        opens_rows: dict[tuple[date, tuple[str, ...]], int] = {}
+        for (due, place), n in moved.items():
+            opens_rows[(due, place[:width])] = opens_rows.get((due, place[:width]), 0) + n
+        rows = [
+            {"due_on": due, **dict(zip(keys, key_values, strict=True)), "open": n}
+            for (due, key_values), n in sorted(opens_rows.items())
+            if n
+        ]
+        if rows:
+            connection.execute(_upsert(dialect, OPEN_TABLE_NAMES[grain], ("due_on", *keys), ("open",)), rows)
         if grain == "commune":  # a commune's month, between the commune's days and the province's
             _write_months(connection, dialect, grouped)
 

@@ -116,6 +116,7 @@ def _move_officials(session: Session, row: Reorganisation, moves: Moves, now: da
             select(JournalEntry.code).where(JournalEntry.reorganisation_id == row.id, JournalEntry.kind == "waiting")
         )
     )
+    going: list[tuple[User, str]] = []
     for user in session.scalars(select(User).where(official_posts(moves)).order_by(User.id)):
         target = official_target(user.unit_code or "", moves, row.decisions.get(f"official:{user.username}"))
         if isinstance(target, Waiting):
@@ -126,8 +127,9 @@ def _move_officials(session: Session, row: Reorganisation, moves: Moves, now: da
             continue
         if target:
             _journal(session, row, now, "official", user.username, user.unit_code or "", target)
-            holdings.move(session, user, target, clock.local_date(now), reason=f"reorganisation {row.reference}")
+            going.append((user, target))
             moved += 1
+    holdings.move_many(session, going, clock.local_date(now), reason=f"reorganisation {row.reference}")
     row.moved_officials += moved
     return moved
 
@@ -141,21 +143,23 @@ def _sweep(factory: sessionmaker[Session], rid: int, now: datetime, calendar_for
         moves, decisions, reference = Moves.from_json(row.moves), dict(row.decisions), row.reference
         day = row.effective_date
     waiting: dict[str, Waiting] = {}
-    last_id = 0
     snapshot = None
-    while True:
+    with factory() as session:  # one scan finds them; each batch then reads a thousand by id
+        dialect = session.get_bind().dialect.name
+        ids = list(session.scalars(affected(moves, dialect).with_only_columns(Dossier.id).order_by(Dossier.id)))
+    for start in range(0, len(ids), BATCH):
         with db.transaction(factory) as session:
             if moves.reform_2025 and snapshot is None:
                 snapshot = CatalogSnapshot.load(session)
-            query = affected(moves).where(Dossier.id > last_id).order_by(Dossier.id).limit(BATCH)
-            if session.get_bind().dialect.name == "postgresql":
+            chunk = ids[start : start + BATCH]
+            query = affected(moves, dialect).where(Dossier.id.in_(chunk)).order_by(Dossier.id)
+            if dialect == "postgresql":
                 # Locked for the batch's transaction; one an official is acting on is skipped (the
                 # next sweep takes it).
                 query = query.with_for_update(skip_locked=True, of=Dossier)
             batch = session.scalars(query).all()
             if not batch:
-                break
-            last_id = batch[-1].id
+                continue
             placed: list[tuple[Dossier, dict[str, str | None]]] = []
             levels: dict[str, tuple[str, str, str]] = {}
             for d in batch:

@@ -220,15 +220,16 @@ def _work(session: Session, plan: Plan, moves: Moves, day: date) -> None:
     one_by_one = Dossier.subject_commune_code.in_(split) | Dossier.deciding_commune_code.in_(split)
     due_after = func.count().filter(Dossier.due_on >= day)
     overdue = func.count().filter(Dossier.due_on < eve)
+    dialect = session.get_bind().dialect.name
     grouped = (
-        affected(moves)
+        affected(moves, dialect)
         .with_only_columns(*PLACE_OF_GROUP, func.count(), due_after, overdue)
         .where(~one_by_one if split else true())
         .group_by(*PLACE_OF_GROUP)
     )
     groups: list[Any] = [_Group(*row) for row in session.execute(grouped)]  # type: ignore[call-arg]
     if split:
-        for (d,) in session.execute(affected(moves).where(one_by_one).execution_options(yield_per=2000)):
+        for (d,) in session.execute(affected(moves, dialect).where(one_by_one).execution_options(yield_per=2000)):
             after = d.due_on is not None and d.due_on >= day
             late = d.due_on is not None and d.due_on < eve
             groups.append(
@@ -292,7 +293,8 @@ def _procedures(session: Session, plan: Plan, day: date) -> None:
 
 def counts_by_status(session: Session, moves: Moves) -> Counter[str]:
     """Open dossiers affected, by status (for the summary line of the command)."""
-    query = affected(moves).with_only_columns(Dossier.status, func.count()).group_by(Dossier.status)
+    query = affected(moves, session.get_bind().dialect.name).with_only_columns(Dossier.status, func.count())
+    query = query.group_by(Dossier.status)
     return Counter({status: n for status, n in session.execute(query)})
 
 

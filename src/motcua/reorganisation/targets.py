@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, String, any_, bindparam, or_, select
+from sqlalchemy.dialects import postgresql
 
 from motcua import clock
 from motcua.catalog.routing import CatalogSnapshot
@@ -35,7 +36,15 @@ class Waiting:
     why: str
 
 
-def affected(moves: Moves) -> Select[Dossier]:
+def one_of(column: Any, values: list[str], dialect: str) -> ColumnElement[bool]:
+    """``column IN values``; on PostgreSQL one array parameter (``= ANY``), not thousands of them (a
+    national reorganisation ends thousands of agencies, and every batch would bind them again)."""
+    if dialect == "postgresql":
+        return cast(ColumnElement[bool], column == any_(bindparam(None, values, type_=postgresql.ARRAY(String))))
+    return cast(ColumnElement[bool], column.in_(values))
+
+
+def affected(moves: Moves, dialect: str = "sqlite") -> Select[Dossier]:
     """The open dossiers a reorganisation moves: at a unit, agency or centre that ends."""
     if moves.reform_2025:  # dossiers of the three-level map: at an old agency or one-stop department
         old: ColumnElement[bool] = Dossier.deciding_agency_code.like("%.UBND-old")
@@ -51,11 +60,17 @@ def affected(moves: Moves) -> Select[Dossier]:
     agencies, centres = sorted(moves.agencies), sorted(moves.centres)
     conditions = []
     if communes:
-        conditions += [Dossier.subject_commune_code.in_(communes), Dossier.deciding_commune_code.in_(communes)]
+        conditions += [
+            one_of(Dossier.subject_commune_code, communes, dialect),
+            one_of(Dossier.deciding_commune_code, communes, dialect),
+        ]
     if agencies:
-        conditions += [Dossier.deciding_agency_code.in_(agencies), Dossier.handling_unit_code.in_(agencies)]
+        conditions += [
+            one_of(Dossier.deciding_agency_code, agencies, dialect),
+            one_of(Dossier.handling_unit_code, agencies, dialect),
+        ]
     if centres:
-        conditions.append(Dossier.centre_identifier.in_(centres))
+        conditions.append(one_of(Dossier.centre_identifier, centres, dialect))
     query = select(Dossier).where(Dossier.status.in_(MOVABLE))
     return query.where(or_(*conditions)) if conditions else query.where(Dossier.id < 0)
 

@@ -50,6 +50,25 @@ def move(session: Session, user: User, post: str, day: date, reason: str) -> Non
     session.flush()
 
 
+def move_many(session: Session, moves: list[tuple[User, str]], day: date, reason: str) -> None:
+    """``move`` for many officials at once (a reorganisation): one query and one flush."""
+    if not moves:
+        return
+    ensure(session, [u for u, _post in moves])
+    held = {
+        h.user_id: h
+        for h in session.scalars(
+            select(Holding).where(Holding.user_id.in_([u.id for u, _ in moves]), Holding.ended_on.is_(None))
+        )
+    }
+    for user, post in moves:
+        if user.id in held:
+            held[user.id].ended_on = day
+        user.unit_code = post
+        session.add(Holding(user_id=user.id, unit_code=post, role=user.role, started_on=day, reason=reason))
+    session.flush()
+
+
 def history(session: Session, user_id: int) -> list[Holding]:
     return list(
         session.scalars(select(Holding).where(Holding.user_id == user_id).order_by(Holding.started_on, Holding.id))

@@ -67,6 +67,8 @@ class Registry:
         self._load()
         for change in self.map_changes:
             self._apply(change)
+        if self.map_changes:
+            self._reindex()
 
     # -- loading -----------------------------------------------------------------------------
     def _load(self) -> None:
@@ -190,26 +192,29 @@ class Registry:
         self._replace(replace(unit, versions=(*before, after)))
 
     def _replace(self, unit: Unit) -> None:
-        """Put a unit's new record in every index that holds the old one."""
-        k = (unit.era, unit.level, unit.code)
-        previous = self._units[k]
-        self._units[k] = unit
-        for units in (*self._children.values(), *self._by_key.values()):
-            for i, u in enumerate(units):
-                if u is previous:
-                    units[i] = unit
-        for n in {v.short_name for v in unit.versions} - {v.short_name for v in previous.versions}:
-            self._by_key[key(n)].append(unit)
+        """A unit's new record; the indexes that hold units are rebuilt once all resolutions are laid
+        (``_reindex``): thousands of units may change at once."""
+        self._units[(unit.era, unit.level, unit.code)] = unit
+
+    def _reindex(self) -> None:
+        """The children, name and lineage indexes, from the units as they are now."""
+        self._children = defaultdict(list)
+        self._by_key = defaultdict(list)
+        for unit in self._units.values():
+            self._index(unit)
+
+        def current(u: Unit) -> Unit:
+            return self._units[(u.era, u.level, u.code)]
+
         for table in (self._successors, self._predecessors, self._next, self._previous):
             for found in table.values():
-                for i, s in enumerate(found):
-                    if s.old is previous or s.new is previous:
-                        found[i] = replace(
-                            s, old=unit if s.old is previous else s.old, new=unit if s.new is previous else s.new
-                        )
+                found[:] = [replace(s, old=current(s.old), new=current(s.new)) for s in found]
 
     def _add(self, unit: Unit) -> None:
         self._units[(unit.era, unit.level, unit.code)] = unit
+        self._index(unit)
+
+    def _index(self, unit: Unit) -> None:
         if unit.level == "commune" and unit.era == "old":
             self._children[("old", unit.district_code or "")].append(unit)
         elif unit.level != "province":
