@@ -55,7 +55,17 @@ LEADER = [
     "/work/dossiers/{code}",
     "/dashboard/79?commune=26740",
 ]
-ADMIN = ["/admin/officials", "/admin/import/centres", "/admin/import/catalog", "/admin/exchange", "/supervision/audit"]
+ADMIN = [
+    "/admin/officials",
+    "/admin/import/centres",
+    "/admin/import/catalog",
+    "/admin/import/posts",
+    "/admin/exchange",
+    "/supervision/audit",
+    "/staff",
+    "/staff/79",
+    "/staff/79?role=reception_officer",
+]
 # Words that are English and no Vietnamese syllable; a Vietnamese page that shows one is untranslated.
 ENGLISH_WORDS = """
 the and of for with from this that your you are not page error success important menu submit sign
