@@ -115,6 +115,10 @@ def test_a_merger_applied_ahead_takes_effect_at_midnight(own_factory: sessionmak
     assert plan.totals["units_ended"] == 1 and plan.totals["dossiers"] == 3 and plan.totals["feedback"] == 1
     assert plan.totals["officials"] == 3 and plan.totals["decisions"] == 0
     assert {(f.source, f.target, f.count) for f in plan.dossiers} == {(f"{BEN_THANH}.UBND", f"{SAI_GON}.UBND", 3)}
+    with db.transaction(own_factory) as s:  # planned after its date: what was decided since stays, said so
+        late = make_plan(s, resolution, DAY + timedelta(days=3))
+        s.rollback()
+    assert any("dossiers decided since stay where they were decided" in n for n in late.notes)
     html = render_html(plan, "vi")
     assert "Kế hoạch sắp xếp đơn vị hành chính" in html and "26743.economy" in html
     assert "Plan de réorganisation" in render_html(plan, "fr")
