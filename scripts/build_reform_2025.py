@@ -76,8 +76,8 @@ def build() -> dict[str, str]:
         provinces.append(["202/2025/QH15", DAY, "merge", "old_province", r["code"], "", "", "", new, "", "", ""])
     for r in rows("old_districts.csv"):
         new = new_province_of_old[r["province_code"]]
-        note = ""  # its procedures go to the province or the commune, as the 2025 decrees say
-        files[f"{new}.csv"].append([references[new], DAY, "abolish", "old_district", r["code"], "", "", "", "", "", "", note])
+        # Its procedures go to the province or the commune, as the 2025 decrees say (routing knows).
+        files[f"{new}.csv"].append([references[new], DAY, "abolish", "old_district", r["code"], *[""] * 7])
     for r in rows("old_communes.csv"):
         targets = lineage.get(("commune", r["code"]), [])
         if not targets:

@@ -416,7 +416,7 @@ def _next_id(session: Session, table: Table) -> int:
 def generate_activity(
     engine: Engine,
     dossiers: int,
-    months: int,
+    months: float,
     now: datetime,
     seed: int = 2025,
     batch_size: int = 10_000,
@@ -511,7 +511,7 @@ def _record_numbers(session: Session, numbers: Counter[tuple[str, date]]) -> Non
         session.execute(stmt, rows[i : i + 5000])
 
 
-def _officials(session: Session, sim: Simulator, dossiers: int, months: int) -> int:
+def _officials(session: Session, sim: Simulator, dossiers: int, months: float) -> int:
     """Processing officers for the communes that have none, unevenly spread (some communes short of
     staff, others with more than they need), so that the workload indicator has something to show.
     They have no password: an administrator gives them activation codes."""
