@@ -12,7 +12,8 @@ from motcua.cases.chain import GENESIS, chain_key, event_hash
 from motcua.dossiers.chain import RECORD_FIELDS, record_digest
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.projection import PROJECTED, Projection, project
-from motcua.dossiers.service import CalendarFor, commune_of_agency
+from motcua.dossiers.scope import commune_of_agency
+from motcua.dossiers.service import CalendarFor
 from motcua.dossiers.states import PLACE_FIELDS
 
 

@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Select, Table, bindparam, insert, or_, select, update
@@ -34,7 +34,8 @@ from motcua.dossiers.codes import dossier_code, next_number
 from motcua.dossiers.errors import Conflict, DossierError, Forbidden, NotFound
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.projection import PROJECTED, Projection, project
-from motcua.dossiers.states import PLACE_FIELDS, ROLE_SCOPE, TRANSITIONS, State
+from motcua.dossiers.scope import ASSIGNABLE_ROLES, VERTICAL_SUFFIXES, commune_of_agency, unit_matches
+from motcua.dossiers.states import PLACE_FIELDS, ROLE_SCOPE, STEPS, TRANSITIONS
 from motcua.dossiers.subscribers import Change, publish, publish_all
 from motcua.i18n import LANGUAGES, N_
 from motcua.notifications.contacts import email_problem, phone_problem
@@ -43,8 +44,6 @@ from motcua.units.address import convert_address
 from motcua.validation import value_problems
 
 CalendarFor = Callable[[str], WorkingCalendar]
-PROPOSALS = ("approve", "refuse")  # what a specialist may submit to the leader for signature
-SUPPLEMENT_RESTART_DAYS = 3  # a supplement request within 3 working days restarts the clock
 BUSINESS_CODE = re.compile(r"^\d{10}(-\d{3})?$")
 
 
@@ -80,29 +79,6 @@ class SubmitRequest:
 
 
 # -- scope ----------------------------------------------------------------------------------------
-
-
-ASSIGNABLE_ROLES = ("processing_officer", "leader")
-VERTICAL_SUFFIXES = (".police",)  # vertical agencies in a commune: only their own staff act for them
-
-
-def unit_matches(actor_unit: str | None, agency_code: str | None) -> bool:
-    """Commune staff act for their commune's People's Committee and offices; vertical agencies (the
-    commune police) and provincial agencies only for themselves."""
-    if not actor_unit or not agency_code:
-        return False
-    if agency_code.endswith(VERTICAL_SUFFIXES) or actor_unit.endswith(VERTICAL_SUFFIXES):
-        return actor_unit == agency_code
-    mine, theirs = actor_unit.split(".")[0], agency_code.split(".")[0]
-    return mine == theirs if len(mine) == 5 else actor_unit == agency_code
-
-
-def commune_of_agency(agency_code: str | None) -> str | None:
-    """The commune whose People's Committee or offices an agency is (None: provincial, vertical)."""
-    if not agency_code or agency_code.endswith(VERTICAL_SUFFIXES):
-        return None
-    prefix = agency_code.split(".")[0]
-    return prefix if len(prefix) == 5 and prefix.isdigit() and "." in agency_code else None
 
 
 def can_read(actor: Actor, dossier: Dossier) -> bool:
@@ -464,7 +440,8 @@ def act(
     reason = str(payload.get("reason", "")).strip()
     if transition.needs_reason and not reason:
         raise DossierError("reason_required", N_("{transition} needs a reason."), transition=name)
-    target = _rules(session, dossier, actor, name, at, payload, calendar_for(dossier.province_code))
+    guard = STEPS[name].guard
+    target = guard(session, dossier, actor, at, payload, calendar_for(dossier.province_code)) if guard else None
     _append(
         session,
         dossier,
@@ -511,112 +488,6 @@ ACTIVE_UNDECIDED = frozenset(
 )
 
 
-def _rules(
-    session: Session, d: Dossier, actor: Actor, name: str, at: datetime, payload: dict[str, Any], cal: WorkingCalendar
-) -> State | None:
-    """The rule of each step; fills the payload with what the event must record. Returns the target
-    state where the table leaves it to the step (supplement)."""
-    if name in ("request_supplement", "request_supplement_at_reception"):
-        missing = payload.get("missing")
-        if not isinstance(missing, list) or not missing or not all(isinstance(x, str) and x.strip() for x in missing):
-            raise DossierError(
-                "supplement_list_required",
-                N_("A supplement request lists every missing document at once (missing: a non-empty list)."),
-            )
-        if d.supplement_count >= 1:
-            raise DossierError("supplement_once", N_("A supplement may be requested only once, completely."))
-        if name == "request_supplement" and d.received_on and d.due_on:
-            elapsed = cal.working_days_between(d.received_on, clock.local_date(at))
-            payload["restarts_clock"] = elapsed <= SUPPLEMENT_RESTART_DAYS
-            payload["remaining_working_days"] = cal.working_days_between(clock.local_date(at), d.due_on)
-    elif name == "supplement":
-        if not payload.get("documents") and not payload.get("note"):
-            raise DossierError("supplement_empty", N_("Say what is supplied (documents or a note)."))
-        request = next(e for e in reversed(d.events) if e.transition.startswith("request_supplement"))
-        payload["after"] = request.transition
-        payload["request"] = {
-            k: request.payload[k] for k in ("restarts_clock", "remaining_working_days") if k in request.payload
-        }
-        if request.transition == "request_supplement_at_reception":
-            return "submitted"
-        return "processing"
-    elif name == "extend":
-        if d.extended:
-            raise DossierError("extension_once", N_("The appointment may be postponed only once."))
-        try:
-            new_due = date.fromisoformat(str(payload.get("new_due")))
-        except ValueError:
-            raise DossierError(
-                "new_due_required", N_("An extension gives the new appointment date (new_due, YYYY-MM-DD).")
-            ) from None
-        assert d.due_on is not None
-        if new_due <= d.due_on or not cal.is_working_day(new_due):
-            raise DossierError(
-                "new_due_invalid",
-                N_("The new appointment must be a working day after {due}."),
-                due=d.due_on.isoformat(),
-            )
-        if cal.working_days_between(clock.local_date(at), d.due_on) < 1:
-            raise DossierError(
-                "extension_too_late",
-                N_("An apology and new appointment must be sent at least one working day before the due date ({due})."),
-                due=d.due_on.isoformat(),
-            )
-        payload["new_due"] = new_due.isoformat()
-        payload["previous_due"] = d.due_on.isoformat()
-    elif name == "assign":
-        if not isinstance(payload.get("user_id"), int):
-            raise DossierError("assignee_required", N_("Say who the dossier is assigned to (user_id)."))
-        assignee = session.connection().execute(ASSIGNEE, {"id": payload["user_id"]}).first()
-        if (
-            assignee is None
-            or assignee.role not in ASSIGNABLE_ROLES
-            or not (
-                unit_matches(assignee.unit_code, d.deciding_agency_code)
-                or unit_matches(assignee.unit_code, d.handling_unit_code)
-            )
-        ):
-            raise DossierError(
-                "assignee_invalid",
-                N_("User {user_id} is not an official of the agency that handles this dossier."),
-                user_id=payload["user_id"],
-            )
-    elif name == "request_payment":
-        amount = payload.get("amount_vnd")
-        if amount is None:  # the fee the catalog gives for the dossier's channel
-            amount = next((f.get("amount_vnd") for f in d.fees if f.get("channel") == d.channel), None)
-        if not isinstance(amount, int) or amount <= 0:
-            raise DossierError("amount_required", N_("Say the amount to pay in dong (amount_vnd)."))
-        payload["amount_vnd"] = amount
-    elif name == "submit_for_signature":
-        proposal = payload.get("proposal")
-        if proposal not in PROPOSALS:
-            raise DossierError(
-                "proposal_required",
-                N_("Say what you propose to the leader: approve or refuse (proposal)."),
-            )
-        if proposal == "refuse" and not str(payload.get("reason", "")).strip():
-            raise DossierError("reason_required", N_("{transition} needs a reason."), transition="refuse")
-    elif name == "digitise":
-        # Taken by motcua.digitisation once the officer checked the OCR's fields: it names them.
-        if not isinstance(payload.get("digitisation"), int) or not str(payload.get("component", "")).strip():
-            raise DossierError(
-                "digitisation_required",
-                N_("Digitise a component from its scan, read and checked (digitisation, component)."),
-            )
-    elif name in ("approve", "refuse"):
-        # Recorded in the event for the digitisation indicator: the components were digital (sent
-        # online, or scanned at the counter, read and checked: a digitise step); the result is
-        # always a signed PDF.
-        payload["digitised"] = d.channel == "online" or any(e.transition == "digitise" for e in d.events)
-    elif name == "pay":
-        payload["online"] = actor.role == "citizen"
-        if actor.role == "citizen" and not payload.get("payment_reference"):
-            # Online, only a payment the provider confirmed counts (see motcua.payments).
-            raise DossierError("payment_unconfirmed", N_("Pay online through the payment page of the dossier."))
-    return None
-
-
 DOSSIERS, EVENTS = cast(Table, Dossier.__table__), cast(Table, DossierEvent.__table__)
 DOSSIER_COLUMNS = [c for c in DOSSIERS.columns if c.key != "id"]
 INSERT_DOSSIER = insert(DOSSIERS).returning(DOSSIERS.c.id)
@@ -625,8 +496,6 @@ WRITTEN = (*PROJECTED, "event_count", "last_hash")  # what each step writes back
 UPDATE_PROJECTION = (
     update(DOSSIERS).where(DOSSIERS.c.id == bindparam("p_id")).values({k: bindparam(f"p_{k}") for k in WRITTEN})
 )
-USERS = cast(Table, User.__table__)
-ASSIGNEE = select(USERS.c.role, USERS.c.unit_code).where(USERS.c.id == bindparam("id"))
 
 
 MOVE_PLACE = (

@@ -41,7 +41,7 @@ from motcua.dossiers.chain import record_digest
 from motcua.dossiers.codes import dossier_code
 from motcua.dossiers.models import Dossier, DossierEvent, DossierSequence
 from motcua.dossiers.projection import Projection, project
-from motcua.dossiers.service import commune_of_agency
+from motcua.dossiers.scope import commune_of_agency
 from motcua.dossiers.states import TRANSITIONS
 from motcua.feedback.models import Rating
 from motcua.units import get_registry

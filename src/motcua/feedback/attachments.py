@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from motcua.accounts.service import Actor
 from motcua.dossiers.attachments import checked_file, verified_bytes
 from motcua.dossiers.errors import DossierError, Forbidden, NotFound
-from motcua.dossiers.service import unit_matches
+from motcua.dossiers.scope import unit_matches
 from motcua.dossiers.storage import Storage
 from motcua.feedback.models import FeedbackAttachment, FeedbackMessage
 from motcua.feedback.states import OPEN

@@ -26,7 +26,7 @@ from motcua.catalog.models import Agency, ServiceCentre
 from motcua.catalog.routing import CatalogSnapshot, RoutingRefused, route
 from motcua.dossiers.errors import Conflict, DossierError, Forbidden, NotFound
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.service import VERTICAL_SUFFIXES, unit_matches
+from motcua.dossiers.scope import VERTICAL_SUFFIXES, unit_matches
 from motcua.feedback.models import FeedbackEvent, FeedbackMessage, FeedbackSequence
 from motcua.feedback.states import DECLINE_REASONS, FINAL, OFFICIALS, OPEN, TRANSITIONS
 from motcua.feedback.subscribers import FeedbackChange, publish

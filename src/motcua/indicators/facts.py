@@ -25,7 +25,7 @@ from motcua import clock
 from motcua.db import Base
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.projection import Projection, project
-from motcua.dossiers.states import FINAL
+from motcua.dossiers.states import FINAL, STEPS, counting
 from motcua.dossiers.timeliness import classify
 from motcua.indicators.models import (
     DAY_COUNTERS,
@@ -123,13 +123,14 @@ def changes(
         if due is None or before_place == place:
             return days, []
         return days, [(due, before_place, -1), (due, place, 1)]
-    if name in ("submit", "receive"):
+    counts = STEPS[name].counts
+    if counts == "received":
         days.append((clock.local_date(at), place, "received", 1))
         if place[5] == "online":
             days.append((clock.local_date(at), place, "online", 1))
         if payload.get("reused"):
             days.append((clock.local_date(at), place, "reused", 1))
-    elif name in ("approve", "refuse"):
+    elif counts == "decided":
         when = classify(
             after.status, after.outcome, after.due_on, after.finished_at, after.supplement_count, clock.local_date(at)
         )
@@ -137,9 +138,9 @@ def changes(
             days.append((clock.local_date(at), place, when, 1))
             if payload.get("digitised"):
                 days.append((clock.local_date(at), place, "digitised", 1))
-    elif name == "request_payment":
+    elif counts == "fee_due":
         days.append((clock.local_date(at), place, "fee_due", 1))
-    elif name == "pay" and payload.get("online"):
+    elif counts == "paid" and payload.get("online"):
         days.append((clock.local_date(at), place, "paid_online", 1))
     opens: list[OpenDelta] = []
     old, new = _open_due(before), _open_due(after)
@@ -324,16 +325,17 @@ def rebuild(session: Session) -> tuple[int, int]:
         .where(dossiers.c.outcome.is_not(None), dossiers.c.finished_at.is_not(None), dossiers.c.due_on.is_not(None))
     )
     # What only the log holds: payment requests, online payments, decisions on digital dossiers.
-    payment = events.c.transition.in_(("request_payment", "pay"))
-    digitised = events.c.transition.in_(("approve", "refuse")) & events.c.payload["digitised"].as_boolean()
-    reused = events.c.transition.in_(("submit", "receive")) & events.c.payload["reused"].as_boolean()
+    fee_due, paid = events.c.transition.in_(counting("fee_due")), events.c.transition.in_(counting("paid"))
+    payment = fee_due | paid
+    digitised = events.c.transition.in_(counting("decided")) & events.c.payload["digitised"].as_boolean()
+    reused = events.c.transition.in_(counting("received")) & events.c.payload["reused"].as_boolean()
     from_events = (
         counted(
             local_day(events.c.at),
             events.c.at,
             digitised=when(digitised & dossiers.c.due_on.is_not(None)),
-            fee_due=when(events.c.transition == "request_payment"),
-            paid_online=when((events.c.transition == "pay") & events.c.payload["online"].as_boolean()),
+            fee_due=when(fee_due),
+            paid_online=when(paid & events.c.payload["online"].as_boolean()),
             reused=when(reused),
         )
         .select_from(events.join(with_moves, dossiers.c.id == events.c.dossier_id))

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from motcua.accounts.models import User
 from motcua.catalog.models import ServiceCentre
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.service import VERTICAL_SUFFIXES
+from motcua.dossiers.scope import VERTICAL_SUFFIXES
 from motcua.dossiers.states import FINAL
 from motcua.indicators.models import FactDossierDay, FactFeedbackDay
 from motcua.staff.models import Post, Transfer

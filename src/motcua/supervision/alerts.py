@@ -20,7 +20,8 @@ from motcua.calendar.service import build_calendar
 from motcua.calendar.working import WorkingCalendar
 from motcua.clock import now as clock_now
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.service import unit_matches, visible
+from motcua.dossiers.scope import unit_matches
+from motcua.dossiers.service import visible
 from motcua.feedback.models import FeedbackMessage as Message
 from motcua.feedback.states import OPEN
 from motcua.notifications.events import official_messages, procedure_name

@@ -32,7 +32,7 @@ from motcua.dossiers.attachments import MAX_BYTES, add_attachment
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.service import Applicant, SubmitRequest, readable, submit
-from motcua.dossiers.states import TRANSITIONS
+from motcua.dossiers.states import STEPS
 from motcua.exchange.delivery import deliver_online
 from motcua.exchange.documents import Elsewhere, bring, find_elsewhere
 from motcua.exchange.models import DossierMirror
@@ -443,7 +443,7 @@ def my_dossier(request: Request, code: str, sent: int = 0) -> Response:
         rateable=rateable,
         steps=steps_for(actor, d),
         step_names=STEP_NAMES,
-        transitions=TRANSITIONS,
+        declared=STEPS,
         officials=[],
         error=request.session.pop("flash_error", None),
         done=request.session.pop("flash_done", None),

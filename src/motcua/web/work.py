@@ -8,6 +8,7 @@ took in between is refused with a clear message instead of being applied blindly
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -29,7 +30,7 @@ from motcua.dossiers.codes import as_typed
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.service import act, assignable, can_read, get_dossier, readable, visible
-from motcua.dossiers.states import FINAL, TRANSITIONS
+from motcua.dossiers.states import FINAL, STEPS
 from motcua.i18n import N_, gettext_for
 from motcua.notifications.reading import of_dossier
 from motcua.web.account import current_actor
@@ -42,47 +43,19 @@ from motcua.web.security import check_csrf
 router = APIRouter(include_in_schema=False)
 OFFICIALS = ("reception_officer", "processing_officer", "leader", "supervisor", "inspector", "admin")
 DUE_SOON_DAYS = 3  # calendar days: what a queue shows as "due soon"
-STEP_NAMES = {
-    "submit": N_("Submit online"),
-    "rate": N_("Rate the service"),
-    "receive": N_("Receive at the counter"),
-    "accept": N_("Accept and give a receipt"),
-    "reject": N_("Refuse to accept"),
-    "request_supplement_at_reception": N_("Ask for missing documents"),
-    "transfer": N_("Transfer to the deciding agency"),
-    "digitise": N_("Digitise a paper component"),
-    "assign": N_("Assign to an official"),
-    "request_supplement": N_("Ask for missing documents"),
-    "supplement": N_("Send the missing documents"),
-    "request_payment": N_("Ask for the fees"),
-    "pay": N_("Pay the fees"),
-    "extend": N_("Postpone the appointment, with an apology"),
-    "submit_for_signature": N_("Submit to the leader for signature"),
-    "send_back": N_("Send back to the processing officer"),
-    "approve": N_("Approve and sign the result"),
-    "refuse": N_("Refuse, with the reason"),
-    "request_withdrawal": N_("Withdraw the dossier"),
-    "stop": N_("Stop processing"),
-    "return_result": N_("Return the result"),
-    "transferred": N_("Moved to the successor unit (reorganisation)"),
-}
+# Each step's name in words comes from its declaration; rating is not a step of the table.
+STEP_NAMES = {name: step.label for name, step in STEPS.items()} | {"rate": N_("Rate the service")}
 
 
 def now() -> datetime:
     return clock.now()
 
 
-# Steps not offered as a form of their own on a dossier's page (creation; digitisation has its panel).
-PAGE_ELSEWHERE = frozenset({"submit", "receive", "digitise", "transferred"})
-# Steps a page asks the official to confirm, with the box ticked: they end the dossier or sign it.
-CONFIRMED = frozenset({"approve", "refuse", "reject", "stop"})
-
-
 def steps_for(actor: Actor, d: Dossier) -> list[str]:
     return [
         name
-        for name, t in TRANSITIONS.items()
-        if name not in PAGE_ELSEWHERE and d.status in t.sources and actor.role in t.roles
+        for name, step in STEPS.items()
+        if step.on_page and d.status in step.transition.sources and actor.role in step.transition.roles
     ]
 
 
@@ -232,7 +205,7 @@ def _dossier_page(request: Request, actor: Actor, code: str, template: str, **ex
         attachments=attachments,
         steps=steps_for(actor, d),
         step_names=STEP_NAMES,
-        transitions=TRANSITIONS,
+        declared=STEPS,
         officials=officials,
         holder=names.get(d.assigned_to) if d.assigned_to else None,
         status_names=STATUS_NAMES,
@@ -265,28 +238,32 @@ async def take_step(request: Request, code: str, name: str) -> Response:
     return RedirectResponse(back, status_code=303)
 
 
+def _digits(text: str) -> int | None:
+    digits = text.replace(".", "").replace(",", "").replace(" ", "")
+    return int(digits) if digits.isdigit() else None
+
+
+# How a page's form gives each payload field a step may declare (``states.Field``); an empty or
+# unreadable value is left out, and the step's guard says what is missing.
+FORM_FIELDS: dict[str, Callable[[str], Any]] = {
+    "missing": lambda text: [line.strip() for line in text.splitlines() if line.strip()] or None,
+    "note": lambda text: text.strip() or None,
+    "new_due": lambda text: text.strip() or None,
+    "amount_vnd": _digits,
+    "user_id": lambda text: int(text) if text.strip().isdigit() else None,
+    "proposal": lambda text: text.strip() or None,
+}
+
+
 def _payload(name: str, posted: dict[str, str], uploaded: list[str]) -> dict[str, Any]:
+    """The step's payload from its form: the reason, then the fields its declaration names."""
     payload: dict[str, Any] = {}
     if posted.get("reason", "").strip():
         payload["reason"] = posted["reason"].strip()
-    if name.startswith("request_supplement"):
-        payload["missing"] = [line.strip() for line in posted.get("missing", "").splitlines() if line.strip()]
-    if name == "extend" and posted.get("new_due"):
-        payload["new_due"] = posted["new_due"]
-    amount = posted.get("amount_vnd", "").replace(".", "").replace(",", "").replace(" ", "")
-    if name == "request_payment" and amount.isdigit():
-        payload["amount_vnd"] = int(amount)
-    if name == "assign" and posted.get("user_id", "").isdigit():
-        payload["user_id"] = int(posted["user_id"])
-    if name == "submit_for_signature":
-        payload["proposal"] = posted.get("proposal", "")
-        if posted.get("note", "").strip():
-            payload["note"] = posted["note"].strip()
-    if name == "supplement":
-        if uploaded:
-            payload["documents"] = uploaded
-        if posted.get("note", "").strip():
-            payload["note"] = posted["note"].strip()
+    for field in STEPS[name].fields:
+        value = uploaded or None if field == "documents" else FORM_FIELDS[field](posted.get(field, ""))
+        if value is not None:
+            payload[field] = value
     return payload
 
 
@@ -294,7 +271,7 @@ def _step(
     request: Request, actor: Actor, code: str, name: str, posted: dict[str, str], uploads: list[tuple[str, bytes]]
 ) -> None:
     """The step and the files it brings, as one whole."""
-    if name in CONFIRMED and posted.get("confirm") != "yes":
+    if name in STEPS and STEPS[name].confirm and posted.get("confirm") != "yes":
         raise DossierError(
             "confirmation_required",
             N_("Tick the box to confirm: {step} cannot be undone."),
