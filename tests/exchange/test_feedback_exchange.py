@@ -103,6 +103,13 @@ def test_feedback_filed_nationally_is_answered_by_its_province_and_followed_nati
     )
     page = p.national_client().get(f"/feedback/track/{code.lower()}")
     assert page.status_code == 200 and "Đã yêu cầu trả lại vỉa hè" in page.text
+    # The national portal's public answers list it, found without accents, with no personal data.
+    listed = p.national_client().get("/api/v1/feedback/published", params={"q": "via he lan chiem", "province": "79"})
+    assert [a["code"] for a in listed.json()["items"]] == [code], listed.text
+    assert listed.json()["items"][0]["agency"] == "25747.UBND" and "0901234567" not in listed.text
+    assert p.national_client().get("/api/v1/feedback/published", params={"province": "01"}).json()["items"] == []
+    answers = p.national_client().get("/feedback/answers", params={"q": "via he"})
+    assert "Đã yêu cầu trả lại vỉa hè" in answers.text and "Nguyễn Văn An" not in answers.text
     with p.province_factory() as s:  # at the province, the national code finds the message too
         assert (
             s.scalar(select(func.count()).select_from(FeedbackDelivery).where(FeedbackDelivery.reference == code)) == 1

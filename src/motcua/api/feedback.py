@@ -273,7 +273,11 @@ def answers(
     limit: Annotated[int, Query(ge=1, le=PAGE)] = 50,
 ) -> dict[str, Any]:
     with open_session(request) as s:
-        found = published(s, q, province=province, agency=agency, about=about, limit=limit)
+        from motcua.exchange.feedback import published_here
+
+        node = request.app.state.exchange_node
+        listed = published_here if node is not None and node.is_national else published
+        found = listed(s, q, province=province, agency=agency, about=about, limit=limit)
     return {"items": [vars(a) for a in found]}
 
 

@@ -23,6 +23,7 @@ from motcua import clock
 from motcua.accounts.service import Actor
 from motcua.catalog.models import Agency
 from motcua.catalog.routing import CatalogSnapshot
+from motcua.catalog.search import MIN_SCORE, match_score
 from motcua.dossiers.errors import Conflict, DossierError, Forbidden
 from motcua.exchange.delivery import portal_actor, province_member
 from motcua.exchange.inbox import Answer, contract_errors, problem, refused_by_domain, refused_from_national
@@ -30,12 +31,16 @@ from motcua.exchange.models import DossierMirror, FeedbackDelivery, FeedbackMirr
 from motcua.exchange.node import NATIONAL, Node, this_node
 from motcua.exchange.outbox import enqueue, stamp, wall_clock
 from motcua.feedback import messages as fb
+from motcua.feedback.published import CANDIDATES, published
+from motcua.feedback.published import Answer as PublishedAnswer
 from motcua.feedback.states import TRANSITIONS
 from motcua.feedback.subscribers import FeedbackChange
 from motcua.i18n import N_
 from motcua.units.registry import get_registry
+from motcua.units.text import fold
 
 PATH = "/exchange/v1/feedback"
+PUBLIC_STATES = ("published", "reopen_requested")  # an answer stays public while a reopening is asked
 REFERENCE_KEY = "motcua.exchange.feedback_reference"  # session.info: the national code being delivered
 
 
@@ -221,6 +226,46 @@ def public_view(session: Session, code: str) -> dict[str, Any] | None:
         "handled_by": mirror.member,
         "province_code": mirror.feedback_code,
     }
+
+
+def published_here(
+    session: Session,
+    query: str = "",
+    *,
+    province: str | None = None,
+    agency: str | None = None,
+    about: str | None = None,
+    limit: int = 50,
+) -> list[PublishedAnswer]:
+    """At the national node: the published answers the public page lists — its own, and those the
+    provinces published for messages filed here (reported back with the redacted question), searched
+    with the same measure, best then newest."""
+    own = published(session, query, province=province, agency=agency, about=about, limit=limit)
+    sql = select(FeedbackMirror, Agency.name_vi).outerjoin(Agency, Agency.code == FeedbackMirror.agency_code)
+    sql = sql.where(FeedbackMirror.published_at.is_not(None), FeedbackMirror.status.in_(PUBLIC_STATES))
+    if province:
+        sql = sql.where(FeedbackMirror.member == f"province-{province}")
+    if agency:
+        sql = sql.where(FeedbackMirror.agency_code == agency)
+    if about:
+        sql = sql.where(FeedbackMirror.about == about)
+    wanted = fold(query).strip()[:200]
+    rows = session.execute(sql.order_by(FeedbackMirror.published_at.desc()).limit(CANDIDATES if wanted else limit))
+    theirs = []
+    for mirror, agency_name in rows:
+        score = match_score(wanted, fold(f"{mirror.title} {mirror.question or ''}")) if wanted else 0.0
+        if wanted and score < MIN_SCORE:
+            continue
+        assert mirror.published_at is not None
+        theirs.append(
+            PublishedAnswer(
+                mirror.code, mirror.title, mirror.question or "", mirror.answer or "", mirror.agency_code,
+                agency_name or mirror.agency_code, mirror.about, mirror.member.removeprefix("province-"),
+                clock.local_date(mirror.filed_at), clock.local_date(mirror.published_at), None, score,
+            )
+        )  # fmt: skip
+    both = sorted(own + theirs, key=lambda a: (-a.score, -a.published_on.toordinal(), a.code))
+    return both[:limit]
 
 
 # -- provincial side ------------------------------------------------------------------------------

@@ -65,7 +65,9 @@ def feedback_answers(
     province: Annotated[str, Query(max_length=2)] = "",
 ) -> Response:
     with request.app.state.session_factory() as s:
-        found = published(s, q, province=province or None, limit=50)
+        node = request.app.state.exchange_node
+        listed = exchange.published_here if node is not None and node.is_national else published
+        found = listed(s, q, province=province or None, limit=50)
     return render(request, "feedback_answers.html", found=found, q=q, province=province, **_names())
 
 
