@@ -27,7 +27,7 @@ from motcua.catalog.search import MIN_SCORE, match_score
 from motcua.dossiers.errors import Conflict, DossierError, Forbidden
 from motcua.exchange.delivery import portal_actor, province_member
 from motcua.exchange.inbox import Answer, contract_errors, problem, refused_by_domain, refused_from_national
-from motcua.exchange.models import DossierMirror, FeedbackDelivery, FeedbackMirror
+from motcua.exchange.models import Delivery, DossierMirror, FeedbackDelivery, FeedbackMirror
 from motcua.exchange.node import NATIONAL, Node, this_node
 from motcua.exchange.outbox import enqueue, stamp, wall_clock
 from motcua.feedback import messages as fb
@@ -301,12 +301,17 @@ def apply_delivery(
         if known is not None:
             return Answer(200, {"feedbackCode": known.feedback_code, "alreadyApplied": True})
         s = data["sender"]
+        about_ref = data.get("aboutRef", "")
+        if data["about"] == "dossier":  # named by its national reference: the dossier delivered under it
+            about_ref = (
+                session.scalar(select(Delivery.dossier_code).where(Delivery.reference == about_ref)) or about_ref
+            )
         request = fb.FeedbackRequest(
             about=data["about"],
             title=data["title"],
             body=data["body"],
             sender=fb.Sender(s["name"], s["address"], s["phone"], s.get("email"), bool(s.get("showName"))),
-            about_ref=data.get("aboutRef", ""),
+            about_ref=about_ref,
             commune_code=data.get("communeCode"),
             channel="online",
             language=data["language"],
