@@ -87,6 +87,9 @@ def test_feedback_filed_nationally_is_answered_by_its_province_and_followed_nati
         )
         assert mirror.due_on is not None and mirror.delivered_at is not None
 
+    with pytest.raises(fb.FeedbackError) as refused:  # Hà Nội's ward works on Hà Nội's own node
+        _act(p, local, "forward", "leader", tag, agency="00004.UBND", reason="Thuộc Hà Nội")
+    assert refused.value.code == "other_province"
     _act(p, local, "forward", "leader", tag, agency="25747.UBND", reason="Thuộc phường khác")
     _act(p, local, "accept", "other", tag)
     _act(p, local, "draft_answer", "other", tag, answer="Đã yêu cầu trả lại vỉa hè trước ngày 15.")

@@ -497,6 +497,17 @@ def _forward(
         raise FeedbackError("unknown_agency", N_("No agency has the code {code}."), code=str(p.get("agency", "")))
     if target.code == m.agency_code:
         raise FeedbackError("same_agency", N_("The feedback is already with {code}."), code=target.code)
+    from motcua.exchange.node import this_node
+
+    node = this_node()
+    if node is not None and not node.is_national and target.province_code != node.province_code:
+        # Another province's agency works on its own node: a message moved there would reach nobody.
+        raise FeedbackError(
+            "other_province",
+            N_("{code} is an agency of another province, which runs its own system: decline the message and say "
+               "where to file it (the national portal sends it to that province)."),
+            code=target.code,
+        )  # fmt: skip
     d = deadlines()
     ended = _ended(m, "forward", cal.working_days_between(clock.local_date(m.received_at), today) > d.forward)
     previous = m.agency_code
