@@ -249,3 +249,59 @@ def test_the_national_portal_pages_file_and_follow_a_delivered_message(
     drain(p.national_factory, p.client, p.national)
     with p.province_factory() as s:
         assert s.scalars(select(FeedbackMessage.status).where(FeedbackMessage.code == local)).one() == "handling"
+
+
+def test_answers_published_at_the_province_are_listed_by_the_national_portal(nodes: Pair) -> None:
+    """A message filed at the province's own portal: its answer, once published, is listed by the
+    national public answers (public text only), withdrawn when the message is reopened, listed again
+    when answered again; a report older than what is listed changes nothing."""
+    p, tag = nodes, f"fba-{uuid.uuid4().hex[:8]}"
+    title = f"Cống thoát nước bị tắc {tag}"
+    with db.transaction(p.province_factory) as s:
+        world = World(s, tag)
+        sender = fb.Sender("Lê Thị Hoa", "5 Nguyễn Huệ", "0907654321", None, True)
+        request = fb.FeedbackRequest(
+            about="agency", title=title, body="Cống trước nhà số 5 bị tắc; gọi 0907654321.", sender=sender,
+            about_ref=f"{SAI_GON}.UBND", commune_code=SAI_GON,
+        )  # fmt: skip
+        owner = world.citizen
+        local = fb.file_feedback(s, owner, request, clock.now(), calendar_for, world.snapshot).code
+    for step, payload in (("accept", {}), ("draft_answer", {"answer": "Đã nạo vét cống ngày 6/12."}),
+                          ("approve_answer", {}), ("publish", {})):  # fmt: skip
+        _act(p, local, step, "leader", tag, **payload)
+    assert drain(p.province_factory, p.client, p.province) == 1  # the publication only
+
+    def listed(**params: str) -> list[dict[str, object]]:
+        answer = p.national_client().get("/api/v1/feedback/published", params={"q": title, **params})
+        assert answer.status_code == 200, answer.text
+        return [a for a in answer.json()["items"] if a["code"] == local and a["tracked_here"] is False]
+
+    [found] = listed()
+    assert found["answer"] == "Đã nạo vét cống ngày 6/12." and found["province"] == "79"
+    assert found["sender"] == "Lê Thị Hoa" and "0907654321" not in str(found)  # the name allowed, not the phone
+    assert listed(province="01") == []
+    page = p.national_client().get("/feedback/answers", params={"q": "cong thoat nuoc bi tac"})
+    assert "Đã nạo vét cống" in page.text and "0907654321" not in page.text
+
+    with db.transaction(p.province_factory) as s:
+        fb.act(s, owner, local, "request_reopen", clock.now(), calendar_for, {"reason": "Lại tắc"})
+    _act(p, local, "accept_reopen", "leader", tag)
+    assert drain(p.province_factory, p.client, p.province) == 1  # withdrawn (asking to reopen changed nothing public)
+    assert listed() == []
+    for step, payload in (("draft_answer", {"answer": "Đã thay cống mới."}), ("approve_answer", {}), ("publish", {})):
+        _act(p, local, step, "leader", f"{tag}-again", **payload)
+    drain(p.province_factory, p.client, p.province)
+    assert [a["answer"] for a in listed()] == ["Đã thay cống mới."]
+
+    # An older report (sent again late) and one off the contract change nothing.
+    path = f"/exchange/v1/answers/{local}"
+    for body, expected in (
+        ({"feedbackCode": local, "sequence": 2, "public": False}, 200),
+        ({"feedbackCode": local, "sequence": 99, "public": "yes"}, 400),
+    ):
+        raw = orjson.dumps(body)
+        answer = p.client.post(
+            NATIONAL_URL + path, content=raw, headers=sign(p.province.key, p.province.member, "POST", path, raw)
+        )
+        assert answer.status_code == expected, (body, answer.text)
+    assert [a["answer"] for a in listed()] == ["Đã thay cống mới."]

@@ -137,6 +137,13 @@ async def report_feedback_status(reference: str, request: Request) -> JSONRespon
     return _json(await run_in_threadpool(_receive, request, body, "reportFeedbackStatus", applier))
 
 
+@router.post("/answers/{code}")
+async def publish_feedback_answer(code: str, request: Request) -> JSONResponse:
+    body = await request.body()
+    applier = _national_only(lambda sender, now: feedback_exchange.apply_answer(sender, code, now))
+    return _json(await run_in_threadpool(_receive, request, body, "publishFeedbackAnswer", applier))
+
+
 @router.post("/feedback/{reference}/steps")
 async def take_feedback_step(reference: str, request: Request) -> JSONResponse:
     body = await request.body()

@@ -27,7 +27,7 @@ from motcua.catalog.search import MIN_SCORE, match_score
 from motcua.dossiers.errors import Conflict, DossierError, Forbidden
 from motcua.exchange.delivery import portal_actor, province_member
 from motcua.exchange.inbox import Answer, contract_errors, problem, refused_by_domain, refused_from_national
-from motcua.exchange.models import Delivery, DossierMirror, FeedbackDelivery, FeedbackMirror
+from motcua.exchange.models import Delivery, DossierMirror, FeedbackDelivery, FeedbackMirror, NationalAnswer
 from motcua.exchange.node import NATIONAL, Node, this_node
 from motcua.exchange.outbox import enqueue, stamp, wall_clock
 from motcua.feedback import messages as fb
@@ -40,6 +40,7 @@ from motcua.units.registry import get_registry
 from motcua.units.text import fold
 
 PATH = "/exchange/v1/feedback"
+ANSWERS = "/exchange/v1/answers"
 PUBLIC_STATES = ("published", "reopen_requested")  # an answer stays public while a reopening is asked
 REFERENCE_KEY = "motcua.exchange.feedback_reference"  # session.info: the national code being delivered
 
@@ -264,8 +265,38 @@ def published_here(
                 clock.local_date(mirror.filed_at), clock.local_date(mirror.published_at), None, score,
             )
         )  # fmt: skip
+    theirs += _provinces_answers(session, wanted, province=province, agency=agency, about=about, limit=limit)
     both = sorted(own + theirs, key=lambda a: (-a.score, -a.published_on.toordinal(), a.code))
     return both[:limit]
+
+
+def _provinces_answers(
+    session: Session, wanted: str, *, province: str | None, agency: str | None, about: str | None, limit: int
+) -> list[PublishedAnswer]:
+    """The answers the provinces published for messages filed at their own portals."""
+    a = NationalAnswer
+    sql = select(a).where(a.public.is_(True), a.published_at.is_not(None))
+    if province:
+        sql = sql.where(a.member == f"province-{province}")
+    if agency:
+        sql = sql.where(a.agency_code == agency)
+    if about:
+        sql = sql.where(a.about == about)
+    found = []
+    for row in session.scalars(sql.order_by(a.published_at.desc()).limit(CANDIDATES if wanted else limit)):
+        score = match_score(wanted, fold(f"{row.title} {row.question}")) if wanted else 0.0
+        if wanted and score < MIN_SCORE:
+            continue
+        assert row.published_at is not None
+        found.append(
+            PublishedAnswer(
+                row.feedback_code, row.title, row.question, row.answer, row.agency_code,
+                row.agency_name or row.agency_code, row.about, row.member.removeprefix("province-"),
+                row.filed_on or clock.local_date(row.published_at), clock.local_date(row.published_at),
+                row.sender_name, score, tracked_here=False,
+            )
+        )  # fmt: skip
+    return found
 
 
 # -- provincial side ------------------------------------------------------------------------------
@@ -377,7 +408,8 @@ def on_feedback_change(change: FeedbackChange) -> None:
         return
     m = change.message
     code = national_code_of(change.session, m.code)
-    if code is None:  # filed here: the national node does not follow it
+    if code is None:  # filed here: the national node lists only its answer, once published
+        _report_answer(change)
         return
     published = m.published_at is not None and m.status in ("published", "reopen_requested")
     note = change.payload.get("reason") or change.payload.get("where") or ""
@@ -397,3 +429,61 @@ def on_feedback_change(change: FeedbackChange) -> None:
         "publishedAt": stamp(m.published_at) if published and m.published_at else None,
     }
     enqueue(change.session, NATIONAL, "reportFeedbackStatus", "POST", f"{PATH}/{code}/status", body, change.at, code)
+
+
+def _report_answer(change: FeedbackChange) -> None:
+    """``publishFeedbackAnswer``: a message filed at this province's portal whose answer was published,
+    or withdrawn (reopened), is listed by the national node's public answers — public text only."""
+    m = change.message
+    public = m.published_at is not None and m.status in PUBLIC_STATES
+    if public == (change.before in PUBLIC_STATES) and change.step != "publish":
+        return  # nothing the public sees changed
+    body: dict[str, Any] = {"feedbackCode": m.code, "sequence": change.seq, "public": public}
+    if public and m.published_at is not None:
+        agency_name = change.session.scalar(select(Agency.name_vi).where(Agency.code == m.agency_code))
+        body.update(
+            title=fb.redacted(m.title, m)[:200],
+            question=m.public_question or "",
+            answer=m.answer or "",
+            agency=m.agency_code,
+            agencyName=(agency_name or m.agency_code)[:300],
+            about=m.about,
+            filedOn=clock.local_date(m.filed_at).isoformat(),
+            publishedAt=stamp(m.published_at),
+            sender=m.sender_name[:200] if m.show_name else None,
+        )
+    enqueue(change.session, NATIONAL, "publishFeedbackAnswer", "POST", f"{ANSWERS}/{m.code}", body, change.at, m.code)
+
+
+def apply_answer(sender: str, feedback_code: str, now: datetime) -> Callable[[Session, Any], Answer]:
+    """``publishFeedbackAnswer`` at the national node: the province's answer listed, replaced by a later
+    event of the same message, or withdrawn."""
+
+    def apply(session: Session, data: Any) -> Answer:
+        errors = contract_errors("PublishedAnswer", data)
+        if errors:
+            return problem(400, "The answer does not follow the contract", errors=errors)
+        if data["feedbackCode"] != feedback_code:
+            return problem(400, "Wrong feedback", f"the path names {feedback_code}, the body {data['feedbackCode']}")
+        if not sender.startswith("province-"):
+            return problem(403, "Not a province", "only a province's node publishes its answers")
+        row = session.get(NationalAnswer, (sender, feedback_code), with_for_update=True)
+        if row is not None and row.sequence >= int(data["sequence"]):
+            return Answer(200, {"feedbackCode": feedback_code, "alreadyApplied": True})
+        if row is None:
+            row = NationalAnswer(member=sender, feedback_code=feedback_code)
+            session.add(row)
+        row.sequence, row.public, row.received_at = int(data["sequence"]), bool(data["public"]), now
+        if row.public:
+            row.title, row.question, row.answer = (
+                data.get("title", ""),
+                data.get("question", ""),
+                data.get("answer", ""),
+            )
+            row.agency_code, row.agency_name = data.get("agency", ""), data.get("agencyName", "")
+            row.about, row.sender_name = data.get("about", ""), data.get("sender")
+            row.filed_on = date.fromisoformat(data["filedOn"]) if data.get("filedOn") else None
+            row.published_at = wall_clock(data["publishedAt"]) if data.get("publishedAt") else None
+        return Answer(200, {"feedbackCode": feedback_code})
+
+    return apply

@@ -153,6 +153,30 @@ class FeedbackDelivery(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class NationalAnswer(Base):
+    """At the national node: an answer a province published for a message filed at its own portal
+    (``publishFeedbackAnswer``), as the national public answers list it — public text only. A later
+    event of the same message replaces it; ``public`` false once the province withdrew it (reopened)."""
+
+    __tablename__ = "exchange_national_answers"
+    __table_args__ = (Index("ix_exchange_national_answers_listed", "public", "published_at"),)
+
+    member: Mapped[str] = mapped_column(String(40), primary_key=True)
+    feedback_code: Mapped[str] = mapped_column(String(24), primary_key=True)  # the province's code
+    sequence: Mapped[int] = mapped_column(Integer)
+    public: Mapped[bool] = mapped_column(Boolean)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    question: Mapped[str] = mapped_column(Text, default="")
+    answer: Mapped[str] = mapped_column(Text, default="")
+    agency_code: Mapped[str] = mapped_column(String(60), default="")
+    agency_name: Mapped[str] = mapped_column(String(300), default="")
+    about: Mapped[str] = mapped_column(String(12), default="")
+    filed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    sender_name: Mapped[str | None] = mapped_column(String(200), nullable=True)  # only if they allowed it
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class CatalogSync(Base):
     """At a provincial node: a revision of the national catalog applied (a lower one is not applied)."""
 

@@ -42,6 +42,9 @@ class Answer:
     published_on: date
     sender: str | None
     score: float
+    # False for an answer a province published at its own portal, listed by the national node: the
+    # code is the province's, and it is followed on the province's portal.
+    tracked_here: bool = True
 
 
 def published(
