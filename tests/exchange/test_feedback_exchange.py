@@ -5,6 +5,7 @@ comes back in order, without personal data, and the citizen follows it at the na
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import uuid
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from motcua.accounts.service import create_user, issue_token
 from motcua.exchange.models import FeedbackDelivery, FeedbackMirror, OutboxMessage, utc_now
 from motcua.exchange.signing import sign
 from motcua.feedback import messages as fb
-from motcua.feedback.models import FeedbackMessage, FeedbackSequence
+from motcua.feedback.models import FeedbackAttachment, FeedbackMessage, FeedbackSequence
 from tests.dossiers.helpers import SAI_GON, World, calendar_for
 from tests.exchange.nodes import NATIONAL_URL, Pair, drain, paired
 
@@ -223,18 +224,25 @@ def test_the_national_portal_pages_file_and_follow_a_delivered_message(
         "title": "Thiếu chỗ để xe", "body": "Trung tâm không có chỗ để xe máy cho người dân.",
         "name": "Trần Thị Bình", "address": "5 Lê Lợi", "phone": "0901234567",
     }  # fmt: skip
-    photo = [("files", ("a.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png"))]
-    refused = page.post("/feedback/new", data=fields, files=photo)
-    assert refused.status_code == 422 and "Cổng quốc gia chưa chuyển được tệp" in refused.text
+    photo_bytes = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    photo = [("files", ("a.png", photo_bytes, "image/png"))]
+    fake = [("files", ("b.pdf", b"not a pdf at all", "application/pdf"))]
+    refused = page.post("/feedback/new", data=fields, files=fake)
+    assert refused.status_code == 422 and "b.pdf" in refused.text  # the file named, nothing filed
     assert "Trung tâm không có chỗ để xe máy" in refused.text  # what was typed is kept
-    filed = page.post("/feedback/new", data=fields, follow_redirects=False)
+    filed = page.post("/feedback/new", data=fields, files=photo, follow_redirects=False)
     assert filed.status_code == 303, filed.text
     code = filed.headers["location"].split("/")[-1].split("?")[0]
     with p.national_factory() as s:
         assert s.get(FeedbackMirror, code) is not None
     drain(p.national_factory, p.client, p.national)
-    with p.province_factory() as s:
+    with p.province_factory() as s:  # the photo came with it, fetched from the national node
         local = s.get(FeedbackDelivery, code).feedback_code  # type: ignore[union-attr]
+        m = s.scalars(select(FeedbackMessage).where(FeedbackMessage.code == local)).one()
+        sent = s.execute(
+            select(FeedbackAttachment.name, FeedbackAttachment.sha256).where(FeedbackAttachment.message_id == m.id)
+        )
+        assert [tuple(row) for row in sent] == [("a.png", hashlib.sha256(photo_bytes).hexdigest())]
     _act(p, local, "accept", "leader", tag)
     _act(p, local, "request_info", "leader", tag, reason="Ảnh chụp khu vực")
     drain(p.province_factory, p.client, p.province)

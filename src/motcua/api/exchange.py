@@ -26,7 +26,7 @@ from motcua.exchange.documents import HOLDER, SHA256, apply_announcement, relay,
 from motcua.exchange.inbox import Answer, apply_status, problem, receive
 from motcua.exchange.lookup import dossier_status
 from motcua.exchange.members import key_lookup, touch
-from motcua.exchange.models import DossierMirror, HeldDocument, Member, utc_now
+from motcua.exchange.models import DossierMirror, FeedbackMirror, HeldDocument, Member, utc_now
 from motcua.exchange.node import NATIONAL, Node
 from motcua.exchange.signing import SignatureRefused, Verified, verify
 
@@ -124,10 +124,16 @@ async def deliver_feedback(request: Request) -> JSONResponse:
     body = await request.body()
     state = request.app.state
 
-    def make(node: Node, sender: str, now: datetime) -> Apply:
-        return feedback_exchange.apply_delivery(node, sender, now, state.snapshots.get, state.calendars.for_session)
+    fetched: dict[str, bytes] = {}
 
-    return _json(await run_in_threadpool(_receive, request, body, "deliverFeedback", _provincial_only(make)))
+    def make(node: Node, sender: str, now: datetime) -> Apply:
+        return feedback_exchange.apply_delivery(
+            node, sender, now, state.snapshots.get, state.calendars.for_session, state.storage, fetched
+        )
+
+    prepare = _fetching(request, body, fetched)
+    answer = await run_in_threadpool(_receive, request, body, "deliverFeedback", _provincial_only(make), prepare)
+    return _json(answer)
 
 
 @router.post("/feedback/{reference}/status")
@@ -213,12 +219,13 @@ async def fetch_document(reference: str, sha256: str, request: Request) -> Respo
 
 
 def _fetch_document(request: Request, reference: str, sha256: str) -> Response:
-    """At the national node: a file of a dossier it delivered, to the province it delivered it to."""
+    """At the national node: a file of a dossier or feedback message it delivered, to the province it
+    delivered it to."""
     with request.app.state.session_factory() as s:
         verified = _verified(request, s, b"", f"a document of {reference}")
         if isinstance(verified, Answer):
             return _json(verified)
-        mirror = s.get(DossierMirror, reference)
+        mirror = s.get(DossierMirror, reference) or s.get(FeedbackMirror, reference)
         if mirror is None or mirror.member != verified.member:
             return _json(problem(404, "No such document", f"no file {sha256} of {reference} for {verified.member}"))
         held = s.scalars(

@@ -104,7 +104,7 @@ def deliver_online(
             "invalid_form", N_("The form has {count} problem(s)."), count=len(form_problems), problems=form_problems
         )
     reference = new_reference(at)
-    documents = _hold(session, storage, reference, files or [], at)
+    documents = hold(session, storage, reference, files or [], at)
     mirror = DossierMirror(
         code=reference,
         dossier_code=None,
@@ -142,10 +142,11 @@ def deliver_online(
     return mirror
 
 
-def _hold(
+def hold(
     session: Session, storage: Storage | None, reference: str, files: list[tuple[str, bytes]], at: datetime
 ) -> list[dict[str, Any]]:
-    """Keep the files of a dossier until its province fetches them; their contract descriptions."""
+    """Keep the files of a dossier or a feedback message until its province fetches them; their
+    contract descriptions."""
     checked = [(os.path.basename(name)[:200] or "file", data, checked_type(name, data)) for name, data in files]
     if checked and storage is None:
         raise ValueError("files need a storage")
@@ -193,7 +194,7 @@ def add_documents_online(
         raise DossierError(
             "dossier_closed", N_("The dossier is closed ({status}); nothing can be added."), status=mirror.status
         )
-    documents = _hold(session, storage, reference, files, at)
+    documents = hold(session, storage, reference, files, at)
     body = {"reference": reference, "documents": documents}
     enqueue(
         session,

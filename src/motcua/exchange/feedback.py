@@ -10,7 +10,7 @@ redacted question once published — so the national page follows it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from types import SimpleNamespace
@@ -25,12 +25,14 @@ from motcua.catalog.models import Agency
 from motcua.catalog.routing import CatalogSnapshot
 from motcua.catalog.search import MIN_SCORE, match_score
 from motcua.dossiers.errors import Conflict, DossierError, Forbidden
-from motcua.exchange.delivery import portal_actor, province_member
+from motcua.dossiers.storage import Storage
+from motcua.exchange.delivery import hold, portal_actor, province_member
 from motcua.exchange.inbox import Answer, contract_errors, problem, refused_by_domain, refused_from_national
 from motcua.exchange.models import Delivery, DossierMirror, FeedbackDelivery, FeedbackMirror, NationalAnswer
 from motcua.exchange.node import NATIONAL, Node, this_node
 from motcua.exchange.outbox import enqueue, stamp, wall_clock
 from motcua.feedback import messages as fb
+from motcua.feedback.attachments import MAX_FILES, add_file
 from motcua.feedback.published import CANDIDATES, published
 from motcua.feedback.published import Answer as PublishedAnswer
 from motcua.feedback.states import TRANSITIONS
@@ -68,11 +70,20 @@ def _province_of(session: Session, r: fb.FeedbackRequest) -> str:
     return get_registry().get("commune", r.commune_code, era="new").province_code
 
 
-def file_at_national(session: Session, actor: Actor, r: fb.FeedbackRequest, at: datetime) -> FeedbackMirror | None:
+def file_at_national(
+    session: Session,
+    actor: Actor,
+    r: fb.FeedbackRequest,
+    at: datetime,
+    files: Sequence[tuple[str, bytes]] = (),
+    storage: Storage | None = None,
+) -> FeedbackMirror | None:
     """At the national node: the message checked, its national code taken and its delivery queued for
-    the province's node; None when the province has no node of its own (the national node then
-    handles it itself)."""
+    the province's node, its files kept until the province fetches them; None when the province has
+    no node of its own (the national node then handles it itself)."""
     r = fb.checked(r, actor, at)
+    if len(files) > MAX_FILES:
+        raise DossierError("too_many_files", N_("A feedback message takes at most {limit} files."), limit=MAX_FILES)
     member = province_member(session, _province_of(session, r))
     if member is None:
         return None
@@ -115,6 +126,9 @@ def file_at_national(session: Session, actor: Actor, r: fb.FeedbackRequest, at: 
             "showName": r.sender.show_name,
         },
     }
+    documents = hold(session, storage, code, list(files), at)
+    if documents:
+        body["documents"] = documents
     enqueue(session, member.identifier, "deliverFeedback", "POST", PATH, body, at, code)
     return mirror
 
@@ -319,9 +333,12 @@ def apply_delivery(
     now: datetime,
     snapshot_of: Callable[[Session], CatalogSnapshot],
     calendars_of: Callable[[Session], fb.CalendarFor],
+    storage: Storage | None = None,
+    fetched: dict[str, bytes] | None = None,
 ) -> Callable[[Session, Any], Answer]:
     """``deliverFeedback`` at a provincial node: the message is filed here as received online, once
-    per national code, and received by the agency competent for it."""
+    per national code, and received by the agency competent for it, with the files the sender sent
+    (fetched from the national node before this transaction)."""
 
     def apply(session: Session, data: Any) -> Answer:
         refused = refused_from_national("FeedbackDelivery", "feedback", sender, data)
@@ -347,12 +364,18 @@ def apply_delivery(
             channel="online",
             language=data["language"],
         )
+        documents = data.get("documents") or []
+        if documents and (storage is None or fetched is None):
+            return problem(503, "Documents not fetched", "this node could not fetch the message's files")
         try:
+            actor, filed_at = portal_actor(session), wall_clock(data["filedAt"])
             with delivering(session, code):
                 m = fb.file_feedback(
-                    session, portal_actor(session), request, wall_clock(data["filedAt"]), calendars_of(session),
-                    snapshot_of(session),
+                    session, actor, request, filed_at, calendars_of(session), snapshot_of(session)
                 )  # fmt: skip
+            for doc in documents:
+                assert storage is not None and fetched is not None
+                add_file(session, storage, actor, m, doc["name"], fetched[doc["sha256"]], filed_at)
         except DossierError as exc:
             return refused_by_domain("The feedback is refused", exc)
         if m.province_code != node.province_code:

@@ -109,12 +109,7 @@ async def feedback_file(request: Request) -> Response:
         with db.transaction(request.app.state.session_factory) as s:  # a refused file: nothing is filed
             now = clock.now()
             if node is not None and node.is_national and actor.role == "citizen":
-                if files:
-                    raise fb.FeedbackError(
-                        "files_not_relayed",
-                        N_("The national portal cannot pass files on yet: send without them, or at the province."),
-                    )
-                mirror = exchange.file_at_national(s, actor, req, now)
+                mirror = exchange.file_at_national(s, actor, req, now, files, request.app.state.storage)
                 if mirror is not None:  # the province's node answers it
                     return RedirectResponse(f"/feedback/track/{mirror.code}?filed=1", status_code=303)
             m = fb.file_feedback(
