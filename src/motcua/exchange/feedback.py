@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -27,7 +28,13 @@ from motcua.catalog.search import MIN_SCORE, match_score
 from motcua.dossiers.errors import Conflict, DossierError, Forbidden
 from motcua.dossiers.storage import Storage
 from motcua.exchange.delivery import hold, portal_actor, province_member
-from motcua.exchange.inbox import Answer, contract_errors, problem, refused_by_domain, refused_from_national
+from motcua.exchange.inbox import (
+    Answer,
+    problem,
+    refused_by_domain,
+    refused_for_case,
+    refused_from_national,
+)
 from motcua.exchange.models import Delivery, DossierMirror, FeedbackDelivery, FeedbackMirror, NationalAnswer
 from motcua.exchange.node import NATIONAL, Node, this_node
 from motcua.exchange.outbox import enqueue, stamp, wall_clock
@@ -137,11 +144,9 @@ def apply_status(sender: str, code: str, now: datetime) -> Callable[[Session, An
     """``reportFeedbackStatus`` at the national node: the mirror moves to the step reported, in order."""
 
     def apply(session: Session, data: Any) -> Answer:
-        errors = contract_errors("FeedbackStatus", data)
-        if errors:
-            return problem(400, "The feedback status does not follow the contract", errors=errors)
-        if data["reference"] != code:
-            return problem(400, "Wrong feedback", f"the path names {code}, the body {data['reference']}")
+        refused = refused_for_case("FeedbackStatus", "feedback status", data, "feedback", "reference", code)
+        if refused is not None:
+            return refused
         mirror = session.get(FeedbackMirror, code, with_for_update=True)
         if mirror is None:
             return problem(404, "No such feedback", f"no feedback was delivered under the code {code}")
@@ -256,61 +261,60 @@ def published_here(
     provinces published for messages filed here (reported back with the redacted question), searched
     with the same measure, best then newest."""
     own = published(session, query, province=province, agency=agency, about=about, limit=limit)
-    sql = select(FeedbackMirror, Agency.name_vi).outerjoin(Agency, Agency.code == FeedbackMirror.agency_code)
-    sql = sql.where(FeedbackMirror.published_at.is_not(None), FeedbackMirror.status.in_(PUBLIC_STATES))
-    if province:
-        sql = sql.where(FeedbackMirror.member == f"province-{province}")
-    if agency:
-        sql = sql.where(FeedbackMirror.agency_code == agency)
-    if about:
-        sql = sql.where(FeedbackMirror.about == about)
     wanted = fold(query).strip()[:200]
-    rows = session.execute(sql.order_by(FeedbackMirror.published_at.desc()).limit(CANDIDATES if wanted else limit))
-    theirs = []
-    for mirror, agency_name in rows:
-        score = match_score(wanted, fold(f"{mirror.title} {mirror.question or ''}")) if wanted else 0.0
-        if wanted and score < MIN_SCORE:
-            continue
-        assert mirror.published_at is not None
-        theirs.append(
-            PublishedAnswer(
-                mirror.code, mirror.title, mirror.question or "", mirror.answer or "", mirror.agency_code,
-                agency_name or mirror.agency_code, mirror.about, mirror.member.removeprefix("province-"),
-                clock.local_date(mirror.filed_at), clock.local_date(mirror.published_at), None, score,
-            )
-        )  # fmt: skip
-    theirs += _provinces_answers(session, wanted, province=province, agency=agency, about=about, limit=limit)
-    both = sorted(own + theirs, key=lambda a: (-a.score, -a.published_on.toordinal(), a.code))
-    return both[:limit]
+    count = CANDIDATES if wanted else limit
+    mirrors = select(FeedbackMirror, Agency.name_vi).outerjoin(Agency, Agency.code == FeedbackMirror.agency_code)
+    mirrors = _of_unit(mirrors, FeedbackMirror, province, agency, about).where(
+        FeedbackMirror.published_at.is_not(None), FeedbackMirror.status.in_(PUBLIC_STATES)
+    )
+    reported = [
+        PublishedAnswer(
+            m.code, m.title, m.question or "", m.answer or "", m.agency_code, agency_name or m.agency_code, m.about,
+            m.member.removeprefix("province-"), clock.local_date(m.filed_at), clock.local_date(m.published_at),
+            None, 0.0,
+        )
+        for m, agency_name in session.execute(mirrors.order_by(FeedbackMirror.published_at.desc()).limit(count))
+        if m.published_at is not None
+    ]  # fmt: skip
+    listed = _of_unit(select(NationalAnswer), NationalAnswer, province, agency, about).where(
+        NationalAnswer.public.is_(True), NationalAnswer.published_at.is_not(None)
+    )
+    theirs = [
+        PublishedAnswer(
+            a.feedback_code, a.title, a.question, a.answer, a.agency_code, a.agency_name or a.agency_code, a.about,
+            a.member.removeprefix("province-"), a.filed_on or clock.local_date(a.published_at),
+            clock.local_date(a.published_at), a.sender_name, 0.0, tracked_here=False,
+        )
+        for a in session.scalars(listed.order_by(NationalAnswer.published_at.desc()).limit(count))
+        if a.published_at is not None
+    ]  # fmt: skip
+    both = own + _scored(wanted, reported + theirs)
+    return sorted(both, key=lambda a: (-a.score, -a.published_on.toordinal(), a.code))[:limit]
 
 
-def _provinces_answers(
-    session: Session, wanted: str, *, province: str | None, agency: str | None, about: str | None, limit: int
-) -> list[PublishedAnswer]:
-    """The answers the provinces published for messages filed at their own portals."""
-    a = NationalAnswer
-    sql = select(a).where(a.public.is_(True), a.published_at.is_not(None))
+def _of_unit(
+    sql: Any,
+    model: type[FeedbackMirror] | type[NationalAnswer],
+    province: str | None,
+    agency: str | None,
+    about: str | None,
+) -> Any:
+    """The filters of the public answers on the national node's copies (a province is a member)."""
     if province:
-        sql = sql.where(a.member == f"province-{province}")
+        sql = sql.where(model.member == f"province-{province}")
     if agency:
-        sql = sql.where(a.agency_code == agency)
+        sql = sql.where(model.agency_code == agency)
     if about:
-        sql = sql.where(a.about == about)
-    found = []
-    for row in session.scalars(sql.order_by(a.published_at.desc()).limit(CANDIDATES if wanted else limit)):
-        score = match_score(wanted, fold(f"{row.title} {row.question}")) if wanted else 0.0
-        if wanted and score < MIN_SCORE:
-            continue
-        assert row.published_at is not None
-        found.append(
-            PublishedAnswer(
-                row.feedback_code, row.title, row.question, row.answer, row.agency_code,
-                row.agency_name or row.agency_code, row.about, row.member.removeprefix("province-"),
-                row.filed_on or clock.local_date(row.published_at), clock.local_date(row.published_at),
-                row.sender_name, score, tracked_here=False,
-            )
-        )  # fmt: skip
-    return found
+        sql = sql.where(model.about == about)
+    return sql
+
+
+def _scored(wanted: str, answers: list[PublishedAnswer]) -> list[PublishedAnswer]:
+    """The answers that match what was typed, with the procedures' measure (all of them when nothing was)."""
+    if not wanted:
+        return answers
+    scored = [replace(a, score=match_score(wanted, fold(f"{a.title} {a.question}"))) for a in answers]
+    return [a for a in scored if a.score >= MIN_SCORE]
 
 
 # -- provincial side ------------------------------------------------------------------------------
@@ -483,11 +487,9 @@ def apply_answer(sender: str, feedback_code: str, now: datetime) -> Callable[[Se
     event of the same message, or withdrawn."""
 
     def apply(session: Session, data: Any) -> Answer:
-        errors = contract_errors("PublishedAnswer", data)
-        if errors:
-            return problem(400, "The answer does not follow the contract", errors=errors)
-        if data["feedbackCode"] != feedback_code:
-            return problem(400, "Wrong feedback", f"the path names {feedback_code}, the body {data['feedbackCode']}")
+        refused = refused_for_case("PublishedAnswer", "answer", data, "feedback", "feedbackCode", feedback_code)
+        if refused is not None:
+            return refused
         if not sender.startswith("province-"):
             return problem(403, "Not a province", "only a province's node publishes its answers")
         row = session.get(NationalAnswer, (sender, feedback_code), with_for_update=True)

@@ -61,6 +61,16 @@ def refused_by_domain(title: str, exc: DossierError) -> Answer:
     return problem(400, title, exc.message, errors=errors)
 
 
+def refused_for_case(schema: str, what: str, data: Any, case: str, field: str, named: str) -> Answer | None:
+    """The first checks of a message about one case: the contract, then the case its path names."""
+    errors = contract_errors(schema, data)
+    if errors:
+        return problem(400, f"The {what} does not follow the contract", errors=errors)
+    if data[field] != named:
+        return problem(400, f"Wrong {case}", f"the path names {named}, the body {data[field]}")
+    return None
+
+
 def refused_from_national(schema: str, what: str, sender: str, data: Any) -> Answer | None:
     """The first checks of a message only the national node sends: the contract, then the sender."""
     errors = contract_errors(schema, data)
@@ -131,11 +141,9 @@ def apply_status(sender: str, code: str, now: datetime) -> Any:
     """``reportStatus`` at the national node: the mirror of the dossier moves to the reported state."""
 
     def apply(session: Session, data: Any) -> Answer:
-        errors = contract_errors("StatusChange", data)
-        if errors:
-            return problem(400, "The status change does not follow the contract", errors=errors)
-        if data["dossierCode"] != code:
-            return problem(400, "Wrong dossier", f"the path names {code}, the body {data['dossierCode']}")
+        refused = refused_for_case("StatusChange", "status change", data, "dossier", "dossierCode", code)
+        if refused is not None:
+            return refused
         mirror = session.scalars(
             select(DossierMirror).where(DossierMirror.dossier_code == code).with_for_update()
         ).first()
