@@ -374,9 +374,7 @@ def apply_delivery(
         try:
             actor, filed_at = portal_actor(session), wall_clock(data["filedAt"])
             with delivering(session, code):
-                m = fb.file_feedback(
-                    session, actor, request, filed_at, calendars_of(session), snapshot_of(session)
-                )  # fmt: skip
+                m = fb.file_feedback(session, actor, request, filed_at, calendars_of(session), snapshot_of(session))
             for doc in documents:
                 assert storage is not None and fetched is not None
                 add_file(session, storage, actor, m, doc["name"], fetched[doc["sha256"]], filed_at)

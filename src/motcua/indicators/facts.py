@@ -60,17 +60,21 @@ def place_of(d: Dossier) -> Place:
     )
 
 
-def moved_from(place: Place, payload: dict[str, Any]) -> Place:
-    """The place a ``transferred`` event moved a dossier from (``place`` is where it is after)."""
-    before = payload.get("from") or {}
+def _moved(place: Place, fields: dict[str, Any]) -> Place:
+    """``place`` with the fields a ``transferred`` event records on one side (``from`` or ``to``)."""
     return (
         place[0],
-        before.get("subject_commune_code") or place[1],
-        before.get("centre_identifier") or place[2],
-        before.get("deciding_agency_code") or "",
+        fields.get("subject_commune_code") or place[1],
+        fields.get("centre_identifier") or place[2],
+        fields.get("deciding_agency_code") or "",
         place[4],
         place[5],
     )
+
+
+def moved_from(place: Place, payload: dict[str, Any]) -> Place:
+    """The place a ``transferred`` event moved a dossier from (``place`` is where it is after)."""
+    return _moved(place, payload.get("from") or {})
 
 
 def places_through(d: Dossier) -> list[Place]:
@@ -83,15 +87,7 @@ def places_through(d: Dossier) -> list[Place]:
     out = []
     for e in events:
         if e.transition == "transferred":
-            after = (e.payload or {}).get("to") or {}
-            place = (
-                place[0],
-                after.get("subject_commune_code") or place[1],
-                after.get("centre_identifier") or place[2],
-                after.get("deciding_agency_code") or "",
-                place[4],
-                place[5],
-            )
+            place = _moved(place, (e.payload or {}).get("to") or {})
         out.append(place)
     return out
 

@@ -61,18 +61,8 @@ def load_pre_reform(session: Session, province: str) -> PreReform:
     for district in sorted(registry.units("district", "old"), key=lambda u: u.code):
         if district.province_code not in olds:
             continue
-        code = f"{district.code}.UBND-old"
-        if code not in have:
-            session.add(
-                Agency(
-                    code=code,
-                    name_vi=f"Ủy ban nhân dân {district.name}",
-                    kind="district_people_committee",
-                    province_code=province,
-                    fields=[],
-                    valid_to=DAY,
-                )
-            )
+        if f"{district.code}.UBND-old" not in have:
+            session.add(_old_committee(district.code, district.name, "district_people_committee", province))
             made.agencies += 1
         identifier = district_centre_identifier(district.code, province)
         if identifier not in have:
@@ -90,22 +80,24 @@ def load_pre_reform(session: Session, province: str) -> PreReform:
             )
             made.centres += 1
     for commune in sorted(registry.units("commune", "old"), key=lambda u: u.code):
-        code = f"{commune.code}.UBND-old"
-        if commune.province_code in olds and code not in have:
-            session.add(
-                Agency(
-                    code=code,
-                    name_vi=f"Ủy ban nhân dân {commune.name}",
-                    kind="commune_people_committee",
-                    province_code=province,
-                    fields=[],
-                    valid_to=DAY,
-                )
-            )
+        if commune.province_code in olds and f"{commune.code}.UBND-old" not in have:
+            session.add(_old_committee(commune.code, commune.name, "commune_people_committee", province))
             made.agencies += 1
     session.flush()
     bump_revision(session)
     return made
+
+
+def _old_committee(unit_code: str, unit_name: str, kind: str, province: str) -> Agency:
+    """The People's Committee of a district or commune of the three-level map, ended on 1 July 2025."""
+    return Agency(
+        code=f"{unit_code}.UBND-old",
+        name_vi=f"Ủy ban nhân dân {unit_name}",
+        kind=kind,
+        province_code=province,
+        fields=[],
+        valid_to=DAY,
+    )
 
 
 @dataclass(frozen=True)
