@@ -4,7 +4,7 @@ declined (not proposed again)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,6 +44,8 @@ def test_loads_proposals_and_a_transfer_accepted_then_one_declined(session: Sess
     for commune, names in officials.items():
         for name in names:
             users[name] = create_user(session, f"staff-{name}", "processing_officer", unit_code=f"{commune}.economy")
+            # at their posts since before the period (the account's day opens the holding, whatever today is)
+            users[name].created_at = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
     decided(session, SAI_GON, 90)
     decided(session, BEN_THANH, 8)
     decided(session, CAU_ONG_LANH, 40)
