@@ -3,7 +3,8 @@ real server and a real ``motcua worker`` (OCR by OCRmyPDF and Tesseract): the of
 paper land registration, sends a skewed three-page scan, follows its reading, confirms the
 suggested fields, the dossier is decided and its signed result lands in the citizen's store; the
 citizen starts a building permit, which asks for that certificate, and reuses it without uploading
-anything; the province's index shows the digitisation group moving."""
+anything; the province's index shows the digitisation group moving. Then, on a phone, the officer
+receives her next permit at the counter and reuses the certificate from her store."""
 
 from __future__ import annotations
 
@@ -74,7 +75,7 @@ def test_a_paper_dossier_is_digitised_and_its_result_reused(server: str, browser
     page.fill("#f-parcel_address", "3 Hàm Nghi, Phường Sài Gòn")
     page.fill("#f-area_m2", "96,4")
     page.fill("#f-land_use", "Đất ở tại đô thị")
-    page.click("#dossier-form button[type=submit]")
+    page.click("#send")
     expect(page.locator("#status")).to_have_text("Đã tiếp nhận")
     code = page.locator("#dossier-code").inner_text()
 
@@ -124,7 +125,7 @@ def test_a_paper_dossier_is_digitised_and_its_result_reused(server: str, browser
     page.fill("#f-floor_area_m2", "245,5")
     page.fill("#f-floors", "4")
     page.screenshot(path=str(SCREENSHOTS / "reuse-offer-vi.png"), full_page=True)
-    page.click("#dossier-form button[type=submit]")  # no file uploaded
+    page.click("#send")  # no file uploaded
     expect(page.locator(".sent")).to_be_visible()
     permit = page.locator("#dossier-code").inner_text()
     sign_in(page, server, f"/work/dossiers/{permit}", user="tiep-nhan")
@@ -136,3 +137,30 @@ def test_a_paper_dossier_is_digitised_and_its_result_reused(server: str, browser
     expect(page.locator("#indicator-results_published_rate")).to_contain_text("chưa đo")
     page.screenshot(path=str(SCREENSHOTS / "index-groups-vi.png"), full_page=True)
     context.close()
+
+    # At the counter, on a phone: Lan comes in person for another permit. The officer looks up her store
+    # (the page in each language), ticks the certificate with her agreement, and Enter in the last field
+    # sends the dossier (the look-up is not the form's default button).
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = phone.new_page()
+    sign_in(page, server, "/dossiers/new/1.013225", user="tiep-nhan")
+    for lang in ("en", "fr", "vi"):
+        page.goto(f"{server}/dossiers/new/1.013225?lang={lang}")
+        page.fill("#applicant_name", "Trần Thị Lan")
+        page.fill("#applicant_id", "079190000123")
+        page.click("button[name=store_lookup]")
+        offer = page.locator("#reuse input[name=reuse]")
+        expect(offer).to_have_count(1)
+        expect(page.locator("#applicant_name")).to_have_value("Trần Thị Lan")
+        page.locator("#store").scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / f"counter-reuse-phone-{lang}.png"))
+    offer.check()
+    page.fill("#subject_address", "3 Hàm Nghi, Phường Sài Gòn, Thành phố Hồ Chí Minh")
+    page.fill("#f-site_address", "5 Hàm Nghi, Phường Sài Gòn")
+    page.select_option("#f-works_type", "nhà ở riêng lẻ")
+    page.fill("#f-floor_area_m2", "80")
+    page.fill("#f-floors", "2")
+    page.press("#f-floors", "Enter")
+    expect(page.locator("#status")).to_have_text("Đã tiếp nhận")
+    expect(page.locator("#reused")).to_contain_text("Giấy chứng nhận quyền sử dụng đất")
+    phone.close()

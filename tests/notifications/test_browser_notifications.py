@@ -81,7 +81,7 @@ def submit_with_email(page: Page, server: str, language: str = "vi") -> str:
     page.fill("#f-business_address", "3 Hàm Nghi, Phường Sài Gòn")
     page.fill("#f-activities", "Ăn uống")
     page.fill("#f-capital_vnd", "80000000")
-    page.click("#dossier-form button[type=submit]")
+    page.click("#send")
     expect(page.locator(".sent")).to_be_visible()
     return page.locator("#dossier-code").inner_text()
 

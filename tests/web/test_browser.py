@@ -136,7 +136,7 @@ def submit_dossier(page: Page, base: str, centre: str, scan: Path, keep_cookies:
     page.fill("#f-activities", "Ăn uống")
     page.fill("#f-capital_vnd", "80000000")
     page.set_input_files("input[type=file][name=files]", str(scan))
-    page.click("#dossier-form button[type=submit]")
+    page.click("#send")
     expect(page.locator(".sent")).to_be_visible()
     return page.locator("#dossier-code").inner_text()
 
@@ -180,7 +180,7 @@ def test_a_citizen_submits_a_dossier_with_an_attachment_and_tracks_it(server: st
     scan = tmp_path / "giay-to.pdf"
     scan.write_bytes(PDF)
     page.set_input_files("input[type=file][name=files]", str(scan))
-    page.click("#dossier-form button[type=submit]")
+    page.click("#send")
     expect(page.locator("#problems")).to_contain_text("Vốn kinh doanh (đồng): nhập một số.")
     expect(page.locator("#f-capital_vnd-error")).to_contain_text("nhập một số")  # above the field too
     page.screenshot(path=str(SCREENSHOTS / "form-errors-phone-vi.png"), full_page=True)
@@ -189,7 +189,7 @@ def test_a_citizen_submits_a_dossier_with_an_attachment_and_tracks_it(server: st
     expect(page.locator("#f-business_name")).to_have_value("Tạp hóa Cô Lan")
     page.fill("#f-capital_vnd", "50000000")
     page.set_input_files("input[type=file][name=files]", str(scan))
-    page.click("#dossier-form button[type=submit]")
+    page.click("#send")
 
     expect(page.locator(".sent")).to_be_visible()
     code = page.locator("#dossier-code").inner_text()
@@ -322,7 +322,7 @@ def test_a_paper_dossier_is_received_at_the_counter_with_its_scan(server: str, p
     page.fill("#f-activities", "Sửa chữa xe máy")
     page.fill("#f-capital_vnd", "30000000")
     page.set_input_files("input[type=file][name=files]", str(scan))
-    page.click("#dossier-form button[type=submit]")
+    page.click("#send")
     expect(page.locator("#status")).to_have_text("Đã tiếp nhận")  # received at once, due date set
     expect(page.locator("#files td:first-child", has_text="scan.pdf")).to_be_visible()
     with page.expect_download() as download:
@@ -515,7 +515,7 @@ def test_the_declaration_is_checked_and_labelled_in_the_pages_language(server: s
     page.fill("#f-place_of_birth", "Bệnh viện Từ Dũ")
     page.fill("#f-mother-full_name", "Trần Thị Lan")
     page.select_option("#f-relation_to_child", "mẹ")
-    page.click("#dossier-form button[type=submit]")
+    page.click("#send")
     expect(page.locator("#problems")).to_contain_text("Date of birth: this date is in the future.")
     expect(page.locator("#problems")).to_contain_text("personal identification number")
     expect(page.locator("#f-child_name")).to_have_value("Trần Minh An")  # nothing typed is lost

@@ -17,8 +17,10 @@ from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
 from motcua import clock, db
+from motcua.accounts.identity import personal_id_problem
 from motcua.accounts.service import Actor
 from motcua.api.exchange import exchange_client
+from motcua.audit.trail import record
 from motcua.catalog.declaration import is_translated
 from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.nearby import centres_near
@@ -193,7 +195,20 @@ def _held_elsewhere(
     return [e for e in found if e.key not in held]
 
 
-def _form_context(request: Request, code: str, province: str, actor: Actor) -> dict[str, Any] | None:
+def _store_holder(actor: Actor, posted: dict[str, str]) -> str:
+    """Whose store the form offers: a citizen's own; at the counter, the applicant's once the officer has
+    looked it up for the ID number typed (the applicant, present, asks for it), as long as that number
+    stays the one looked up."""
+    if actor.role == "citizen":
+        return actor.personal_id or ""
+    typed = posted.get("applicant_id", "").strip()
+    asked = posted.get("store_lookup") or posted.get("store_holder") == typed
+    if actor.role == "reception_officer" and typed and asked and personal_id_problem(typed) is None:
+        return typed
+    return ""
+
+
+def _form_context(request: Request, code: str, province: str, actor: Actor, holder: str = "") -> dict[str, Any] | None:
     snapshot = _snapshot(request)
     p = snapshot.procedures.get(code)
     version = in_force(p, clock.today()) if p else None
@@ -211,11 +226,11 @@ def _form_context(request: Request, code: str, province: str, actor: Actor) -> d
     name, name_language = localized_name(version, language)
     offered: list[Offer] = []
     elsewhere: list[Elsewhere] = []
-    if actor.role == "citizen" and actor.personal_id:  # what the citizen's store can give this procedure
+    if holder:  # what the holder's store (and their stores in other provinces) can give this procedure
         with request.app.state.session_factory() as s:
             documents = s.scalar(select(ProcedureVersion.documents).where(ProcedureVersion.id == version.id)) or []
-            offered = offers(s, actor.personal_id, documents, clock.today())
-            elsewhere = _held_elsewhere(request, s, actor.personal_id, documents, offered)
+            offered = offers(s, holder, documents, clock.today())
+            elsewhere = _held_elsewhere(request, s, holder, documents, offered)
     return {
         "p": p,
         "version": version,
@@ -230,6 +245,7 @@ def _form_context(request: Request, code: str, province: str, actor: Actor) -> d
         "counter": actor.role == "reception_officer",
         "offers": offered,
         "elsewhere": elsewhere,
+        "store_holder": holder if actor.role == "reception_officer" else "",
         "document_types": document_types().types,
     }
 
@@ -241,7 +257,7 @@ def new_dossier(request: Request, code: str, province: str = "") -> Response:
         return _sign_in(request)
     province = chosen_province(request, province)
     remember_province(request, province)
-    context = _form_context(request, code, province, actor)
+    context = _form_context(request, code, province, actor, _store_holder(actor, {}))
     if context is None:
         return render(request, "not_found.html", status_code=404)
     return render(request, "new_dossier.html", values={}, problems=[], error=None, **context)
@@ -260,14 +276,17 @@ async def submit_dossier(request: Request, code: str) -> Response:
     brought = [r for r in form.getlist("reuse_elsewhere") if isinstance(r, str)][:20]
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
     uploads = [(f.filename or "file", await f.read(MAX_BYTES + 1)) for f in files[:MAX_FILES]]
-    context = _form_context(request, code, posted.get("province", DEFAULT_PROVINCE), actor)
+    holder = _store_holder(actor, posted)
+    context = await _run(_form_context, request, code, posted.get("province", DEFAULT_PROVINCE), actor, holder)
     if context is None:
         return render(request, "not_found.html", status_code=404)
+    if posted.get("store_lookup") and actor.role == "reception_officer":
+        return await _run(_looked_up, request, actor, code, {**posted, "notify": channels}, context)
     if not SUBMIT_LIMIT.allow(f"user:{actor.user_id}"):
         error = N_("Too many dossiers sent in an hour from this account. Try again later.")
         return render(request, "new_dossier.html", 429, values=posted, problems=[], error=error, **context)
     schema = context["version"].form_schema
-    result = await _run(_create, request, actor, code, posted, uploads, schema, channels, reuse, brought)
+    result = await _run(_create, request, actor, code, posted, uploads, schema, channels, reuse, brought, holder)
     if isinstance(result, DossierError):
         details = {k: v for k, v in result.details.items() if k != "problems"}
         problems = [str(p) for p in result.details.get("problems", [])]
@@ -291,6 +310,36 @@ async def submit_dossier(request: Request, code: str) -> Response:
         return RedirectResponse(f"/my/dossiers/{result}?sent=1", status_code=303)
     request.session["flash_done"] = "receive"
     return RedirectResponse(f"/work/dossiers/{result}", status_code=303)
+
+
+def _looked_up(request: Request, actor: Actor, code: str, values: dict[str, Any], context: dict[str, Any]) -> Response:
+    """At the counter: the form again, with what the applicant's store holds for this procedure (or why
+    it could not be looked up). Each look-up is in the audit trail, by whom and for which procedure."""
+    typed = str(values.get("applicant_id", "")).strip()
+    if personal_id_problem(typed) is not None:
+        asked = N_("Enter the applicant's 12-digit ID number, as printed on their ID card, to look up their store.")
+        text = message(request, asked)
+        return render(
+            request,
+            "new_dossier.html",
+            422,
+            values=values,
+            problems=[(text, "applicant_id")],
+            field_errors={"applicant.id_number": text},
+            error=message(request, N_("The applicant's store could not be looked up")),
+            **context,
+        )
+    with db.transaction(request.app.state.session_factory) as s:
+        record(
+            s,
+            "store.lookup",
+            actor_id=actor.user_id,
+            actor_role=actor.role,
+            channel="web",
+            subject=code,
+            details={"offered": len(context["offers"]) + len(context["elsewhere"])},
+        )
+    return render(request, "new_dossier.html", values=values, problems=[], error=None, looked_up=True, **context)
 
 
 def _bring(request: Request, holder: str, code: str, keys: list[str]) -> list[int]:
@@ -332,6 +381,7 @@ def _create(
     channels: list[str],
     reuse: list[int],
     brought: list[str],
+    holder: str,
 ) -> str | DossierError:
     """Submit, then attach the files, as one whole: a file refused means no dossier at all. Documents
     the applicant chose from another province's store are fetched first (through the national node)."""
@@ -357,8 +407,8 @@ def _create(
     factory = state.session_factory
     node = state.exchange_node
     try:
-        if brought and actor.personal_id and node is not None and not node.is_national:
-            req.reuse = [*req.reuse, *_bring(request, actor.personal_id, code, brought)]
+        if brought and holder and node is not None and not node.is_national:
+            req.reuse = [*req.reuse, *_bring(request, holder, code, brought)]
         if node is not None and node.is_national and actor.role == "citizen":
             with db.transaction(factory) as s:
                 delivered = deliver_online(s, actor, req, now(), state.snapshots.get(s), uploads, state.storage)
