@@ -281,7 +281,8 @@ async def submit_dossier(request: Request, code: str) -> Response:
     if context is None:
         return render(request, "not_found.html", status_code=404)
     if posted.get("store_lookup") and actor.role == "reception_officer":
-        return await _run(_looked_up, request, actor, code, {**posted, "notify": channels}, context)
+        looked: Response = await _run(_looked_up, request, actor, code, {**posted, "notify": channels}, context)
+        return looked
     if not SUBMIT_LIMIT.allow(f"user:{actor.user_id}"):
         error = N_("Too many dossiers sent in an hour from this account. Try again later.")
         return render(request, "new_dossier.html", 429, values=posted, problems=[], error=error, **context)
