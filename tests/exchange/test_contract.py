@@ -23,6 +23,7 @@ def test_the_contract_is_valid_openapi_with_every_operation() -> None:
         "deliverFeedback",
         "reportFeedbackStatus",
         "takeFeedbackStep",
+        "addFeedbackDocuments",
         "publishFeedbackAnswer",
         "announceDocuments",
         "findDocuments",

@@ -183,12 +183,33 @@ def test_the_sender_answers_rates_and_reopens_from_the_national_portal(nodes: Pa
     early = step("rate", value="satisfied")
     assert early.status_code == 409 and early.json()["error"]["code"] == "wrong_state"  # not published yet
     assert step("provide_info", {"Authorization": f"Bearer {stranger}"}, info="x").status_code == 404
+
+    # The photo asked for, sent through the API after the delivery: kept at the national node, then
+    # fetched by the province and attached to its message. Refused at once if it is not a photo.
+    def attach(name: str, data: bytes, who: dict[str, str] = auth) -> object:
+        return p.national_client().post(
+            f"/api/v1/feedback/{code}/attachments", files={"file": (name, data)}, headers=who
+        )
+
+    photo = b"\x89PNG\r\n\x1a\n" + b"\x01" * 64
+    assert attach("anh.png", photo, {"Authorization": f"Bearer {stranger}"}).status_code == 404  # type: ignore[attr-defined]
+    bad = attach("anh.pdf", b"not a pdf at all")
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "attachment_type"  # type: ignore[attr-defined]
+    added = attach("hien-truong.png", photo)
+    assert added.status_code == 202, added.text  # type: ignore[attr-defined]
+    assert added.json()["sent_to"] == "province-79" and added.json()["sha256"] == hashlib.sha256(photo).hexdigest()  # type: ignore[attr-defined]
+    listed = p.national_client().get(f"/api/v1/feedback/{code}/attachments", headers=auth).json()
+    assert [f["name"] for f in listed] == ["hien-truong.png"]
     sent = step("provide_info", info="Ảnh đã chụp lúc 7 giờ sáng")
     assert sent.status_code == 200 and sent.json()["sent_to"] == "province-79", sent.text  # type: ignore[attr-defined]
     drain(p.national_factory, p.client, p.national)
     with p.province_factory() as s:
         m = s.scalars(select(FeedbackMessage).where(FeedbackMessage.code == local)).one()
         assert m.status == "handling" and m.stage == "handle"
+        files = s.execute(
+            select(FeedbackAttachment.name, FeedbackAttachment.sha256).where(FeedbackAttachment.message_id == m.id)
+        )
+        assert [tuple(f) for f in files] == [("hien-truong.png", hashlib.sha256(photo).hexdigest())]
     for name, payload in (("draft_answer", {"answer": "Đã xử lý."}), ("approve_answer", {}), ("publish", {})):
         _act(p, local, name, "leader", tag, **payload)
     drain(p.province_factory, p.client, p.province)

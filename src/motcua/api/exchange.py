@@ -161,6 +161,19 @@ async def take_feedback_step(reference: str, request: Request) -> JSONResponse:
     return _json(await run_in_threadpool(_receive, request, body, "takeFeedbackStep", _provincial_only(make)))
 
 
+@router.post("/feedback/{reference}/documents")
+async def add_feedback_documents(reference: str, request: Request) -> JSONResponse:
+    body = await request.body()
+    fetched: dict[str, bytes] = {}
+
+    def make(node: Node, sender: str, _now: datetime) -> Apply:
+        return feedback_exchange.apply_documents(node, sender, reference, request.app.state.storage, fetched)
+
+    prepare = _fetching(request, body, fetched)
+    answer = await run_in_threadpool(_receive, request, body, "addFeedbackDocuments", _provincial_only(make), prepare)
+    return _json(answer)
+
+
 @router.post("/dossiers/{code}/status")
 async def report_status(code: str, request: Request) -> JSONResponse:
     body = await request.body()

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from motcua import clock, db
 from motcua.accounts.service import Actor
 from motcua.api.deps import open_session
-from motcua.api.dossiers import ActorDep, attachment_response, current_actor
+from motcua.api.dossiers import ActorDep, attachment_response, current_actor, json_response
 from motcua.api.errors import DOCUMENTED, ApiError, domain_error
 from motcua.catalog.models import Agency
 from motcua.dossiers.attachments import MAX_BYTES
@@ -319,13 +319,28 @@ def _step_at_national(s: Session, actor: Actor, code: str, step: str, payload: d
 
 
 @router.post("/feedback/{code}/attachments", status_code=201, summary="Send a file with feedback (PDF, JPEG, PNG)")
-async def attach(code: str, request: Request, actor: ActorDep, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+async def attach(code: str, request: Request, actor: ActorDep, file: Annotated[UploadFile, File()]) -> Response:
     data = await file.read(MAX_BYTES + 1)
+    return await run_in_threadpool(_attach, code, request, actor, file.filename or "file", data)
+
+
+def _attach(code: str, request: Request, actor: Actor, name: str, data: bytes) -> Response:
+    """A file with a message; at the national node, with a message delivered to a province: kept and sent
+    on to it (202: the province attaches it when it has fetched it)."""
+    state = request.app.state
+    node = state.exchange_node
     try:
-        with db.transaction(request.app.state.session_factory) as s:
+        with db.transaction(state.session_factory) as s:
+            if node is not None and node.is_national and actor.role == "citizen":
+                from motcua.exchange.feedback import add_files_at_national
+
+                mirror = add_files_at_national(s, actor, code, [(name, data)], state.storage, clock.now())
+                if mirror is not None:
+                    sent = _held(s, mirror.code)[-1]
+                    return json_response({**sent, "sent_to": mirror.member}, 202)
             m = fb.get_message(s, code)
-            row = add_file(s, request.app.state.storage, actor, m, file.filename or "file", data, clock.now())
-            return _file(row)
+            row = add_file(s, state.storage, actor, m, name, data, clock.now())
+            return json_response(_file(row), 201)
     except DossierError as exc:
         raise domain_error(exc) from None
 
@@ -334,6 +349,11 @@ async def attach(code: str, request: Request, actor: ActorDep, file: Annotated[U
 def attachments(code: str, request: Request, actor: ActorDep) -> list[dict[str, Any]]:
     with open_session(request) as s:
         m = s.scalar(select(FeedbackMessage).where(FeedbackMessage.code == code))
+        if m is None and request.app.state.exchange_node is not None:  # delivered to a province from here
+            from motcua.exchange.feedback import mirror_of
+
+            if mirror_of(s, actor, code) is not None:
+                return _held(s, code.strip().upper())
         if m is None or not fb.can_read(actor, m):
             raise ApiError(404, "not_found", N_("No feedback has the code {code}."), code=code)
         return [_file(row) for row in files_of(s, m)]
@@ -347,6 +367,17 @@ def download(code: str, file_id: int, request: Request, actor: ActorDep) -> Resp
     except DossierError as exc:
         raise domain_error(exc) from None
     return attachment_response(row, data)
+
+
+def _held(s: Session, code: str) -> list[dict[str, Any]]:
+    """The files the sender sent the national node with a message it delivered (no id: the province's
+    message holds them)."""
+    from motcua.exchange.feedback import held_files
+
+    return [
+        {"name": h.name, "content_type": h.content_type, "size": h.size, "sha256": h.sha256}
+        for h in held_files(s, code)
+    ]
 
 
 def _file(row: Any) -> dict[str, Any]:

@@ -35,14 +35,22 @@ from motcua.exchange.inbox import (
     refused_for_case,
     refused_from_national,
 )
-from motcua.exchange.models import Delivery, DossierMirror, FeedbackDelivery, FeedbackMirror, NationalAnswer
+from motcua.exchange.models import (
+    Delivery,
+    DossierMirror,
+    FeedbackDelivery,
+    FeedbackMirror,
+    HeldDocument,
+    NationalAnswer,
+)
 from motcua.exchange.node import NATIONAL, Node, this_node
 from motcua.exchange.outbox import enqueue, stamp, wall_clock
 from motcua.feedback import messages as fb
 from motcua.feedback.attachments import MAX_FILES, add_file
+from motcua.feedback.models import FeedbackMessage
 from motcua.feedback.published import CANDIDATES, published
 from motcua.feedback.published import Answer as PublishedAnswer
-from motcua.feedback.states import TRANSITIONS
+from motcua.feedback.states import OPEN, TRANSITIONS
 from motcua.feedback.subscribers import FeedbackChange
 from motcua.i18n import N_
 from motcua.units.registry import get_registry
@@ -221,6 +229,31 @@ def step_at_national(
             body[name] = str(payload[name])[:limit]
     enqueue(session, mirror.member, "takeFeedbackStep", "POST", f"{PATH}/{mirror.code}/steps", body, at, mirror.code)
     return mirror
+
+
+def add_files_at_national(
+    session: Session, actor: Actor, code: str, files: list[tuple[str, bytes]], storage: Storage, at: datetime
+) -> FeedbackMirror | None:
+    """At the national node: files the sender adds to their message delivered to a province, kept until
+    the province fetches them and sent after the delivery (same message, so in order). None: not such
+    a message of the caller's."""
+    mirror = mirror_of(session, actor, code)
+    if mirror is None:
+        return None
+    if mirror.status not in OPEN:
+        raise DossierError("feedback_closed", N_("Files can be added while the feedback is being handled."))
+    if len(held_files(session, mirror.code)) + len(files) > MAX_FILES:
+        raise DossierError("too_many_files", N_("A feedback message takes at most {limit} files."), limit=MAX_FILES)
+    documents = hold(session, storage, mirror.code, files, at)
+    body = {"reference": mirror.code, "documents": documents}
+    enqueue(session, mirror.member, "addFeedbackDocuments", "POST", f"{PATH}/{mirror.code}/documents", body, at,
+            mirror.code)  # fmt: skip
+    return mirror
+
+
+def held_files(session: Session, code: str) -> list[HeldDocument]:
+    """At the national node: the files of a message delivered to a province, as the sender sent them."""
+    return list(session.scalars(select(HeldDocument).where(HeldDocument.reference == code).order_by(HeldDocument.id)))
 
 
 def public_view(session: Session, code: str) -> dict[str, Any] | None:
@@ -412,6 +445,39 @@ def apply_step(
         except DossierError as exc:
             return problem(409 if exc.code == "wrong_state" else 400, "The step is refused", exc.message)
         return Answer(200, {"feedbackCode": delivery.feedback_code})
+
+    return apply
+
+
+def apply_documents(
+    node: Node, sender: str, code: str, storage: Storage | None, fetched: dict[str, bytes]
+) -> Callable[[Session, Any], Answer]:
+    """``addFeedbackDocuments`` at a provincial node: the fetched files join the delivered message, added
+    by the portal's account on the sender's behalf (a file already there is not added twice)."""
+
+    def apply(session: Session, data: Any) -> Answer:
+        refused = refused_from_national("DocumentsAdded", "documents", sender, data)
+        if refused is not None:
+            return refused
+        if data["reference"] != code:
+            return problem(400, "Wrong feedback", f"the path names {code}, the body {data['reference']}")
+        delivery = session.get(FeedbackDelivery, code)
+        m = (
+            session.scalar(select(FeedbackMessage).where(FeedbackMessage.code == delivery.feedback_code))
+            if delivery is not None
+            else None
+        )
+        if m is None:
+            return problem(404, "No such feedback", f"no feedback was delivered under the code {code}")
+        if storage is None or any(doc["sha256"] not in fetched for doc in data["documents"]):
+            return problem(503, "Documents not fetched", "this node could not fetch the files")
+        actor = portal_actor(session)
+        try:
+            for doc in data["documents"]:
+                add_file(session, storage, actor, m, doc["name"], fetched[doc["sha256"]], clock.now())
+        except DossierError as exc:
+            return problem(409, "The feedback takes no more files", exc.message)
+        return Answer(200, {"feedbackCode": m.code, "added": len(data["documents"])})
 
     return apply
 
