@@ -318,7 +318,12 @@ def _step_at_national(s: Session, actor: Actor, code: str, step: str, payload: d
     return {**view, "sent_to": mirror.member, "step": step}
 
 
-@router.post("/feedback/{code}/attachments", status_code=201, summary="Send a file with feedback (PDF, JPEG, PNG)")
+@router.post(
+    "/feedback/{code}/attachments",
+    status_code=201,
+    summary="Send a file with feedback (PDF, JPEG, PNG)",
+    responses={202: {"description": "At the national portal: kept and sent on to the province handling the message"}},
+)
 async def attach(code: str, request: Request, actor: ActorDep, file: Annotated[UploadFile, File()]) -> Response:
     data = await file.read(MAX_BYTES + 1)
     return await run_in_threadpool(_attach, code, request, actor, file.filename or "file", data)
