@@ -76,13 +76,13 @@ def test_motcua_own_provincial_node_passes_the_battery(own_node: tuple[str, Path
     with httpx.Client() as client:
         report = Battery(url, key, client, province="79").run()
     assert report.passed, report.text()
-    assert len(report.results) == 23
+    assert len(report.results) == 24
 
     r = CliRunner(env={"COLUMNS": "200"}).invoke(
         cli, ["exchange", "conformance", url, "--key", str(key_file), "--province", "79"]
     )
     assert r.exit_code == 0, r.output
-    assert "23 passed, 0 failed" in r.output
+    assert "24 passed, 0 failed" in r.output
 
 
 def test_a_broken_implementation_fails_with_what_to_fix(tmp_path: Path) -> None:
@@ -106,9 +106,10 @@ def test_a_broken_implementation_fails_with_what_to_fix(tmp_path: Path) -> None:
     assert "FAIL  13. invalid feedback refused with its place" in out
     assert "FAIL  14. feedback delivery accepted" in out
     assert "FAIL  16. same national code, one message" in out
-    assert "FAIL  17. look-up of the delivered dossier" in out
-    assert "FAIL  18. look-up of an unknown dossier" in out
-    assert "1 passed, 22 failed" in out
+    assert "FAIL  17. invalid feedback files refused with their place" in out
+    assert "FAIL  18. look-up of the delivered dossier" in out
+    assert "FAIL  19. look-up of an unknown dossier" in out
+    assert "1 passed, 23 failed" in out
 
 
 def test_the_battery_refuses_a_key_that_is_not_one(tmp_path: Path) -> None:

@@ -404,6 +404,22 @@ class Battery:
             run_same_reference if accepted else lambda: (False, "skipped: the feedback was not accepted"),
         )
 
+        def run_no_files() -> tuple[bool, str]:
+            reference = orjson.loads(body)["reference"]
+            r = self._send(
+                "POST", f"{FEEDBACK}/{reference}/documents", orjson.dumps({"reference": reference, "documents": []})
+            )
+            passed, got = self._refused(r, (400,))
+            return passed and any("documents" in str(e) for e in (_json(r) or {}).get("errors", [])), got
+
+        self._check(
+            "invalid feedback files refused with their place",
+            "POST /exchange/v1/feedback/{reference}/documents with an empty `documents`",
+            "400 problem+json whose `errors` name `documents`",
+            "validate the body against DocumentsAdded, at least one document (contract: addFeedbackDocuments)",
+            run_no_files,
+        )
+
     def _run_missing_file(self) -> tuple[bool, str]:
         data = orjson.loads(self._delivery())
         digest = "0" * 64
