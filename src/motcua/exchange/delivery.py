@@ -373,6 +373,42 @@ def apply_delivery(
     return apply
 
 
+def apply_files(
+    sender: str,
+    code: str,
+    storage: Storage | None,
+    fetched: dict[str, bytes],
+    what: str,
+    find: Callable[[Session, str], Any],
+    attach: Callable[[Session, Storage, Actor, Any, str, bytes], object],
+    answer: Callable[[Any], dict[str, Any]],
+) -> Callable[[Session, Any], Answer]:
+    """``DocumentsAdded`` at a provincial node (``addDocuments``, ``addFeedbackDocuments``): the fetched
+    files join the ``what`` delivered under ``code`` (``find``), each attached by the portal's account
+    on the sender's behalf (``attach``); ``answer`` gives the case's fields of the acknowledgement."""
+
+    def apply(session: Session, data: Any) -> Answer:
+        refused = refused_from_national("DocumentsAdded", "documents", sender, data)
+        if refused is not None:
+            return refused
+        if data["reference"] != code:
+            return problem(400, f"Wrong {what}", f"the path names {code}, the body {data['reference']}")
+        case = find(session, code)
+        if case is None:
+            return problem(404, f"No such {what}", f"no {what} was delivered here under {code}")
+        if storage is None or any(doc["sha256"] not in fetched for doc in data["documents"]):
+            return problem(503, "Documents not fetched", "this node could not fetch the files")
+        actor = portal_actor(session)
+        try:
+            for doc in data["documents"]:
+                attach(session, storage, actor, case, doc["name"], fetched[doc["sha256"]])
+        except DossierError as exc:
+            return problem(409, f"The {what} takes no more files", exc.message)
+        return Answer(200, {**answer(case), "added": len(data["documents"])})
+
+    return apply
+
+
 def apply_documents(
     node: Node,
     sender: str,
@@ -382,31 +418,16 @@ def apply_documents(
 ) -> Callable[[Session, Any], Answer]:
     """``addDocuments`` at a provincial node: the fetched files join the delivered dossier."""
 
-    def apply(session: Session, data: Any) -> Answer:
-        refused = refused_from_national("DocumentsAdded", "documents", sender, data)
-        if refused is not None:
-            return refused
-        if data["reference"] != code:
-            return problem(400, "Wrong dossier", f"the path names {code}, the body {data['reference']}")
-        delivery = session.get(Delivery, code)
-        dossier = (
-            session.scalars(select(Dossier).where(Dossier.code == delivery.dossier_code)).first() if delivery else None
-        )
-        if dossier is None:
-            return problem(404, "No such dossier", f"no dossier was delivered here under {code}")
-        if storage is None or any(doc["sha256"] not in fetched for doc in data["documents"]):
-            return problem(503, "Documents not fetched", "this node could not fetch the files")
-        actor = portal_actor(session)
-        try:
-            for doc in data["documents"]:
-                add_attachment(
-                    session, storage, actor, dossier, doc["name"], fetched[doc["sha256"]], "applicant", _now_vn()
-                )
-        except DossierError as exc:
-            return problem(409, "The dossier takes no more files", exc.message)
-        return Answer(200, {"dossierCode": dossier.code, "added": len(data["documents"])})
+    def find(session: Session, reference: str) -> Dossier | None:
+        delivery = session.get(Delivery, reference)
+        if delivery is None:
+            return None
+        return session.scalars(select(Dossier).where(Dossier.code == delivery.dossier_code)).first()
 
-    return apply
+    def attach(session: Session, storage: Storage, actor: Actor, d: Any, name: str, data: bytes) -> object:
+        return add_attachment(session, storage, actor, d, name, data, "applicant", _now_vn())
+
+    return apply_files(sender, code, storage, fetched, "dossier", find, attach, lambda d: {"dossierCode": d.code})
 
 
 def _now_vn() -> datetime:

@@ -27,7 +27,7 @@ from motcua.catalog.routing import CatalogSnapshot
 from motcua.catalog.search import MIN_SCORE, match_score
 from motcua.dossiers.errors import Conflict, DossierError, Forbidden
 from motcua.dossiers.storage import Storage
-from motcua.exchange.delivery import hold, portal_actor, province_member
+from motcua.exchange.delivery import apply_files, hold, portal_actor, province_member
 from motcua.exchange.inbox import (
     Answer,
     problem,
@@ -452,34 +452,19 @@ def apply_step(
 def apply_documents(
     node: Node, sender: str, code: str, storage: Storage | None, fetched: dict[str, bytes]
 ) -> Callable[[Session, Any], Answer]:
-    """``addFeedbackDocuments`` at a provincial node: the fetched files join the delivered message, added
-    by the portal's account on the sender's behalf (a file already there is not added twice)."""
+    """``addFeedbackDocuments`` at a provincial node: the fetched files join the delivered message (a
+    file already there is not added twice)."""
 
-    def apply(session: Session, data: Any) -> Answer:
-        refused = refused_from_national("DocumentsAdded", "documents", sender, data)
-        if refused is not None:
-            return refused
-        if data["reference"] != code:
-            return problem(400, "Wrong feedback", f"the path names {code}, the body {data['reference']}")
-        delivery = session.get(FeedbackDelivery, code)
-        m = (
-            session.scalar(select(FeedbackMessage).where(FeedbackMessage.code == delivery.feedback_code))
-            if delivery is not None
-            else None
-        )
-        if m is None:
-            return problem(404, "No such feedback", f"no feedback was delivered under the code {code}")
-        if storage is None or any(doc["sha256"] not in fetched for doc in data["documents"]):
-            return problem(503, "Documents not fetched", "this node could not fetch the files")
-        actor = portal_actor(session)
-        try:
-            for doc in data["documents"]:
-                add_file(session, storage, actor, m, doc["name"], fetched[doc["sha256"]], clock.now())
-        except DossierError as exc:
-            return problem(409, "The feedback takes no more files", exc.message)
-        return Answer(200, {"feedbackCode": m.code, "added": len(data["documents"])})
+    def find(session: Session, reference: str) -> FeedbackMessage | None:
+        delivery = session.get(FeedbackDelivery, reference)
+        if delivery is None:
+            return None
+        return session.scalar(select(FeedbackMessage).where(FeedbackMessage.code == delivery.feedback_code))
 
-    return apply
+    def attach(session: Session, storage: Storage, actor: Actor, m: Any, name: str, data: bytes) -> object:
+        return add_file(session, storage, actor, m, name, data, clock.now())
+
+    return apply_files(sender, code, storage, fetched, "feedback", find, attach, lambda m: {"feedbackCode": m.code})
 
 
 def national_code_of(session: Session, feedback_code: str) -> str | None:
